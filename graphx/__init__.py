@@ -1,0 +1,3 @@
+"""graphx: citation-and-similarity graph explorer for research papers."""
+
+__version__ = "0.1.0"

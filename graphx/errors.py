@@ -1,0 +1,50 @@
+"""The exceptions graphx raises on purpose.
+
+Every message says what went wrong *and what to do next*; the CLI prints it as is and exits non-zero,
+the web app turns it into a 4xx page or JSON error.
+"""
+
+
+class GraphxError(Exception):
+    """Base class: an error the user can act on."""
+
+
+class InputError(GraphxError):
+    """A papers file that cannot be read or holds a broken entry.
+
+    ``path`` and ``where`` (a line, row or entry number) locate the problem.
+    """
+
+    def __init__(self, message: str, *, path: str | None = None, where: str | None = None):
+        self.path = path
+        self.where = where
+        self.reason = message
+        located = ", ".join(p for p in (path, where) if p)
+        super().__init__(f"{located}: {message}" if located else message)
+
+
+class ConfigError(GraphxError):
+    """An option value that makes no sense (negative top-k, unknown format, bad name...)."""
+
+
+class GraphNotFound(GraphxError):
+    """No built graph of that name in the cache."""
+
+    def __init__(self, name: str, cache_dir: str):
+        self.name = name
+        super().__init__(
+            f"No built graph named {name!r} in {cache_dir}. "
+            "Run `graphx list` to see the built graphs, or `graphx build --name NAME ...` to build one."
+        )
+
+
+class PaperNotFound(GraphxError):
+    """No paper with that id in a graph."""
+
+
+class SourceError(GraphxError):
+    """A remote source (Semantic Scholar) failed after retries; what was fetched stays cached."""
+
+
+class OfflineMiss(SourceError):
+    """--offline was asked but something needed is not in the cache."""
