@@ -1,0 +1,193 @@
+"""GEXF 1.3 export for Gephi.
+
+Written with ElementTree rather than ``networkx.write_gexf`` followed by repairs, because in
+networkx 3.6 nearly every part of the output needs a repair: it defaults to GEXF 1.2draft; its 1.3
+header declares the xsi namespace as ``http://w3.org/2001/XMLSchema-instance`` (no ``www.``), so
+``xsi:schemaLocation`` is not recognised; a position without ``z`` is written ``z="None"``; a
+``"#rrggbb"`` colour crashes it (it wants an r/g/b dict); list values are read as dynamic
+``(value, start, end)`` triples (crash, or garbage for three-letter strings); None crashes it; it
+writes the meta creator as "NetworkX" and cannot give an edge its own ``type``. Building the tree
+ourselves is shorter than patching all of that, and the result is checked in tests/test_export.py
+against the GEXF 1.3 rules and read back with ``nx.read_gexf``.
+
+Tags and namespace declarations are written literally (``"viz:color"``, ``xmlns:viz``) rather than
+with ``ET.register_namespace``, which would change how every other ElementTree user in the process
+names its namespaces.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import xml.etree.ElementTree as ET
+from collections import Counter
+from typing import Any
+
+import networkx as nx
+
+import graphx
+from graphx.export import (
+    INT32_MAX,
+    SYMMETRIC_KINDS,
+    community_colors,
+    edge_table,
+    node_size,
+    node_table,
+    write_xml,
+    xml_text,
+)
+
+GEXF_VERSION = "1.3"
+GEXF_NS = "http://gexf.net/1.3"
+VIZ_NS = "http://gexf.net/1.3/viz"
+XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
+SCHEMA_LOCATION = "http://gexf.net/1.3 http://gexf.net/1.3/gexf.xsd"
+CREATOR = "graphx"
+#: Node attributes carried by GEXF's own elements (label, viz:position) instead of attvalues.
+NODE_SKIP = ("id", "label", "viz", "x", "y")
+
+
+def write_gexf(G: nx.MultiDiGraph, path: str | os.PathLike) -> None:
+    """Write ``G`` as a GEXF 1.3 file that Gephi opens as is.
+
+    - ``<meta>``: creator ``graphx``, a description (name, counts, areas), the build date.
+    - ``defaultedgetype="directed"``; edges of the symmetric kinds (``similar``, ``cocited``,
+      ``coupled``) carry ``type="undirected"`` (GEXF allows a per-edge type, Gephi builds a mixed
+      graph). Every edge has a unique id and its ``kind`` both as GEXF's ``kind`` attribute (Gephi's
+      edge type, which keeps a ``cites`` and a ``similar`` between the same papers apart) and as a
+      ``kind`` column; the weight is the edge's ``weight``.
+    - Nodes: ``label`` = title; typed attribute columns (``year`` integer, ``pagerank`` double,
+      ``authors`` a ``"; "``-joined string...), absent values omitted, never ``"None"``;
+      ``viz:color`` from the area's colour, ``viz:position`` x, y, z=0.0, ``viz:size``
+      4 + 4 ln(1 + citations).
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        A built graph (docs/graph-format.md); not modified.
+    path : str or os.PathLike
+        Destination file, written atomically.
+    """
+    write_xml(gexf_element(G), path)
+
+
+def gexf_element(G: nx.MultiDiGraph) -> ET.Element:
+    """The ``<gexf>`` root element for ``G`` (see `write_gexf`)."""
+    root = ET.Element(
+        "gexf",
+        {
+            "xmlns": GEXF_NS,
+            "xmlns:viz": VIZ_NS,
+            "xmlns:xsi": XSI_NS,
+            "xsi:schemaLocation": SCHEMA_LOCATION,
+            "version": GEXF_VERSION,
+        },
+    )
+    root.append(_meta(G))
+    graph = ET.SubElement(root, "graph", {"defaultedgetype": "directed", "mode": "static"})
+
+    nodes = node_table(G, skip=NODE_SKIP)
+    ends, edges = edge_table(G)
+    edge_columns = {k: t for k, t in edges.columns.items() if k != "weight"}
+    _declare(graph, "node", nodes.columns, nodes.rows)
+    _declare(graph, "edge", edge_columns, edges.rows)
+
+    colors = community_colors(G)
+    nodes_element = ET.SubElement(graph, "nodes", {"count": str(G.number_of_nodes())})
+    for (node, data), row in zip(G.nodes(data=True), nodes.rows, strict=True):
+        element = ET.SubElement(
+            nodes_element, "node", {"id": xml_text(node), "label": xml_text(row.get("title", node))}
+        )
+        _attvalues(element, row)
+        ET.SubElement(element, "viz:size", {"value": xml_text(node_size(data.get("citation_count")))})
+        x, y = _finite(data.get("x")), _finite(data.get("y"))
+        if x is not None and y is not None:
+            ET.SubElement(element, "viz:position", {"x": repr(x), "y": repr(y), "z": "0.0"})
+        rgb = colors.get(row.get("community"))
+        if rgb is not None:
+            r, g, b = rgb
+            ET.SubElement(element, "viz:color", {"r": str(r), "g": str(g), "b": str(b)})
+
+    edges_element = ET.SubElement(graph, "edges", {"count": str(G.number_of_edges())})
+    for i, ((u, v, _), row) in enumerate(zip(ends, edges.rows, strict=True)):
+        attrs = {"id": str(i), "source": xml_text(u), "target": xml_text(v)}
+        kind = row.get("kind")
+        if kind in SYMMETRIC_KINDS:
+            attrs["type"] = "undirected"
+        if kind is not None:
+            attrs["kind"] = xml_text(kind)
+        if "weight" in row:
+            attrs["weight"] = xml_text(row["weight"])
+        element = ET.SubElement(edges_element, "edge", attrs)
+        _attvalues(element, {k: v for k, v in row.items() if k != "weight"})
+    return root
+
+
+def _meta(G: nx.MultiDiGraph) -> ET.Element:
+    meta_info = G.graph.get("meta") or {}
+    attrs = {}
+    built = _iso_date(meta_info.get("built_at"))
+    attrs["lastmodifieddate"] = built or dt.datetime.now(dt.UTC).date().isoformat()
+    meta = ET.Element("meta", attrs)
+    ET.SubElement(meta, "creator").text = f"{CREATOR} {graphx.__version__}"
+    kinds = Counter(kind for _, _, kind in G.edges(keys=True))
+    by_kind = ", ".join(f"{n:,} {kind}" for kind, n in sorted(kinds.items()))
+    areas = G.graph.get("communities") or []
+    name = G.graph.get("name") or "graph"
+    description = (
+        f"{name}: {G.number_of_nodes():,} papers, {G.number_of_edges():,} edges"
+        f"{f' ({by_kind})' if by_kind else ''}, {len(areas)} research areas. "
+        "Node colour = research area, size = citations (log), position = graphx layout. "
+        "Edges: cites (directed), similar/cocited/coupled (undirected)."
+    )
+    ET.SubElement(meta, "description").text = xml_text(description)
+    labels = [str(a["label"]) for a in areas if a.get("label")]
+    if labels:
+        ET.SubElement(meta, "keywords").text = xml_text("; ".join(labels))
+    return meta
+
+
+def _iso_date(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return dt.datetime.fromisoformat(value.replace("Z", "+00:00")).date().isoformat()
+    except ValueError:
+        return None
+
+
+def _finite(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _gexf_type(typ: type, values: list[Any]) -> str:
+    if typ is int:
+        # Gephi reads "integer" into a Java int.
+        return "long" if any(abs(v) > INT32_MAX for v in values) else "integer"
+    return {bool: "boolean", float: "double"}.get(typ, "string")
+
+
+def _declare(graph: ET.Element, cls: str, columns: dict[str, type], rows: list[dict[str, Any]]) -> None:
+    if not columns:
+        return
+    attributes = ET.SubElement(graph, "attributes", {"class": cls, "mode": "static"})
+    for name, typ in columns.items():
+        values = [r[name] for r in rows if name in r]
+        ET.SubElement(
+            attributes,
+            "attribute",
+            {"id": xml_text(name), "title": xml_text(name), "type": _gexf_type(typ, values)},
+        )
+
+
+def _attvalues(element: ET.Element, row: dict[str, Any]) -> None:
+    if not row:
+        return
+    attvalues = ET.SubElement(element, "attvalues")
+    for name, value in row.items():
+        ET.SubElement(attvalues, "attvalue", {"for": xml_text(name), "value": xml_text(value)})
