@@ -1,0 +1,221 @@
+"""Community labels from class-based TF-IDF, and per-community summaries.
+
+A community's label is its 2-4 most *distinctive* terms: c-TF-IDF treats all papers of a community
+as one document, so a term scores high when it is common inside the community and rare across the
+others (BERTopic's formulation: ``tf(t, c) * log(1 + A / f(t))``, ``A`` the mean number of terms per
+community, ``f(t)`` the term's frequency over all of them). Each paper counts a term once, so one
+paper repeating a word cannot name a community.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping, Sequence
+
+import networkx as nx
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import CountVectorizer
+
+from graphx.communities import Partition
+from graphx.paper import Paper
+from graphx.similarity import STOP_WORDS, TOKEN_PATTERN
+
+MAX_TERMS = 3
+MIN_TERMS = 2
+CANDIDATES = 40
+BIGRAM_SHARE = 0.5  # ranked terms looked at per community while picking distinct ones
+TOP_PAPERS = 5
+# Colour-blind-safe qualitative palette (Okabe-Ito, then Tableau 10) for areas; more areas cycle.
+PALETTE = (
+    "#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#4E79A7",
+    "#F28E2B", "#59A14F", "#E15759", "#B07AA1", "#76B7B2", "#EDC948", "#FF9DA7", "#9C755F",
+)  # fmt: skip
+SMALL_COMMUNITY_COLOR = "#BAB0AC"
+
+
+def class_tfidf(texts: Sequence[str], classes: Sequence[Hashable]) -> tuple[list, np.ndarray, list[str]]:
+    """Class-based term scores: (class keys, class x term score matrix, term names).
+
+    ``tf`` is the share of a class's papers that use the term; the class-based ``idf`` is
+    ``log(tf / tf_all)``, how over-represented the term is in the class against all texts given.
+    Their product is the term's contribution to the divergence of the class from the corpus: high
+    only for terms both common in the class and rarer elsewhere. Terms used by fewer than two
+    papers of a class (when it has two or more) cannot name it.
+    """
+    keys = list(dict.fromkeys(classes))
+    index = {k: i for i, k in enumerate(keys)}
+    vectorizer = CountVectorizer(
+        stop_words=sorted(STOP_WORDS), token_pattern=TOKEN_PATTERN, ngram_range=(1, 2), binary=True,
+        strip_accents="unicode",
+        min_df=2 if len(texts) >= 10 else 1,
+    )  # fmt: skip
+    try:
+        X = vectorizer.fit_transform(texts)
+    except ValueError:  # no usable term at all
+        return keys, np.zeros((len(keys), 0)), []
+    M = sp.csr_matrix(
+        (np.ones(len(texts)), ([index[c] for c in classes], np.arange(len(texts)))),
+        shape=(len(keys), len(texts)),
+    )
+    counts = (M @ X).toarray().astype(np.float64)
+    sizes = np.asarray(M.sum(axis=1)).astype(np.float64)
+    tf = counts / sizes
+    tf_all = counts.sum(axis=0) / len(texts)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        idf = np.log(np.where(tf > 0, tf / tf_all, 1.0))
+    scores = np.clip(tf * idf, 0.0, None)
+    scores[(counts < 2) & (sizes >= 2)] = 0.0
+    return keys, scores, list(vectorizer.get_feature_names_out())
+
+
+def pick_terms(
+    ranked: Sequence[tuple[str, float]],
+    *,
+    avoid_first: set[str] = frozenset(),
+    exclude: set[str] = frozenset(),
+) -> list[str]:
+    """Up to MAX_TERMS terms from ``(term, score)`` ranked best first, no two sharing a word.
+
+    A word gives way to a phrase containing it that scores at least BIGRAM_SHARE of it ("language"
+    becomes "language models"). ``avoid_first`` holds terms already heading another label of the same
+    level; ``exclude`` terms never appear (a sub-area does not repeat its area's label).
+    """
+    chosen: list[str] = []
+    for term, score in ranked:
+        if " " not in term:
+            phrases = (t for t, s in ranked if " " in t and s >= BIGRAM_SHARE * score and _overlaps(t, term))
+            term = next((t for t in phrases if not any(_overlaps(t, c) for c in chosen)), term)
+        if term in exclude or any(_overlaps(term, c) for c in chosen):
+            continue
+        if any(_overlaps(term, e) for e in exclude) and " " not in term:
+            continue
+        if not chosen and term in avoid_first:
+            continue
+        chosen.append(term)
+        if len(chosen) == MAX_TERMS:
+            break
+    return chosen
+
+
+def _overlaps(a: str, b: str) -> bool:
+    """Whether two terms share a word, plurals folded ("model" / "language models")."""
+    return bool(_stems(a) & _stems(b))
+
+
+def _stems(term: str) -> set[str]:
+    return {w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in term.split()}
+
+
+def label_communities(
+    texts: Sequence[str],
+    membership: Sequence[Hashable],
+    *,
+    exclude: Mapping[Hashable, set[str]] | None = None,
+    taken: set[str] | None = None,
+) -> dict[Hashable, list[str]]:
+    """Distinct 2-4 term labels for every community in ``membership`` (one entry per text).
+
+    ``taken`` (updated in place) holds labels and heading terms already used at this level, so
+    labels stay distinct across separate calls (sub-areas of different areas).
+
+    Examples
+    --------
+    >>> texts = ["graph neural networks for molecules", "message passing graph neural networks",
+    ...          "policy gradient reinforcement learning", "offline reinforcement learning policy"]
+    >>> label_communities(texts, [0, 0, 1, 1])
+    {0: ['graph neural', 'networks'], 1: ['reinforcement learning', 'policy']}
+    """
+    taken = set() if taken is None else taken
+    exclude = exclude or {}
+    keys, scores, terms = class_tfidf(texts, membership)
+    sizes = {k: 0 for k in keys}
+    for c in membership:
+        sizes[c] += 1
+    labels: dict[Hashable, list[str]] = {}
+    for row in sorted(range(len(keys)), key=lambda r: -sizes[keys[r]]):
+        key = keys[row]
+        top = np.argsort(-scores[row], kind="stable")[:CANDIDATES] if len(terms) else []
+        ranked = [(terms[t], scores[row, t]) for t in top if scores[row, t] > 0]
+        chosen = pick_terms(ranked, avoid_first=taken, exclude=exclude.get(key, set()))
+        if len(chosen) < MIN_TERMS:
+            chosen = pick_terms(ranked, exclude=exclude.get(key, set())) or chosen
+        label = ", ".join(chosen)
+        if not chosen or label in taken:
+            chosen = [*chosen, f"#{key}"]
+        taken.update({", ".join(chosen), chosen[0]})
+        labels[key] = chosen
+    return labels
+
+
+def annotate(G: nx.MultiDiGraph, papers: Sequence[Paper], partition: Partition) -> None:
+    """Write area / sub-area memberships, labels and summaries into ``G`` (nodes and ``G.graph``).
+
+    Expects ``pagerank`` on the nodes (for the top papers of each community).
+    """
+    from graphx.similarity import paper_text
+
+    text = {p.id: paper_text(p) for p in papers}
+    nodes = list(G)
+    area_labels = label_communities([text[n] for n in nodes], [partition.area[n] for n in nodes])
+
+    sub_labels: dict[int, list[str]] = {}
+    taken: set[str] = set()
+    by_area: dict[int, list] = {}
+    for n in nodes:
+        by_area.setdefault(partition.area[n], []).append(n)
+    for a in sorted(by_area):
+        members = by_area[a]
+        subs = [partition.subarea[n] for n in members]
+        exclude = {s: set(area_labels[a]) for s in set(subs)}
+        if len(set(subs)) == 1:
+            # An unsplit area: its one sub-area is named against all areas, like the area itself.
+            sub_labels[subs[0]] = _secondary_label(area_labels[a], taken)
+            continue
+        sub_labels.update(label_communities([text[n] for n in members], subs, exclude=exclude, taken=taken))
+
+    for n in nodes:
+        a, s = partition.area[n], partition.subarea[n]
+        G.nodes[n].update(
+            community=a,
+            community_label=", ".join(area_labels[a]),
+            subcommunity=s,
+            subcommunity_label=", ".join(sub_labels[s]),
+        )
+    G.graph["communities"] = summarise(G, "community", area_labels)
+    G.graph["subcommunities"] = summarise(G, "subcommunity", sub_labels, parent=partition.parent)
+
+
+def _secondary_label(area_terms: list[str], taken: set[str]) -> list[str]:
+    label = list(area_terms)
+    if ", ".join(label) in taken:
+        label = [*label, "(all)"]
+    taken.update({", ".join(label), label[0]})
+    return label
+
+
+def summarise(
+    G: nx.MultiDiGraph, attr: str, labels: Mapping[int, list[str]], *, parent: Mapping[int, int] | None = None
+) -> list[dict]:
+    """Per-community summary dicts (see docs/graph-format.md), ordered by community id."""
+    members: dict[int, list] = {}
+    for n, c in G.nodes(data=attr):
+        members.setdefault(c, []).append(n)
+    out = []
+    for c in sorted(members):
+        nodes = members[c]
+        years = [G.nodes[n]["year"] for n in nodes if "year" in G.nodes[n]]
+        top = sorted(nodes, key=lambda n: -G.nodes[n].get("pagerank", 0.0))[:TOP_PAPERS]
+        area = parent[c] if parent is not None else c
+        entry = {
+            "id": c,
+            "label": ", ".join(labels[c]),
+            "terms": list(labels[c]),
+            "size": len(nodes),
+            "years": [min(years), max(years)] if years else None,
+            "top_papers": top,
+            "color": PALETTE[area % len(PALETTE)] if len(nodes) > 1 or parent else SMALL_COMMUNITY_COLOR,
+        }
+        if parent is not None:
+            entry["parent"] = parent[c]
+        out.append(entry)
+    return out

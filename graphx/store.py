@@ -1,0 +1,152 @@
+"""The papers store: one SQLite database under the cache folder.
+
+Papers are stored as JSON records keyed by their id, with their match keys (S2 id, DOI, arXiv id,
+CorpusId) in a side table so that any id finds the paper. Every write is one transaction, so a crash
+loses at most the batch being written, never what was committed before. Other modules (the Semantic
+Scholar source) keep their own tables in the same database through :meth:`PaperStore.connection`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from graphx.errors import ConfigError
+from graphx.paper import Paper, paper_from_dict, paper_to_dict
+
+CACHE_ENV = "GRAPHX_CACHE_DIR"
+DEFAULT_CACHE_DIR = "cache"
+DB_FILENAME = "papers.sqlite"
+SCHEMA_VERSION = 1
+# SQLite refuses more than 32,766 bound parameters in one statement; stay well under it.
+MAX_PARAMS = 900
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS papers (
+    id TEXT PRIMARY KEY,
+    data TEXT NOT NULL,
+    updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+);
+CREATE TABLE IF NOT EXISTS paper_keys (
+    key TEXT PRIMARY KEY,
+    paper_id TEXT NOT NULL REFERENCES papers(id) ON DELETE CASCADE
+);
+CREATE INDEX IF NOT EXISTS paper_keys_by_paper ON paper_keys(paper_id);
+"""
+
+
+def resolve_cache_dir(path: str | os.PathLike | None = None) -> Path:
+    """The cache folder: ``path`` if given, else ``$GRAPHX_CACHE_DIR``, else ``./cache``."""
+    chosen = path or os.environ.get(CACHE_ENV) or DEFAULT_CACHE_DIR
+    resolved = Path(chosen).expanduser()
+    if resolved.exists() and not resolved.is_dir():
+        raise ConfigError(
+            f"Cache folder {resolved} exists and is not a folder; pick another with --cache-dir."
+        )
+    return resolved
+
+
+class PaperStore:
+    """Papers and their links in ``CACHE/papers.sqlite``.
+
+    Safe to share between threads of one process (one connection, serialised by a lock); the web app
+    and a background build use it concurrently.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> store = PaperStore(tempfile.mkdtemp())
+    >>> store.upsert_papers([Paper(id="p1", title="A paper", doi="10.1145/3292500.3330701")])
+    1
+    >>> store.find("DOI:10.1145/3292500.3330701").title
+    'A paper'
+    """
+
+    def __init__(self, cache_dir: str | os.PathLike):
+        self.cache_dir = Path(cache_dir)
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        self.path = self.cache_dir / DB_FILENAME
+        self._lock = threading.RLock()
+        self._conn = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA foreign_keys=ON")
+        with self.transaction() as conn:
+            conn.executescript(SCHEMA)
+            conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic unit of work: committed on success, rolled back on any error."""
+        with self._lock:
+            try:
+                yield self._conn
+                self._conn.commit()
+            except BaseException:
+                self._conn.rollback()
+                raise
+
+    def connection(self) -> sqlite3.Connection:
+        """The underlying connection, for modules that keep their own tables here."""
+        return self._conn
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> PaperStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def upsert_papers(self, papers: Iterable[Paper]) -> int:
+        """Store papers, merging each with the stored record of the same id; returns how many."""
+        papers = list(papers)
+        with self.transaction() as conn:
+            existing = self._get_many(conn, [p.id for p in papers])
+            for paper in papers:
+                old = existing.get(paper.id)
+                merged = paper.merge(old) if old else paper
+                conn.execute(
+                    "INSERT INTO papers(id, data) VALUES(?, ?) ON CONFLICT(id) DO UPDATE SET "
+                    "data=excluded.data, updated_at=strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
+                    (merged.id, json.dumps(paper_to_dict(merged))),
+                )
+                conn.executemany(
+                    "INSERT OR IGNORE INTO paper_keys(key, paper_id) VALUES(?, ?)",
+                    [(alias.lower(), merged.id) for alias in merged.aliases()],
+                )
+        return len(papers)
+
+    def get_papers(self, ids: Iterable[str]) -> dict[str, Paper]:
+        """Stored papers by id; ids not stored are simply absent from the result."""
+        with self._lock:
+            return self._get_many(self._conn, list(ids))
+
+    def find(self, any_id: str) -> Paper | None:
+        """The paper known under ``any_id`` (its id, S2 id, ``DOI:``/``ARXIV:``/``CorpusId:`` forms)."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT p.data FROM paper_keys k JOIN papers p ON p.id = k.paper_id WHERE k.key = ?",
+                (any_id.lower(),),
+            ).fetchone()
+        return paper_from_dict(json.loads(row[0])) if row else None
+
+    def count(self) -> int:
+        with self._lock:
+            return self._conn.execute("SELECT COUNT(*) FROM papers").fetchone()[0]
+
+    @staticmethod
+    def _get_many(conn: sqlite3.Connection, ids: list[str]) -> dict[str, Paper]:
+        out: dict[str, Paper] = {}
+        for start in range(0, len(ids), MAX_PARAMS):
+            chunk = ids[start : start + MAX_PARAMS]
+            marks = ",".join("?" * len(chunk))
+            for pid, data in conn.execute(f"SELECT id, data FROM papers WHERE id IN ({marks})", chunk):
+                out[pid] = paper_from_dict(json.loads(data))
+        return out
