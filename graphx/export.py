@@ -210,8 +210,8 @@ def _plain(value: Any) -> Any:
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     if isinstance(value, list | tuple | set | frozenset | np.ndarray):
-        items = [_plain(v) for v in value]
-        return LIST_SEPARATOR.join(str(v) for v in items if v is not None)
+        items = [str(v) for v in map(_plain, value) if v is not None]
+        return LIST_SEPARATOR.join(items) if items else None  # an empty list: nothing known
     if isinstance(value, Mapping):
         return json.dumps(_json_safe(value), ensure_ascii=False, sort_keys=True)
     return str(value)
