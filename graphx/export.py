@@ -558,7 +558,18 @@ def _atomic_write(path: Path, write: Callable[[IO[bytes]], Any]) -> None:
 
 
 def write_gexf(G: nx.MultiDiGraph, path: str | os.PathLike) -> None:
-    """Write ``G`` as a GEXF 1.3 file that Gephi opens as is; see `graphx.export_gexf.write_gexf`."""
+    """Write ``G`` as a GEXF 1.3 file that Gephi opens as is.
+
+    The writer lives in `graphx.export_gexf` (imported here on first use, since it builds on this
+    module's attribute tables); its docstring lists what the file carries.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        A built graph; not modified.
+    path : str or os.PathLike
+        Destination file, written atomically.
+    """
     from graphx.export_gexf import write_gexf as _write_gexf
 
     _write_gexf(G, path)
