@@ -1,0 +1,371 @@
+"""The graph as an interactive vis-network page: page data, paper details, standalone HTML.
+
+pyvis 0.3.2 is used for what it is good at (it ships vis-network 9.1.2 and a sensible options
+model) and avoided where it is not: its ``add_node``/``add_edge`` are quadratic, its templates pull
+bootstrap from a CDN and write node data into a script block unescaped. So the node and edge lists are
+built here directly, from the stored layout (``x``/``y``) with physics, edge smoothing and
+``improvedLayout`` off, and every piece of paper text goes through :func:`script_json` before it
+reaches a page.
+
+The same explorer script (``webui/static/explorer.js``) drives the web app's ``/graphs/NAME`` page and
+the standalone file written by :func:`write_html`; the standalone file inlines vis-network, the script
+and the paper details, so it opens with no network and no server.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+import os
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from graphx.errors import ConfigError, PaperNotFound
+
+EDGE_KINDS = ("cites", "similar", "cocited", "coupled")
+# Above this many papers the explorer opens on the overview (areas as nodes) and the full view shows the
+# strongest edges only: 6,545 papers with every edge is ~150k lines to draw on each frame.
+OVERVIEW_MIN_PAPERS = 2000
+MAX_VIEW_EDGES = 25_000
+MAX_AUTHORS_SHOWN = 8
+NEIGHBOURS_SHOWN = 25
+NODE_SIZE_MIN = 4.0
+NODE_SIZE_PER_LOG_CITATION = 3.0
+NODE_SIZE_MAX = 40.0
+AREA_SIZE_MIN = 12.0
+AREA_SIZE_PER_SQRT_PAPER = 1.6
+FALLBACK_COLOR = "#9aa0a6"
+VIS_VERSION = "9.1.2"
+
+# vis-network defaults (physics on, dynamic smoothing, improvedLayout) take minutes on big graphs.
+VIS_OPTIONS: dict[str, Any] = {
+    "autoResize": True,
+    "layout": {"improvedLayout": False, "randomSeed": 42},
+    "physics": {
+        "enabled": False,
+        "solver": "barnesHut",
+        "barnesHut": {"gravitationalConstant": -3000, "springLength": 120, "damping": 0.4},
+        "stabilization": {"enabled": True, "iterations": 200, "updateInterval": 50},
+    },
+    "edges": {
+        "smooth": False,
+        "width": 0.6,
+        "selectionWidth": 2,
+        "hoverWidth": 0,
+        "arrows": {"to": {"enabled": False}},
+    },
+    "nodes": {"shape": "dot", "borderWidth": 1, "font": {"size": 14}},
+    "interaction": {
+        "hover": True,
+        "hideEdgesOnDrag": True,
+        "tooltipDelay": 150,
+        "navigationButtons": False,
+        "keyboard": False,
+        "multiselect": False,
+    },
+}
+
+
+# --------------------------------------------------------------------------------------------- escaping
+_SCRIPT_ESCAPES = {
+    ord("<"): "\\u003c",
+    ord(">"): "\\u003e",
+    ord("&"): "\\u0026",
+    0x2028: "\\u2028",
+    0x2029: "\\u2029",
+}
+
+
+def script_json(value: Any) -> str:
+    """``value`` as JSON that is safe inside an HTML ``<script>`` block.
+
+    ``json.dumps`` alone lets ``</script>`` or ``<!--`` end the block early; the five characters that
+    matter are written as ``\\uXXXX`` escapes, which JSON and JavaScript read back unchanged.
+
+    Examples
+    --------
+    >>> script_json({"title": "</script><b>x</b>"})
+    '{"title": "\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003ex\\\\u003c/b\\\\u003e"}'
+    """
+    return json.dumps(value, ensure_ascii=False, default=_json_default).translate(_SCRIPT_ESCAPES)
+
+
+def _json_default(value: Any) -> Any:
+    # numpy scalars from the algorithm stages break plain json (and pyvis).
+    if hasattr(value, "item"):
+        return value.item()
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+# ------------------------------------------------------------------------------------------ page data
+def node_size(citations: int | None) -> float:
+    """Node radius on a log scale of citations, so a 500-citation paper does not cover the map."""
+    raw = NODE_SIZE_MIN + NODE_SIZE_PER_LOG_CITATION * math.log1p(max(int(citations or 0), 0))
+    return round(min(raw, NODE_SIZE_MAX), 2)
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if hasattr(value, "item") else value
+
+
+def _area_colors(G: nx.MultiDiGraph) -> dict[int, str]:
+    return {int(c["id"]): c.get("color") or FALLBACK_COLOR for c in G.graph.get("communities", [])}
+
+
+def paper_node(pid: str, attrs: dict[str, Any], colors: dict[int, str]) -> dict[str, Any]:
+    """One paper as the explorer's node record: what hover, search and filters need, no abstract."""
+    authors = list(attrs.get("authors") or [])
+    area = int(_plain(attrs.get("community", -1)))
+    cites = int(_plain(attrs.get("citation_count", 0) or 0))
+    node: dict[str, Any] = {
+        "id": str(pid),
+        "title": str(attrs.get("title", "")),
+        "authors": [str(a) for a in authors[:MAX_AUTHORS_SHOWN]],
+        "more_authors": max(len(authors) - MAX_AUTHORS_SHOWN, 0),
+        "citations": cites,
+        "area": area,
+        "sub": int(_plain(attrs.get("subcommunity", -1))),
+        "x": round(float(_plain(attrs.get("x", 0.0))), 1),
+        "y": round(float(_plain(attrs.get("y", 0.0))), 1),
+        "size": node_size(cites),
+        "color": colors.get(area, FALLBACK_COLOR),
+    }
+    if "year" in attrs:
+        node["year"] = int(_plain(attrs["year"]))
+    if attrs.get("venue"):
+        node["venue"] = str(attrs["venue"])
+    return node
+
+
+def view_edges(G: nx.MultiDiGraph, index: dict[str, int], max_edges: int | None) -> tuple[list, int]:
+    """Edges as ``[source_index, target_index, kind_index, weight]``, strongest first if capped.
+
+    Returns the list and the total number of edges before the cap.
+    """
+    kind_index = {k: i for i, k in enumerate(EDGE_KINDS)}
+    rows = []
+    for u, v, key, data in G.edges(keys=True, data=True):
+        kind = data.get("kind", key)
+        if kind not in kind_index:
+            continue
+        weight = round(float(_plain(data.get("weight", 1.0))), 3)
+        rows.append([index[u], index[v], kind_index[kind], weight])
+    total = len(rows)
+    if max_edges is not None and total > max_edges:
+        # Citations first (they are the facts), then the strongest similarity-type links.
+        rows.sort(key=lambda r: (r[2] != 0, -r[3]))
+        rows = rows[:max_edges]
+    return rows, total
+
+
+def overview(G: nx.MultiDiGraph) -> dict[str, Any]:
+    """Areas as single nodes (at their members' mean position) and links between areas by count."""
+    sums: dict[int, list[float]] = defaultdict(lambda: [0.0, 0.0, 0])
+    for _, attrs in G.nodes(data=True):
+        s = sums[int(_plain(attrs.get("community", -1)))]
+        s[0] += float(_plain(attrs.get("x", 0.0)))
+        s[1] += float(_plain(attrs.get("y", 0.0)))
+        s[2] += 1
+    colors = _area_colors(G)
+    labels = {int(c["id"]): c.get("label", "") for c in G.graph.get("communities", [])}
+    nodes = []
+    for area, (sx, sy, n) in sorted(sums.items()):
+        nodes.append(
+            {
+                "area": area,
+                "label": labels.get(area, f"area {area}"),
+                "papers": n,
+                "x": round(sx / n, 1),
+                "y": round(sy / n, 1),
+                "size": round(AREA_SIZE_MIN + AREA_SIZE_PER_SQRT_PAPER * math.sqrt(n), 1),
+                "color": colors.get(area, FALLBACK_COLOR),
+            }
+        )
+    area_of = {n: int(_plain(G.nodes[n].get("community", -1))) for n in G}
+    links: Counter[tuple[int, int]] = Counter()
+    for u, v in G.edges():
+        a, b = area_of[u], area_of[v]
+        if a != b:
+            links[(min(a, b), max(a, b))] += 1
+    edges = [[a, b, n] for (a, b), n in sorted(links.items())]
+    return {"nodes": nodes, "edges": edges}
+
+
+def page_data(
+    G: nx.MultiDiGraph,
+    *,
+    max_edges: int | None = MAX_VIEW_EDGES,
+    overview_min_papers: int = OVERVIEW_MIN_PAPERS,
+) -> dict[str, Any]:
+    """Everything the explorer script needs to draw ``G``, as plain JSON-able data.
+
+    Paper abstracts, TLDRs and neighbour lists are not included: the web app serves them per paper
+    (:func:`paper_details`), the standalone file adds them under ``details``.
+    """
+    colors = _area_colors(G)
+    ids = list(G.nodes)
+    index = {pid: i for i, pid in enumerate(ids)}
+    nodes = [paper_node(pid, G.nodes[pid], colors) for pid in ids]
+    edges, total = view_edges(G, index, max_edges)
+    years = [n["year"] for n in nodes if "year" in n]
+    kind_counts = Counter(data.get("kind", key) for _, _, key, data in G.edges(keys=True, data=True))
+    return {
+        "name": G.graph.get("name", ""),
+        "vis_options": VIS_OPTIONS,
+        "kinds": list(EDGE_KINDS),
+        "kind_counts": {k: kind_counts.get(k, 0) for k in EDGE_KINDS},
+        "nodes": nodes,
+        "edges": edges,
+        "edges_total": total,
+        "years": [min(years), max(years)] if years else None,
+        "max_citations": max((n["citations"] for n in nodes), default=0),
+        "areas": [_area_record(c) for c in G.graph.get("communities", [])],
+        "subareas": [_area_record(c) for c in G.graph.get("subcommunities", [])],
+        "overview": overview(G),
+        "start_in_overview": G.number_of_nodes() >= overview_min_papers,
+    }
+
+
+def _area_record(c: dict[str, Any]) -> dict[str, Any]:
+    out = {
+        "id": int(_plain(c["id"])),
+        "label": str(c.get("label", "")),
+        "size": int(_plain(c.get("size", 0))),
+        "years": c.get("years"),
+        "top_papers": [str(p) for p in c.get("top_papers", [])][:10],
+        "color": c.get("color") or FALLBACK_COLOR,
+    }
+    if "parent" in c:
+        out["parent"] = int(_plain(c["parent"]))
+    return out
+
+
+# --------------------------------------------------------------------------------------- paper details
+def paper_links(attrs: dict[str, Any]) -> dict[str, str]:
+    """Outbound links of a paper (S2, DOI, arXiv, own URL when it is http(s))."""
+    from urllib.parse import quote
+
+    links = {}
+    if attrs.get("s2_id"):
+        links["Semantic Scholar"] = "https://www.semanticscholar.org/paper/" + quote(str(attrs["s2_id"]))
+    if attrs.get("doi"):
+        links["DOI"] = "https://doi.org/" + quote(str(attrs["doi"]), safe="/")
+    if attrs.get("arxiv"):
+        links["arXiv"] = "https://arxiv.org/abs/" + quote(str(attrs["arxiv"]), safe="/")
+    url = str(attrs.get("url") or "")
+    if url.startswith(("https://", "http://")) and url not in links.values():
+        links["Paper"] = url
+    return links
+
+
+def _brief(G: nx.MultiDiGraph, pid: str, weight: float | None = None) -> dict[str, Any]:
+    attrs = G.nodes[pid]
+    out: dict[str, Any] = {"id": str(pid), "title": str(attrs.get("title", ""))}
+    if "year" in attrs:
+        out["year"] = int(_plain(attrs["year"]))
+    if weight is not None:
+        out["score"] = round(float(weight), 3)
+    return out
+
+
+def paper_details(G: nx.MultiDiGraph, paper_id: str, *, limit: int = NEIGHBOURS_SHOWN) -> dict[str, Any]:
+    """The details panel of one paper: its fields, links, references, citers and most similar papers.
+
+    Raises :class:`PaperNotFound` for an id that is not in ``G``.
+    """
+    if paper_id not in G:
+        raise PaperNotFound(
+            f"No paper {paper_id!r} in graph {G.graph.get('name', '')!r}; search the explorer by title."
+        )
+    attrs = G.nodes[paper_id]
+    fields = {k: _plain(v) for k, v in attrs.items() if k not in ("x", "y")}
+    by_cites = lambda p: -int(_plain(G.nodes[p].get("citation_count", 0) or 0))  # noqa: E731
+    refs = sorted({v for _, v, k in G.out_edges(paper_id, keys=True) if k == "cites"}, key=by_cites)
+    citers = sorted({u for u, _, k in G.in_edges(paper_id, keys=True) if k == "cites"}, key=by_cites)
+    similar: dict[str, float] = {}
+    for u, v, k, d in [
+        *G.out_edges(paper_id, keys=True, data=True),
+        *G.in_edges(paper_id, keys=True, data=True),
+    ]:
+        if k == "similar":
+            other = v if u == paper_id else u
+            similar[other] = max(similar.get(other, 0.0), float(_plain(d.get("weight", 0.0))))
+    top_similar = sorted(similar.items(), key=lambda kv: -kv[1])[:limit]
+    areas = {int(c["id"]): c.get("label", "") for c in G.graph.get("communities", [])}
+    subs = {int(c["id"]): c.get("label", "") for c in G.graph.get("subcommunities", [])}
+    fields.setdefault("community_label", areas.get(int(_plain(attrs.get("community", -1))), ""))
+    fields.setdefault("subcommunity_label", subs.get(int(_plain(attrs.get("subcommunity", -1))), ""))
+    return {
+        "id": str(paper_id),
+        "paper": fields,
+        "links": paper_links(attrs),
+        "references": [_brief(G, p) for p in refs[:limit]],
+        "references_total": len(refs),
+        "citers": [_brief(G, p) for p in citers[:limit]],
+        "citers_total": len(citers),
+        "similar": [_brief(G, p, w) for p, w in top_similar],
+    }
+
+
+# --------------------------------------------------------------------------------------- standalone file
+def webui_dir() -> Path:
+    """The ``webui`` package folder (templates and the explorer script), found without importing Flask."""
+    spec = importlib.util.find_spec("webui")
+    if spec is None or not spec.submodule_search_locations:
+        raise ConfigError("The webui package (templates for HTML export) is not installed; reinstall graphx.")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def vis_dir() -> Path:
+    """vis-network's files as shipped inside the installed pyvis package."""
+    spec = importlib.util.find_spec("pyvis")
+    if spec is None or not spec.submodule_search_locations:
+        raise ConfigError("pyvis is not installed: `pip install 'pyvis>=0.3.2'` (it ships vis-network).")
+    folder = Path(next(iter(spec.submodule_search_locations))) / "templates" / "lib" / f"vis-{VIS_VERSION}"
+    if not (folder / "vis-network.min.js").is_file():
+        raise ConfigError(
+            f"vis-network {VIS_VERSION} is missing from pyvis at {folder}; reinstall pyvis 0.3.2."
+        )
+    return folder
+
+
+def _inline_script(text: str) -> str:
+    # A literal "</script" inside inlined code would end the block; vis-network has none, but be sure.
+    return text.replace("</script", "<\\/script").replace("</SCRIPT", "<\\/SCRIPT")
+
+
+def render_html(G: nx.MultiDiGraph, *, max_edges: int | None = MAX_VIEW_EDGES) -> str:
+    """The standalone explorer page for ``G``: one HTML string, nothing loaded from anywhere else."""
+    import jinja2
+
+    data = page_data(G, max_edges=max_edges)
+    data["details"] = {str(pid): paper_details(G, pid) for pid in G.nodes}
+    data["api"] = None
+    data["exports"] = []
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(webui_dir() / "templates")),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    static = webui_dir() / "static"
+    vis = vis_dir()
+    return env.get_template("standalone.html").render(
+        title=str(G.graph.get("name", "graph")),
+        meta=G.graph.get("meta", {}),
+        data_json=script_json(data),
+        vis_css=(vis / "vis-network.css").read_text(encoding="utf-8"),
+        vis_js=_inline_script((vis / "vis-network.min.js").read_text(encoding="utf-8")),
+        app_css=(static / "explorer.css").read_text(encoding="utf-8"),
+        app_js=_inline_script((static / "explorer.js").read_text(encoding="utf-8")),
+    )
+
+
+def write_html(G: nx.MultiDiGraph, path: str | os.PathLike) -> None:
+    """Write ``G`` as one self-contained, offline HTML explorer page at ``path``."""
+    Path(path).write_text(render_html(G), encoding="utf-8")

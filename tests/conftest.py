@@ -1,0 +1,150 @@
+"""Shared fixtures: a small built graph that follows docs/graph-format.md, and the web app on it."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from graphx import graphstore
+
+XSS_TITLE = '</script><script>window.__pwned=1</script><img src=x onerror="window.__pwned=2"> {{7*7}} "q\''
+AREA_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c"]
+AREA_LABELS = ["graph neural networks, message passing", "reinforcement learning, policy", "diffusion, score"]
+
+
+def make_fixture_graph(n_per_area: int = 12, seed: int = 0, name: str = "demo") -> nx.MultiDiGraph:
+    """A small labelled, laid-out graph with every node and edge attribute of the graph format.
+
+    Paper ``p0`` carries a title full of script payloads; ``p1`` has every optional field.
+    """
+    rng = random.Random(seed)
+    G = nx.MultiDiGraph()
+    n_areas = len(AREA_LABELS)
+    for i in range(n_per_area * n_areas):
+        area = i % n_areas
+        sub = area * 2 + (i // n_areas) % 2
+        attrs = {
+            "title": f"Paper {i} about {AREA_LABELS[area].split(',')[0]}",
+            "authors": [f"Author {i}", f"Coauthor {i % 5}"],
+            "year": 2010 + i % 12,
+            "citation_count": (i * 7) % 50,
+            "in_citations": 0,
+            "degree": 0,
+            "pagerank": 0.0,
+            "community": area,
+            "community_label": AREA_LABELS[area],
+            "subcommunity": sub,
+            "subcommunity_label": f"sub {sub}",
+            "x": round(400 * (area - 1) + rng.uniform(-120, 120), 2),
+            "y": round(300 * (area % 2) + rng.uniform(-120, 120), 2),
+            "abstract": f"Abstract of paper {i}.",
+        }
+        G.add_node(f"p{i}", **attrs)
+    G.nodes["p0"]["title"] = XSS_TITLE
+    G.nodes["p0"]["abstract"] = "<b>bold?</b> </script> & {{ config }}"
+    G.nodes["p0"]["authors"] = ["<img src=x onerror=alert(1)>"]
+    G.nodes["p1"].update(
+        title="Attention over graphs",
+        venue="NeurIPS",
+        doi="10.1234/abc.def",
+        arxiv="1706.03762",
+        s2_id="0123456789abcdef0123456789abcdef01234567",
+        tldr="Graphs, attended.",
+        citation_count=500,
+        authors=["Ada Lovelace", "Alan Turing"],
+    )
+    nodes = list(G.nodes)
+    for i, u in enumerate(nodes):
+        for j in (i + 3, i + 6):
+            if j < len(nodes):
+                G.add_edge(u, nodes[j], key="cites", kind="cites", weight=1.0)
+        if i + 1 < len(nodes):
+            G.add_edge(u, nodes[i + 1], key="similar", kind="similar", weight=round(0.2 + (i % 7) / 10, 2))
+        if i + 9 < len(nodes) and i % 2 == 0:
+            G.add_edge(u, nodes[i + 9], key="cocited", kind="cocited", weight=0.5)
+        if i + 12 < len(nodes) and i % 3 == 0:
+            G.add_edge(u, nodes[i + 12], key="coupled", kind="coupled", weight=0.4)
+    for n in G:
+        G.nodes[n]["in_citations"] = sum(1 for _, _, k in G.in_edges(n, keys=True) if k == "cites")
+        G.nodes[n]["degree"] = len(set(G.predecessors(n)) | set(G.successors(n)))
+        G.nodes[n]["pagerank"] = 1.0 / len(nodes)
+    G.graph["name"] = name
+    G.graph["communities"] = [
+        {
+            "id": a,
+            "label": AREA_LABELS[a],
+            "terms": AREA_LABELS[a].split(", "),
+            "size": n_per_area,
+            "years": [2010, 2021],
+            "top_papers": [f"p{a}", f"p{a + 3}"],
+            "color": AREA_COLORS[a],
+        }
+        for a in range(n_areas)
+    ]
+    G.graph["subcommunities"] = [
+        {
+            "id": s,
+            "label": f"sub {s}",
+            "terms": [f"sub{s}"],
+            "size": n_per_area // 2,
+            "years": [2010, 2021],
+            "top_papers": [f"p{s // 2}"],
+            "color": AREA_COLORS[s // 2],
+            "parent": s // 2,
+        }
+        for s in range(n_areas * 2)
+    ]
+    counts = {k: 0 for k in ("cites", "similar", "cocited", "coupled")}
+    for _, _, k in G.edges(keys=True):
+        counts[k] += 1
+    G.graph["meta"] = {
+        "name": name,
+        "inputs": ["fixture.jsonl"],
+        "parameters": {"seed": seed},
+        "seed": seed,
+        "versions": {},
+        "timings_s": {},
+        "built_at": "2025-01-01T00:00:00+00:00",
+        "counts": {"papers": G.number_of_nodes(), "edges": counts},
+        "areas": [{"id": a, "label": AREA_LABELS[a], "size": n_per_area} for a in range(n_areas)],
+    }
+    return G
+
+
+@pytest.fixture
+def fixture_graph() -> nx.MultiDiGraph:
+    return make_fixture_graph()
+
+
+@pytest.fixture
+def cache_dir(tmp_path, fixture_graph):
+    """A cache folder holding the fixture graph as ``demo``."""
+    cache = tmp_path / "cache"
+    graphstore.save_graph(fixture_graph, cache, "demo")
+    return cache
+
+
+@pytest.fixture
+def app(cache_dir):
+    from webui import create_app
+
+    return create_app({"TESTING": True, "CACHE_DIR": str(cache_dir)})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The real data sets in ``../shared/data`` (see its README.md and each PROVENANCE.md)."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"real data not found at {SHARED_DATA}")
+    return SHARED_DATA

@@ -1,0 +1,100 @@
+"""The graphx web explorer: a Flask app over the built graphs in one cache folder.
+
+``create_app()`` follows the flaskr factory: explicit inputs (``CACHE_DIR``), one blueprint per area
+(``graphs`` for the pages and their JSON twins, ``builds`` for background builds). It serves built
+graphs read-only; building happens in background threads, so no request waits on the network.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from graphx.errors import ConfigError, GraphNotFound, GraphxError, PaperNotFound
+from graphx.store import resolve_cache_dir
+
+# Uploaded papers files above this are refused (413) before they reach the disk.
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+
+
+def create_app(
+    test_config: dict[str, Any] | None = None, *, cache_dir: str | os.PathLike | None = None
+) -> Flask:
+    """The explorer app over ``cache_dir`` (or ``test_config["CACHE_DIR"]``, else ``$GRAPHX_CACHE_DIR``)."""
+    app = Flask(__name__)
+    app.config.from_mapping(
+        CACHE_DIR=None,
+        MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES,
+        JSON_SORT_KEYS=False,
+    )
+    if test_config:
+        app.config.from_mapping(test_config)
+    chosen = cache_dir or app.config["CACHE_DIR"]
+    app.config["CACHE_DIR"] = str(resolve_cache_dir(chosen))
+    os.makedirs(app.config["CACHE_DIR"], exist_ok=True)
+
+    from webui import builds, graphs
+
+    app.extensions["graphx_builds"] = builds.BuildManager(app.config["CACHE_DIR"])
+    app.extensions["graphx_graphs"] = graphs.GraphCache(app.config["CACHE_DIR"])
+    app.register_blueprint(graphs.bp)
+    app.register_blueprint(builds.bp)
+    _register_errors(app)
+    return app
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def error_response(status: int, message: str):
+    if wants_json():
+        return jsonify({"error": message, "status": status}), status
+    return render_template("error.html", status=status, message=message), status
+
+
+def _register_errors(app: Flask) -> None:
+    @app.errorhandler(GraphNotFound)
+    @app.errorhandler(PaperNotFound)
+    def not_found(exc: GraphxError):
+        return error_response(404, str(exc))
+
+    @app.errorhandler(ConfigError)
+    def bad_config(exc: ConfigError):
+        return error_response(400, str(exc))
+
+    @app.errorhandler(GraphxError)
+    def graphx_error(exc: GraphxError):
+        return error_response(400, str(exc))
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        messages = {
+            404: "Nothing here. Go back to the list of graphs.",
+            413: f"That file is too large: the limit is {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.",
+        }
+        return error_response(exc.code or 500, messages.get(exc.code or 0, exc.description or exc.name))
+
+
+def serve(
+    cache_dir: str | os.PathLike | None = None,
+    host: str = "127.0.0.1",
+    port: int = 5000,
+    open_browser: bool = False,
+) -> None:
+    """Serve the explorer with waitress (a production WSGI server) until interrupted."""
+    import threading
+    import webbrowser
+
+    from waitress import serve as waitress_serve
+
+    app = create_app(cache_dir=cache_dir)
+    url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
+    print(f"graphx explorer on {url} (cache: {app.config['CACHE_DIR']}); Ctrl+C to stop.", flush=True)
+    if open_browser:
+        threading.Timer(1.0, webbrowser.open, args=(url,)).start()
+    # Builds run in their own threads; waitress threads only answer requests.
+    waitress_serve(app, host=host, port=port, threads=8, ident="graphx")

@@ -1,0 +1,351 @@
+"""Background builds started from the home page: one thread per build, progress polled as JSON."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import re
+import threading
+import time
+import traceback
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, redirect, request, url_for
+from werkzeug.utils import secure_filename
+
+from graphx.errors import ConfigError, GraphxError
+from graphx.graphstore import check_name
+
+bp = Blueprint("builds", __name__)
+
+UPLOADS_DIR = "uploads"
+UPLOAD_SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".bib", ".bibtex", ".ris")
+SNIFF_BYTES = 64 * 1024
+MAX_PAPER_IDS = 500
+DEFAULT_MAX_PAPERS = 300
+MAX_MAX_PAPERS = 5000
+# Builds kept in the list after they end (newest first); older finished ones are forgotten.
+KEEP_FINISHED = 20
+# Stages in the order a build goes through them, for the overall progress bar.
+BUILD_STAGES = (
+    "load",
+    "collect",
+    "edges",
+    "similarity",
+    "communities",
+    "labels",
+    "metrics",
+    "layout",
+    "save",
+)
+
+
+@dataclass
+class Build:
+    """One build's state as the progress bar and ``/api/builds/<id>`` show it."""
+
+    id: str
+    name: str
+    source: str
+    state: str = "queued"  # queued, running, done, failed, cancelled
+    stage: str = ""
+    done: int = 0
+    total: int = 0
+    papers: int | None = None
+    notes: list[str] = field(default_factory=list)
+    error: str | None = None
+    started: float = field(default_factory=time.time)
+    finished: float | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+    cancel: threading.Event = field(default_factory=threading.Event)
+
+    def to_json(self) -> dict[str, Any]:
+        end = self.finished or time.time()
+        return {
+            "id": self.id,
+            "name": self.name,
+            "source": self.source,
+            "state": self.state,
+            "stage": self.stage,
+            "done": self.done,
+            "total": self.total,
+            "percent": self.percent(),
+            "papers": self.papers,
+            "notes": list(self.notes),
+            "error": self.error,
+            "elapsed_s": round(end - self.started, 1),
+            "graph_url": url_for("graphs.explorer", name=self.name) if self.state == "done" else None,
+            "cancel_url": url_for("builds.cancel", build_id=self.id),
+        }
+
+    def percent(self) -> int:
+        if self.state == "done":
+            return 100
+        if self.stage not in BUILD_STAGES:
+            return 0
+        step = BUILD_STAGES.index(self.stage)
+        within = self.done / self.total if self.total else 0.0
+        return int(100 * (step + min(within, 1.0)) / len(BUILD_STAGES))
+
+
+class BuildManager:
+    """Runs builds in daemon threads and keeps their progress for polling."""
+
+    def __init__(self, cache_dir: str | os.PathLike):
+        self.cache_dir = Path(cache_dir)
+        self._lock = threading.Lock()
+        self._builds: dict[str, Build] = {}
+
+    def get(self, build_id: str) -> Build | None:
+        with self._lock:
+            return self._builds.get(build_id)
+
+    def list(self) -> list[Build]:
+        with self._lock:
+            return sorted(self._builds.values(), key=lambda b: -b.started)
+
+    def start(
+        self, name: str, source: str, collect: Callable[[Build], list], options: dict[str, Any] | None = None
+    ) -> Build:
+        """Start building graph ``name`` from the papers ``collect(build)`` returns."""
+        check_name(name)
+        with self._lock:
+            if any(b.name == name and b.state in ("queued", "running") for b in self._builds.values()):
+                raise ConfigError(f"A build of {name!r} is already running; wait for it or cancel it.")
+            build = Build(id=uuid.uuid4().hex[:12], name=name, source=source, options=dict(options or {}))
+            self._builds[build.id] = build
+            self._forget_old()
+        thread = threading.Thread(
+            target=self._run, args=(build, collect), name=f"graphx-build-{name}", daemon=True
+        )
+        thread.start()
+        return build
+
+    def _forget_old(self) -> None:
+        finished = sorted(
+            (b for b in self._builds.values() if b.finished is not None), key=lambda b: -(b.finished or 0)
+        )
+        for old in finished[KEEP_FINISHED:]:
+            del self._builds[old.id]
+
+    def _run(self, build: Build, collect: Callable[[Build], list]) -> None:
+        from graphx.pipeline import BuildCancelled, build_and_save
+
+        build.state = "running"
+
+        def progress(stage: str, done: int, total: int) -> None:
+            build.stage, build.done, build.total = stage, done, total
+
+        try:
+            papers = collect(build)
+            build.papers = len(papers)
+            if build.cancel.is_set():
+                raise BuildCancelled("Build cancelled; the previous graph of this name is unchanged.")
+            from graphx.pipeline import BuildOptions
+
+            options = BuildOptions(**build.options)
+            build_and_save(
+                papers,
+                self.cache_dir,
+                build.name,
+                options,
+                inputs=[build.source],
+                progress=progress,
+                cancel=build.cancel,
+            )
+            build.state = "done"
+        except BuildCancelled as exc:
+            build.state, build.error = "cancelled", str(exc)
+        except GraphxError as exc:
+            build.state, build.error = "failed", str(exc)
+        except Exception as exc:  # a bug, not bad input: say so, keep the server up
+            traceback.print_exc()
+            build.state = "failed"
+            build.error = (
+                f"Unexpected error ({type(exc).__name__}: {exc}). This is a graphx bug; please report it."
+            )
+        finally:
+            build.finished = time.time()
+
+
+# ------------------------------------------------------------------------------------------- form input
+def _number(form: Any, key: str, typ: type, default: Any, low: float, high: float) -> Any:
+    raw = (form.get(key) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = typ(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{key.replace('_', ' ')} must be a number (got {raw!r}).") from exc
+    if not low <= value <= high:
+        raise ConfigError(f"{key.replace('_', ' ')} must be between {low} and {high} (got {raw}).")
+    return value
+
+
+def parse_options(form: Any) -> dict[str, Any]:
+    return {
+        "seed": _number(form, "seed", int, 42, 0, 2**31 - 1),
+        "top_k": _number(form, "top_k", int, 10, 1, 100),
+        "min_similarity": _number(form, "min_similarity", float, 0.1, 0.0, 0.99),
+        "resolution": _number(form, "resolution", float, 1.0, 0.01, 100.0),
+    }
+
+
+def save_upload(upload: Any, cache_dir: Path) -> Path:
+    """Store an uploaded papers file under ``CACHE/uploads/`` after checking its name and content."""
+    filename = secure_filename(upload.filename or "")
+    suffix = Path(filename).suffix.lower()
+    if suffix not in UPLOAD_SUFFIXES:
+        raise ConfigError(
+            f"Papers files must end in {', '.join(UPLOAD_SUFFIXES)} (got {upload.filename!r}); "
+            "export your library as JSON Lines, CSV, BibTeX or RIS."
+        )
+    head = upload.stream.read(SNIFF_BYTES)
+    if b"\x00" in head:
+        raise ConfigError(
+            f"{upload.filename!r} is not a text file; upload a papers file (JSON, CSV, BibTeX, RIS)."
+        )
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # A multi-byte character cut at the sniff boundary is fine; anything earlier is not UTF-8.
+        if exc.start < len(head) - 4:
+            raise ConfigError(
+                f"{upload.filename!r} is not UTF-8 text; save it as UTF-8 and upload again."
+            ) from exc
+    folder = cache_dir / UPLOADS_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{uuid.uuid4().hex[:12]}-{filename}"
+    with open(path, "wb") as fh:
+        fh.write(head)
+        while chunk := upload.stream.read(1024 * 1024):
+            fh.write(chunk)
+    return path
+
+
+def load_s2():
+    """The Semantic Scholar source module, or None where it is not installed."""
+    try:
+        return importlib.import_module("graphx.sources.s2")
+    except ImportError:
+        return None
+
+
+@bp.post("/builds")
+def start():
+    from webui import error_response
+
+    manager: BuildManager = current_app.extensions["graphx_builds"]
+    cache_dir = Path(current_app.config["CACHE_DIR"])
+    form = request.form
+    try:
+        name = check_name((form.get("name") or "").strip())
+        options = parse_options(form)
+        query = (form.get("query") or "").strip()
+        ids = [i for i in re.split(r"[\s,]+", form.get("paper_ids") or "") if i]
+        upload = request.files.get("papers_file")
+        has_upload = upload is not None and bool(upload.filename)
+        chosen = sum([bool(query), bool(ids), has_upload])
+        if chosen != 1:
+            raise ConfigError("Give exactly one of: a topic query, paper ids, or a papers file.")
+        if len(ids) > MAX_PAPER_IDS:
+            raise ConfigError(f"At most {MAX_PAPER_IDS} paper ids per build (got {len(ids)}).")
+        if has_upload:
+            path = save_upload(upload, cache_dir)
+            source = f"upload:{path.name}"
+            collect = _from_file(path)
+        else:
+            s2 = load_s2()
+            if s2 is None:
+                raise ConfigError(
+                    "The Semantic Scholar source is not installed in this graphx; build from a papers file."
+                )
+            max_papers = _number(form, "max_papers", int, DEFAULT_MAX_PAPERS, 1, MAX_MAX_PAPERS)
+            expand = bool(form.get("expand"))
+            source = f"query:{query}" if query else f"ids:{','.join(ids[:5])}{'...' if len(ids) > 5 else ''}"
+            collect = _from_s2(s2, cache_dir, query or None, ids or None, max_papers, expand)
+        build = manager.start(name, source, collect, options)
+    except GraphxError as exc:
+        if _wants_json():
+            return jsonify({"error": str(exc), "status": 400}), 400
+        return error_response(400, str(exc))
+    if _wants_json():
+        return jsonify(build.to_json()), 202
+    return redirect(url_for("graphs.index", build=build.id), code=303)
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+def _from_file(path: Path) -> Callable[[Build], list]:
+    def collect(build: Build) -> list:
+        from graphx.sources.files import load_papers
+
+        build.stage = "load"
+        result = load_papers([path], skip_bad=True)
+        if result.skipped:
+            build.notes.append(f"{len(result.skipped)} broken record(s) skipped.")
+        return list(result.papers)
+
+    return collect
+
+
+def _from_s2(
+    s2: Any, cache_dir: Path, query: str | None, ids: list[str] | None, max_papers: int, expand: bool
+):
+    def collect(build: Build) -> list:
+        from graphx.store import PaperStore
+
+        build.stage = "collect"
+
+        def progress(stage: str, done: int, total: int) -> None:
+            build.stage, build.done, build.total = "collect", done, total
+            build.papers = done
+
+        with PaperStore(cache_dir) as store:
+            result = s2.collect_papers(
+                store,
+                query=query,
+                paper_ids=ids,
+                max_papers=max_papers,
+                expand=expand,
+                progress=progress,
+                cancel=build.cancel,
+            )
+        build.notes.extend(str(n) for n in getattr(result, "notes", []) or [])
+        return list(result.papers)
+
+    return collect
+
+
+@bp.get("/api/builds")
+def api_builds():
+    return jsonify({"builds": [b.to_json() for b in current_app.extensions["graphx_builds"].list()]})
+
+
+@bp.get("/api/builds/<build_id>")
+def api_build(build_id: str):
+    from webui import error_response
+
+    build = current_app.extensions["graphx_builds"].get(build_id)
+    if build is None:
+        return error_response(404, f"No build {build_id!r}; builds are forgotten when the server restarts.")
+    return jsonify(build.to_json())
+
+
+@bp.post("/builds/<build_id>/cancel")
+def cancel(build_id: str):
+    from webui import error_response
+
+    build = current_app.extensions["graphx_builds"].get(build_id)
+    if build is None:
+        return error_response(404, f"No build {build_id!r}.")
+    build.cancel.set()
+    if _wants_json():
+        return jsonify(build.to_json()), 202
+    return redirect(url_for("graphs.index"), code=303)
