@@ -1,0 +1,441 @@
+"""The ``graphx`` command: a thin click shell over the library. Each command parses, calls, prints."""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+from tqdm import tqdm
+
+from graphx import graphstore
+from graphx.errors import ConfigError, GraphxError
+from graphx.paper import Paper
+from graphx.store import CACHE_ENV, PaperStore, resolve_cache_dir
+
+EXTENSIONS = {"json": ".json", "gexf": ".gexf", "graphml": ".graphml", "csv": "", "html": ".html"}
+STAGE_NAMES = {
+    "fetch": "fetching papers",
+    "edges": "citation edges",
+    "similarity": "similarity edges",
+    "metrics": "pagerank",
+    "communities": "communities",
+    "labels": "labels",
+    "layout": "layout",
+    "save": "saving",
+}
+
+
+class GraphxGroup(click.Group):
+    """Turns graphx's own errors into one clear message and exit code 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except GraphxError as exc:
+            raise click.ClickException(str(exc)) from exc
+        except KeyboardInterrupt:
+            click.echo(
+                "\nInterrupted. Papers fetched so far are cached and the previous graph of this name is "
+                "intact; rerun the same command to resume.",
+                err=True,
+            )
+            sys.exit(130)
+
+
+cache_option = click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help=f"Cache folder for papers and built graphs (default: ${CACHE_ENV} or ./cache).",
+)
+
+
+@click.group(cls=GraphxGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="graphx")
+def cli() -> None:
+    """graphx: map a research literature as a citation-and-similarity graph with labelled areas.
+
+    Build a graph from papers files or Semantic Scholar, look at its areas, export it for Gephi,
+    or explore it in the browser with `graphx serve`.
+    """
+
+
+class StageBars:
+    """One tqdm bar per build stage, fed by the pipeline's progress(stage, done, total) callback.
+
+    Without a terminal (logs, CI) each stage prints one line when it ends instead of redrawn bars.
+    """
+
+    def __init__(self, enabled: bool = True):
+        self.enabled = enabled
+        self.live = enabled and sys.stderr.isatty()
+        self.bar: tqdm | None = None
+        self.stage: str | None = None
+        self.started = 0.0
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if stage != self.stage:
+            self.close()
+            self.stage, self.started = stage, time.perf_counter()
+            if self.live:
+                self.bar = tqdm(total=total or None, desc=f"{STAGE_NAMES.get(stage, stage):>17}",
+                                file=sys.stderr, dynamic_ncols=True, bar_format=_bar_format(total))  # fmt: skip
+        if self.bar is not None:
+            if total and self.bar.total != total:
+                self.bar.total = total
+                self.bar.bar_format = _bar_format(total)
+            self.bar.n = done
+            self.bar.refresh()
+        if total and done >= total:
+            self.close()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+        elif self.stage is not None and self.enabled:
+            label = STAGE_NAMES.get(self.stage, self.stage)
+            click.echo(f"{label:>17}: done in {time.perf_counter() - self.started:.1f}s", err=True)
+        self.bar, self.stage = None, None
+
+
+def _bar_format(total: int) -> str:
+    if total <= 1:
+        return "{desc}: {elapsed}"
+    return "{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}]"
+
+
+def parse_weights(text: str | None) -> dict[str, float] | None:
+    """``"cites=1,similar=0.5"`` -> ``{"cites": 1.0, "similar": 0.5}`` (kinds not named keep their default)."""
+    if not text:
+        return None
+    out: dict[str, float] = {}
+    for part in text.split(","):
+        kind, sep, value = part.partition("=")
+        try:
+            out[kind.strip()] = float(value)
+        except ValueError:
+            raise ConfigError(
+                f"--weights: {part!r} is not KIND=NUMBER; write e.g. --weights cites=1,similar=1,cocited=0.5"
+            ) from None
+        if not sep:
+            raise ConfigError(f"--weights: {part!r} is not KIND=NUMBER.")
+    return out
+
+
+def default_name(inputs: Sequence[str], query: str | None, paper_ids: Sequence[str]) -> str:
+    """A graph name from the first input file, the query, or the first seed."""
+    base = Path(inputs[0]).stem if inputs else (query or (paper_ids[0] if paper_ids else "graph"))
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", base).strip("-._")[:60]
+    return slug or "graph"
+
+
+@cli.command()
+@click.option(
+    "--input",
+    "-i",
+    "inputs",
+    multiple=True,
+    type=click.Path(path_type=str),
+    help="Papers file: JSONL, JSON, CSV, BibTeX, RIS or Semantic Scholar JSON. Repeatable; "
+    "several files merge, duplicates by S2 id, DOI, arXiv id or title.",
+)
+@click.option(
+    "--citations",
+    multiple=True,
+    type=click.Path(path_type=str),
+    help="Citation edge list (TSV/CSV with a citing,cited header) adding references by paper id.",
+)
+@click.option("--query", "-q", default=None, help="Semantic Scholar search: papers on this topic.")
+@click.option(
+    "--papers",
+    "paper_ids",
+    default=None,
+    help="Seed papers, comma-separated: S2 ids, DOI:…, ARXIV:…, CorpusId:…, or their URLs.",
+)
+@click.option(
+    "--titles",
+    "titles_file",
+    type=click.Path(path_type=str),
+    default=None,
+    help="File of paper titles (one a line, or text copied from a listing page) to resolve on S2.",
+)
+@click.option(
+    "--expand", default="", help="Grow the set along 'references', 'citations' or both (comma-separated)."
+)
+@click.option("--depth", type=click.IntRange(1, 2), default=1, show_default=True, help="Expansion depth.")
+@click.option(
+    "--max-papers",
+    type=click.IntRange(1, 100_000),
+    default=500,
+    show_default=True,
+    help="Most papers fetched from Semantic Scholar (the most connected to the seeds are kept).",
+)
+@click.option(
+    "--enrich", is_flag=True, help="Fetch references from S2 for --input papers that carry DOI/arXiv ids."
+)
+@click.option(
+    "--api-url", default=None, help="Semantic Scholar Graph API base URL (default: $GRAPHX_S2_API_URL)."
+)
+@click.option(
+    "--offline", is_flag=True, help="Use only what is cached; fail clearly if something is missing."
+)
+@click.option("--refresh", is_flag=True, help="Refetch from Semantic Scholar even what is cached.")
+@click.option("--skip-bad", is_flag=True, help="Load the good rows of a papers file and report the bad ones.")
+@click.option(
+    "--name", "-n", default=None, help="Name of the built graph (default: from the input or query)."
+)
+@click.option("--seed", type=int, default=42, show_default=True, help="Seed: same input + seed = same graph.")
+@click.option(
+    "--top-k", type=int, default=10, show_default=True, help="Most similar papers linked per paper."
+)
+@click.option(
+    "--min-similarity", type=float, default=0.1, show_default=True, help="Floor of a similarity edge."
+)
+@click.option(
+    "--min-link-strength",
+    type=float,
+    default=0.1,
+    show_default=True,
+    help="Floor of co-citation and coupling strengths (Salton cosine).",
+)
+@click.option(
+    "--resolution",
+    type=float,
+    default=1.0,
+    show_default=True,
+    help="Area resolution: higher gives more, smaller research areas.",
+)
+@click.option("--sub-resolution", type=float, default=1.0, show_default=True, help="Sub-area resolution.")
+@click.option(
+    "--weights",
+    default=None,
+    help="Edge-kind weights for communities and layout, e.g. cites=1,similar=1,cocited=0.5,coupled=0.5.",
+)
+@click.option(
+    "--embedding-weight",
+    type=float,
+    default=0.5,
+    show_default=True,
+    help="Share of SPECTER embedding similarity where papers have embeddings (0 = text only).",
+)
+@click.option("--quiet", is_flag=True, help="No progress bars.")
+@cache_option
+def build(inputs, citations, query, paper_ids, titles_file, expand, depth, max_papers, enrich, api_url,
+          offline, refresh, skip_bad, name, seed, top_k, min_similarity, min_link_strength, resolution,
+          sub_resolution, weights, embedding_weight, quiet, cache_dir) -> None:  # fmt: skip
+    """Build a graph: load papers, link them, find and label areas, lay out, store.
+
+    \b
+    Examples:
+      graphx build -i papers.jsonl --citations edges.tsv --name neurips
+      graphx build -i zotero.bib -i more.ris --enrich
+      graphx build --query "test-time compute scaling" --max-papers 300 --expand references,citations
+    """
+    from graphx.pipeline import BuildOptions, build_and_save
+
+    seeds = [s.strip() for s in (paper_ids or "").split(",") if s.strip()]
+    if not (inputs or query or seeds or titles_file):
+        raise ConfigError(
+            "Nothing to build from: give --input FILE, --query TEXT, --papers IDS or --titles FILE."
+        )
+    options_kwargs = dict(seed=seed, top_k=top_k, min_similarity=min_similarity, resolution=resolution,
+                          min_link_strength=min_link_strength, sub_resolution=sub_resolution,
+                          embedding_weight=embedding_weight)  # fmt: skip
+    parsed = parse_weights(weights)
+    if parsed:
+        options_kwargs["weights"] = {**BuildOptions().weights, **parsed}
+    options = BuildOptions(**options_kwargs)
+    name = graphstore.check_name(name or default_name(inputs, query, seeds))
+    cache = resolve_cache_dir(cache_dir)
+    bars = StageBars(enabled=not quiet)
+    started = time.perf_counter()
+
+    papers: list[Paper] = []
+    if inputs or citations:
+        papers = _load_files(inputs, citations, skip_bad)
+    with PaperStore(cache) as store:
+        if papers:
+            store.upsert_papers(papers)
+        if query or seeds or titles_file or enrich:
+            papers = papers + _collect(store, query, seeds, titles_file, papers if enrich else (), expand, depth,
+                                       max_papers, api_url, offline, refresh, bars)  # fmt: skip
+    described = (
+        [*inputs, *citations] + ([f"query: {query}"] if query else []) + [f"paper: {s}" for s in seeds]
+    )
+    if titles_file:
+        described.append(f"titles: {titles_file}")
+    G, folder = build_and_save(papers, cache, name, options, inputs=described, progress=bars)
+    bars.close()
+    _print_summary(G, folder, time.perf_counter() - started)
+
+
+def _load_files(inputs: Sequence[str], citations: Sequence[str], skip_bad: bool) -> list[Paper]:
+    from graphx.sources.files import load_papers
+
+    result = load_papers(inputs, skip_bad=skip_bad, citations=citations)
+    for path, count in result.counts.items():
+        click.echo(f"read {count:,} papers from {path}", err=True)
+    if result.skipped:
+        click.echo(f"skipped {len(result.skipped):,} bad entries (--skip-bad):", err=True)
+        for bad in result.skipped[:10]:
+            click.echo(f"  {bad.path}, {bad.where}: {bad.reason}", err=True)
+        if len(result.skipped) > 10:
+            click.echo(f"  ... and {len(result.skipped) - 10:,} more", err=True)
+    return result.papers
+
+
+def _collect(store, query, seeds, titles_file, enrich, expand, depth, max_papers, api_url, offline, refresh,
+             progress) -> list[Paper]:  # fmt: skip
+    from graphx.sources.s2 import collect_papers
+
+    directions = [d.strip() for d in expand.split(",") if d.strip()]
+    bad = set(directions) - {"references", "citations"}
+    if bad:
+        raise ConfigError(f"--expand takes 'references', 'citations' or both, not {', '.join(sorted(bad))}.")
+    result = collect_papers(store, query=query, paper_ids=seeds, titles_file=titles_file, enrich=enrich,
+                            expand=directions, depth=depth, max_papers=max_papers, api_url=api_url,
+                            offline=offline, refresh=refresh, progress=progress)  # fmt: skip
+    progress.close()
+    click.echo(
+        f"Semantic Scholar: {len(result.papers):,} papers ({result.from_cache:,} from the cache, "
+        f"{result.requests:,} requests)",
+        err=True,
+    )
+    for note in result.notes:
+        click.echo(f"  note: {note}", err=True)
+    return result.papers
+
+
+def _print_summary(G, folder: Path, elapsed_s: float) -> None:
+    meta = G.graph["meta"]
+    counts = meta["counts"]
+    edges = ", ".join(f"{n:,} {kind}" for kind, n in counts["edges"].items())
+    areas = G.graph["communities"]
+    click.echo(f"\nBuilt {meta['name']!r}: {counts['papers']:,} papers; edges: {edges}")
+    click.echo(f"{len(areas)} research areas, {len(G.graph['subcommunities'])} sub-areas. Largest areas:")
+    for c in areas[:10]:
+        click.echo(f"  {c['id']:>3}  {c['size']:>6,}  {c['label']}")
+    timings = ", ".join(f"{stage} {s:.1f}s" for stage, s in meta["timings_s"].items())
+    click.echo(f"Time: {elapsed_s:.1f}s ({timings})")
+    click.echo(
+        f"Stored in {folder}. Next: graphx info {meta['name']} / graphx export {meta['name']} --format gexf"
+    )
+
+
+@cli.command()
+@click.argument("name")
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(list(EXTENSIONS)),
+    default="gexf",
+    show_default=True,
+    help="json: node-link; gexf: Gephi; graphml: Gephi/yEd; csv: nodes.csv + edges.csv; html: offline page.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Output file (a folder for csv). Default: NAME.<format> in the current folder.",
+)
+@click.option(
+    "--area", type=int, default=None, help="Export only this research area (its id from `graphx info`)."
+)
+@cache_option
+def export(name, fmt, output, area, cache_dir) -> None:
+    """Export a built graph for Gephi, yEd, spreadsheets or a browser."""
+    from graphx.export import export_graph, subgraph_for_community
+
+    G = graphstore.load_graph(resolve_cache_dir(cache_dir), name)
+    if area is not None:
+        known = {c["id"] for c in G.graph.get("communities", [])}
+        if area not in known:
+            raise ConfigError(
+                f"Graph {name!r} has no area {area}; `graphx info {name}` lists them (0-{len(known) - 1})."
+            )
+        G = subgraph_for_community(G, area)
+    output = output or Path(f"{name}{'-area' + str(area) if area is not None else ''}{EXTENSIONS[fmt]}")
+    for path in export_graph(G, fmt, output):
+        click.echo(f"wrote {path}")
+
+
+@cli.command("list")
+@cache_option
+def list_(cache_dir) -> None:
+    """List the built graphs in the cache."""
+    cache = resolve_cache_dir(cache_dir)
+    graphs = graphstore.list_graphs(cache)
+    if not graphs:
+        click.echo(f"No built graphs in {cache}. Build one with: graphx build --input papers.jsonl")
+        return
+    click.echo(f"{'name':<28} {'papers':>8} {'edges':>9} {'areas':>6}  built")
+    for meta in graphs:
+        counts = meta.get("counts", {})
+        n_edges = sum(counts.get("edges", {}).values())
+        click.echo(f"{meta['name']:<28} {counts.get('papers', 0):>8,} {n_edges:>9,} {len(meta.get('areas', [])):>6}  "
+                   f"{meta.get('built_at', '?')}")  # fmt: skip
+
+
+@cli.command()
+@click.argument("name")
+@click.option(
+    "--top", type=click.IntRange(0, 20), default=3, show_default=True, help="Top papers shown per area."
+)
+@cache_option
+def info(name, top, cache_dir) -> None:
+    """Show a built graph's areas and sub-areas: labels, sizes, years and top papers."""
+    cache = resolve_cache_dir(cache_dir)
+    G = graphstore.load_graph(cache, name)
+    meta = G.graph.get("meta", {})
+    counts = meta.get("counts", {})
+    edges = ", ".join(f"{n:,} {k}" for k, n in counts.get("edges", {}).items())
+    click.echo(f"{name}: {G.number_of_nodes():,} papers; edges: {edges}; built {meta.get('built_at', '?')}")
+    click.echo(f"inputs: {', '.join(meta.get('inputs', [])) or '?'}; seed {meta.get('seed')}")
+    subs: dict[int, list[dict]] = {}
+    for s in G.graph.get("subcommunities", []):
+        subs.setdefault(s["parent"], []).append(s)
+    for c in G.graph.get("communities", []):
+        if c["size"] == 1 and c["id"] > 0:
+            continue
+        years = f" {c['years'][0]}-{c['years'][1]}" if c.get("years") else ""
+        click.echo(f"\n[{c['id']}] {c['label']}  ({c['size']:,} papers{years})")
+        for pid in c["top_papers"][:top]:
+            click.echo(f"      * {_paper_line(G, pid)}")
+        for s in subs.get(c["id"], []) if len(subs.get(c["id"], [])) > 1 else []:
+            click.echo(f"    [{s['id']}] {s['label']}  ({s['size']:,})")
+    singles = sum(1 for c in G.graph.get("communities", []) if c["size"] == 1)
+    if singles:
+        click.echo(f"\n{singles:,} papers are linked to no area (singletons).")
+
+
+def _paper_line(G, pid: str) -> str:
+    node = G.nodes[pid]
+    year = f" ({node['year']})" if node.get("year") else ""
+    return f"{node.get('title', pid)}{year} [cited {node.get('citation_count', 0):,}]"
+
+
+@cli.command()
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to bind (127.0.0.1: this machine only)."
+)
+@click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
+@click.option("--open", "open_browser", is_flag=True, help="Open the explorer in the default browser.")
+@cache_option
+def serve(host, port, open_browser, cache_dir) -> None:
+    """Serve the web explorer for the built graphs (and build new ones from the browser)."""
+    from webui import serve as run
+
+    run(resolve_cache_dir(cache_dir), host=host, port=port, open_browser=open_browser)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the ``graphx`` command and ``python -m graphx``."""
+    cli.main(args=list(argv) if argv is not None else None, prog_name="graphx")
