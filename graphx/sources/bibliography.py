@@ -66,7 +66,10 @@ def read_bibtex(text: str, col: Collector) -> None:
             if isinstance(block, DuplicateBlockKeyBlock):
                 col.bad(where, f"the key {key!r} is used by an earlier entry too")
             else:
-                col.bad(where, "BibTeX syntax error (an unclosed brace, a missing comma or `=`?)")
+                detail = (
+                    getattr(block.error, "abort_reason", None) or "an unclosed brace, a missing comma or `=`?"
+                )
+                col.bad(where, f"BibTeX syntax error ({detail})")
             continue
         where = f"entry {number} (key {block.key}, line {block.start_line + 1})"
         try:
@@ -169,7 +172,9 @@ def _ris_to_paper(record: dict[str, Any]) -> Paper:
         year=_year(first("year", "publication_year", "date")),
         authors=tuple(_ris_name(a) for a in authors if a.strip()),
         # Zotero writes the journal or proceedings title to T2, Mendeley to JF/JO.
-        venue=first("secondary_title", "alternate_title3", "journal_name", "alternate_title1", "alternate_title2"),
+        venue=first(
+            "secondary_title", "alternate_title3", "journal_name", "alternate_title1", "alternate_title2"
+        ),
         doi=doi,
         arxiv=arxiv,
         url=urls[0] if urls else None,

@@ -22,7 +22,7 @@ from typing import Any
 from graphx.errors import InputError
 from graphx.paper import Paper, merge_duplicates
 from graphx.sources.bibliography import looks_like_bibtex, looks_like_ris, read_bibtex, read_ris
-from graphx.sources.records import BadRecord, Collector, Skipped, WrongFileKind, record_to_paper
+from graphx.sources.records import BadRecord, Collector, Placeholder, Skipped, WrongFileKind, record_to_paper
 
 __all__ = ["LoadResult", "Skipped", "load_papers", "read_citation_edges", "read_papers_file"]
 
@@ -236,7 +236,7 @@ def _read_jsonl(text: str, col: Collector) -> None:
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            col.bad(where, f"malformed JSON ({exc.msg} at column {exc.colno})")
+            col.bad(where, f"malformed JSON: {exc.msg} (column {exc.colno})")
             continue
         _add_record(record, where, col)
 
@@ -249,7 +249,7 @@ def _read_json(text: str, col: Collector) -> None:
             _read_jsonl(text, col)
             return
         raise InputError(
-            f"malformed JSON ({exc.msg} at column {exc.colno}); fix the file, a JSON file must hold one "
+            f"malformed JSON: {exc.msg} (column {exc.colno}); fix the file, a JSON file must hold one "
             "valid document",
             path=col.path,
             where=f"line {exc.lineno}",
@@ -267,7 +267,13 @@ def _read_json(text: str, col: Collector) -> None:
                 doc = doc[key]
                 break
         else:
-            if "paperId" in doc or "id" in doc or "paper_id" in doc or "citedPaper" in doc or "citingPaper" in doc:
+            if (
+                "paperId" in doc
+                or "id" in doc
+                or "paper_id" in doc
+                or "citedPaper" in doc
+                or "citingPaper" in doc
+            ):
                 doc = [doc]
             else:
                 raise InputError(
@@ -294,7 +300,9 @@ def _read_lcn_session(session: dict, prefix: str, col: Collector) -> None:
     for number, record in enumerate(session["input"], start=1):
         where = f"{prefix}input entry {number}"
         if isinstance(record, dict) and not str(record.get("id") or "").strip():
-            col.note(where, f"Local Citation Network could not resolve this reference: {record.get('title')!r}")
+            col.note(
+                where, f"Local Citation Network could not resolve this reference: {record.get('title')!r}"
+            )
         elif isinstance(record, dict) and not str(record.get("title") or "").strip():
             col.note(f"{where} (id {record['id']})", "Local Citation Network found no title for this paper")
         else:
@@ -320,6 +328,8 @@ def _add_record(record: Any, where: str, col: Collector) -> None:
         return
     try:
         col.papers.append(record_to_paper(record))
+    except Placeholder as exc:
+        col.note(where, str(exc))
     except BadRecord as exc:
         col.bad(where, str(exc))
 
@@ -336,10 +346,14 @@ def _read_csv(text: str, col: Collector, *, delimiter: str) -> None:
             )
         for number, row in enumerate(reader, start=1):
             where = f"row {number} (line {reader.line_num})"
-            cells = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items() if isinstance(v, str)}
+            cells = {
+                (k or "").strip().lower(): (v or "").strip() for k, v in row.items() if isinstance(v, str)
+            }
             try:
                 col.papers.append(record_to_paper({k: v for k, v in cells.items() if v}, csv_row=True))
             except BadRecord as exc:
                 col.bad(where, str(exc))
     except csv.Error as exc:
-        raise InputError(f"broken CSV ({exc}); fix the file", path=col.path, where=f"line {reader.line_num}") from None
+        raise InputError(
+            f"broken CSV ({exc}); fix the file", path=col.path, where=f"line {reader.line_num}"
+        ) from None

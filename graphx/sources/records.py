@@ -35,6 +35,10 @@ class BadRecord(ValueError):
     """One record cannot become a paper; ``reason`` says what is wrong with it."""
 
 
+class Placeholder(ValueError):
+    """A source's own marker for a paper it could not resolve; left out and noted, never an error."""
+
+
 class WrongFileKind(ValueError):
     """The file is a known kind of data, but not a papers file (e.g. an S2 /references page)."""
 
@@ -86,7 +90,9 @@ def flat_to_paper(record: Mapping[str, Any], *, csv_row: bool = False) -> Paper:
         authors = tuple(a for a in CSV_AUTHOR_SEPARATOR.split(record.get("authors") or "") if a)
         references = _split_ids(record, "references", "outbound_citations")
         citations = _split_ids(record, "citations", "inbound_citations")
-        fields_of_study = tuple(a for a in CSV_AUTHOR_SEPARATOR.split(record.get("fields_of_study") or "") if a)
+        fields_of_study = tuple(
+            a for a in CSV_AUTHOR_SEPARATOR.split(record.get("fields_of_study") or "") if a
+        )
     else:
         authors = _authors(record.get("authors"))
         references = _id_list(record, "references", "outbound_citations")
@@ -104,8 +110,12 @@ def flat_to_paper(record: Mapping[str, Any], *, csv_row: bool = False) -> Paper:
         arxiv=_text(_first(record, "arxiv", "arxiv_id")),
         s2_id=_text(record.get("s2_id")),
         corpus_id=_int(record.get("corpus_id"), "corpus_id"),
-        citation_count=_int(_first(record, "citation_count", "citationsCount", "citationCount"), "citation_count"),
-        influential_citation_count=_int(record.get("influential_citation_count"), "influential_citation_count"),
+        citation_count=_int(
+            _first(record, "citation_count", "citationsCount", "citationCount"), "citation_count"
+        ),
+        influential_citation_count=_int(
+            record.get("influential_citation_count"), "influential_citation_count"
+        ),
         url=_text(_first(record, "url", "s2_url")),
         tldr=_text(record.get("tldr")),
         publication_date=_text(_first(record, "publication_date", "date")),
@@ -120,7 +130,11 @@ def s2_to_paper(record: Mapping[str, Any]) -> Paper:
     """A Semantic Scholar Graph API paper object (any subset of its fields)."""
     paper_id = _text(record.get("paperId"))
     if not paper_id:
-        raise BadRecord("Semantic Scholar paper object with a null `paperId`")
+        # S2 lists bibliography strings it could not match to a paper this way; no id can point at them.
+        raise Placeholder(
+            "Semantic Scholar could not match this reference to a paper (null paperId): "
+            f"{record.get('title')!r:.80}"
+        )
     title = _text(record.get("title"))
     if not title:
         raise BadRecord(
@@ -139,7 +153,9 @@ def s2_to_paper(record: Mapping[str, Any]) -> Paper:
         abstract=_text(record.get("abstract")),
         year=_int(record.get("year"), "year"),
         authors=_authors(record.get("authors")),
-        venue=_venue(record.get("venue")) or _venue(record.get("journal")) or _venue(record.get("publicationVenue")),
+        venue=_venue(record.get("venue"))
+        or _venue(record.get("journal"))
+        or _venue(record.get("publicationVenue")),
         doi=_text(external.get("DOI")),
         arxiv=_text(external.get("ArXiv")),
         s2_id=paper_id,
