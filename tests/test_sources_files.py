@@ -154,14 +154,44 @@ def test_s2_batch_response_with_null_and_data_page(shared_data, tmp_path):
     assert len(read_papers_file(jsonl)[0]) == 8
 
 
-def test_s2_batch_cassettes_recorded_bodies(shared_data):
+def recorded_bodies(cassette: Path) -> list[str]:
+    """The JSON response bodies of a vcrpy cassette (PyYAML is a test-only helper here, not a dependency)."""
     yaml = pytest.importorskip("yaml", reason="PyYAML is not installed; the .json tests cover S2 objects")
-    cassette = shared_data.joinpath(*S2_HEAD, "test_get_papers_return_not_found.yaml")
-    body = yaml.safe_load(cassette.read_text(encoding="utf-8"))["interactions"][0]["response"]["body"][
-        "string"
-    ]
-    records = json.loads(body)
-    assert records[0] is None
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    data = yaml.load(cassette.read_text(encoding="utf-8"), Loader=loader)
+    responses = [i["response"] for i in data["interactions"]]
+    return [r["body"]["string"] if "body" in r else r["content"] for r in responses]
+
+
+@pytest.mark.parametrize("folder", [S2_HEAD[1], "full-fields-2024-06-01"])
+def test_s2_recorded_batch_response_with_null(shared_data, tmp_path, folder):
+    cassette = shared_data / S2_HEAD[0] / folder / "test_get_papers_return_not_found.yaml"
+    (body,) = recorded_bodies(cassette)
+    path = tmp_path / "batch.json"
+    path.write_text(body, encoding="utf-8")
+    papers, skipped = read_papers_file(path)
+    assert len(papers) == 3 and sum(1 for p in papers if p.abstract) == 3  # per INDEX.tsv
+    assert [s.where for s in skipped] == ["entry 1"]  # CorpusId:211530585 is unknown to S2
+    assert all(p.authors and p.corpus_id and p.year for p in papers)
+    assert "10.2139/ssrn.288970" in {p.doi for p in papers}
+
+
+def test_s2_recorded_bulk_search_page(shared_data, tmp_path):
+    cassette = shared_data / S2_HEAD[0] / "full-fields-2024-06-01" / "test_search_paper_bulk_retrieval.yaml"
+    (body,) = recorded_bodies(cassette)
+    path = tmp_path / "bulk.json"
+    path.write_text(body, encoding="utf-8")
+    papers, skipped = read_papers_file(path)
+    assert len(papers) == 1000 and skipped == []
+    assert sum(1 for p in papers if p.abstract) == 814  # per PROVENANCE.md
+
+
+def test_s2_recorded_references_page_is_rejected(shared_data, tmp_path):
+    cassette = shared_data / S2_HEAD[0] / "full-fields-2024-06-01" / "test_get_paper_references.yaml"
+    path = tmp_path / "references.json"
+    path.write_text(recorded_bodies(cassette)[0], encoding="utf-8")
+    with pytest.raises(InputError, match="citedPaper"):
+        read_papers_file(path, skip_bad=True)
 
 
 def test_s2_paper_with_null_values_has_no_title(shared_data):
