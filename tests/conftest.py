@@ -148,3 +148,20 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"real data not found at {SHARED_DATA}")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def neurips_papers(shared_data):
+    """The 6,545 NeurIPS/ICML papers with their 30,762 citations, loaded through the files source."""
+    from graphx.sources.files import load_papers
+
+    folder = shared_data / "cs768-neurips-icml-citations"
+    return load_papers([folder / "papers.jsonl"], citations=[folder / "edges.tsv"]).papers
+
+
+@pytest.fixture(scope="session")
+def neurips_graph(neurips_papers):
+    """The full build of the 6,545-paper corpus (about 15 s), shared by every test that reads it."""
+    from graphx.pipeline import BuildOptions, build_graph
+
+    return build_graph(neurips_papers, BuildOptions(seed=42), name="neurips")

@@ -1,0 +1,92 @@
+"""similarity: sparse top-k TF-IDF cosine edges, invariants on real abstracts and exact small results."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from graphx.paper import Paper
+from graphx.similarity import similarity_edges, tfidf_matrix, top_k_pairs
+
+
+@pytest.fixture(scope="module")
+def real_papers(shared_data) -> list[Paper]:
+    """The first 800 NeurIPS/ICML papers with their real titles and abstracts."""
+    path = shared_data / "cs768-neurips-icml-citations" / "papers.jsonl"
+    with open(path, encoding="utf-8") as fh:
+        rows = [json.loads(line) for _, line in zip(range(800), fh, strict=False)]
+    return [Paper(id=r["id"], title=r["title"], abstract=r["abstract"]) for r in rows]
+
+
+def test_top_k_pairs_exact_on_small_matrix():
+    X = sp.csr_matrix([[1.0, 0.0, 0.0], [0.6, 0.8, 0.0], [0.0, 0.8, 0.6], [0.0, 0.0, 1.0]], dtype=np.float32)
+    pairs = top_k_pairs(X, top_k=1, min_score=0.05)
+    assert {k: round(v, 2) for k, v in pairs.items()} == {(0, 1): 0.6, (1, 2): 0.64, (2, 3): 0.6}
+
+
+def test_top_k_pairs_matches_brute_force_on_real_abstracts(real_papers):
+    X = tfidf_matrix(real_papers)
+    k = 5
+    pairs = top_k_pairs(X, top_k=k, min_score=0.0)
+    dense = (X @ X.T).toarray()
+    np.fill_diagonal(dense, -1)
+    for i in range(0, len(real_papers), 37):
+        expected = set(np.argsort(-dense[i], kind="stable")[:k].tolist())
+        found = {j for (a, b) in pairs for j in ((b,) if a == i else (a,) if b == i else ())}
+        # Every true top-k neighbour is linked (ties at the k-th score may swap one).
+        assert len(expected & found) >= k - 1
+        for j in found:
+            assert pairs[(min(i, j), max(i, j))] == pytest.approx(dense[i, j], abs=1e-5)
+
+
+def test_edges_are_symmetric_in_unit_interval_and_above_floor(real_papers):
+    edges = similarity_edges(real_papers, top_k=8, min_score=0.12)
+    ids = {p.id for p in real_papers}
+    seen = set()
+    for u, v, s in edges:
+        assert u in ids and v in ids and u != v
+        assert 0.12 < s <= 1.0
+        assert (v, u) not in seen, "a symmetric edge is stored once"
+        seen.add((u, v))
+    # Each paper keeps at most top_k of its own neighbours; a union can add others' choices.
+    assert len(edges) <= 8 * len(real_papers)
+    assert len(edges) > len(real_papers)  # real abstracts do link
+
+
+def test_near_duplicate_abstracts_are_each_others_best_match(real_papers):
+    base = real_papers[3]
+    twin = Paper(id="twin", title=base.title + " (extended version)", abstract=base.abstract)
+    edges = similarity_edges([*real_papers[:200], twin], top_k=3, min_score=0.1)
+    best = max((s, u, v) for u, v, s in edges if "twin" in (u, v))
+    assert {best[1], best[2]} == {"twin", base.id}
+    assert best[0] > 0.9
+
+
+def test_paper_without_abstract_is_linked_by_its_title(real_papers):
+    target = real_papers[10]
+    bare = Paper(id="bare", title=target.title)
+    edges = similarity_edges([*real_papers[:300], bare], top_k=5, min_score=0.05)
+    neighbours = {v if u == "bare" else u for u, v, _ in edges if "bare" in (u, v)}
+    assert target.id in neighbours
+
+
+def test_embeddings_blend_changes_neighbours():
+    papers = [
+        Paper(id="a", title="Alpha study of cats", abstract="cats purr", embedding=(1.0, 0.0, 0.0)),
+        Paper(id="b", title="Beta study of cats", abstract="cats purr loudly", embedding=(0.0, 1.0, 0.0)),
+        Paper(id="c", title="Gamma report on dogs", abstract="dogs bark", embedding=(0.99, 0.1, 0.0)),
+    ]
+    text_only = {
+        frozenset((u, v))
+        for u, v, _ in similarity_edges(papers, top_k=1, min_score=0.0, embedding_weight=0.0)
+    }
+    emb_only = {
+        frozenset((u, v)): s
+        for u, v, s in similarity_edges(papers, top_k=1, min_score=0.0, embedding_weight=1.0)
+    }
+    assert frozenset(("a", "b")) in text_only
+    assert frozenset(("a", "c")) in emb_only
+    assert emb_only[frozenset(("a", "c"))] == pytest.approx(0.99 / np.hypot(0.99, 0.1), abs=1e-4)
