@@ -1,0 +1,419 @@
+"""Papers from Semantic Scholar: search, seed ids, titles, enrichment, and citation-neighbourhood expansion.
+
+:func:`collect_papers` is what the CLI and the web app call. Everything fetched is committed to the papers
+store batch by batch, so a build that is killed or fails resumes where it stopped: the next run asks the
+API only for what the cache lacks. Requests go through one :class:`~graphx.sources.s2client.S2Client`
+(rate limit, retries, Retry-After); metadata and link lists arrive through ``POST /paper/batch``, 500 ids a
+call, never one request per paper.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+from graphx.errors import ConfigError, OfflineMiss, SourceError
+from graphx.paper import Paper
+from graphx.sources.s2cache import S2Cache
+from graphx.sources.s2client import S2Client, S2RequestFailed
+from graphx.sources.s2ids import split_ids, to_api_id
+from graphx.sources.s2records import PAPER_FIELDS, linked_ids, paper_from_s2, unlinked_count
+from graphx.store import PaperStore
+
+if TYPE_CHECKING:  # graphx.pipeline imports every stage; a source needs only the callback type
+    from graphx.pipeline import Progress
+
+__all__ = ["CollectResult", "collect", "collect_papers", "EXPAND_KINDS"]
+
+EXPAND_KINDS = ("references", "citations")
+BATCH_MAX_IDS = 500
+SEARCH_PAGE_LIMIT = 100
+SEARCH_MAX_RESULTS = 1000  # relevance search serves offsets below 1,000 only
+# Nested reference/citation lists of a batch answer stop at 1,000 entries; the paged endpoints go to 10,000.
+NESTED_LINKS_MAX = 1000
+PAGE_LIMIT = 1000
+PAGED_LINKS_MAX = 10_000
+NOTE_EXAMPLES = 5
+
+
+@dataclass
+class CollectResult:
+    """What :func:`collect_papers` gathered."""
+
+    papers: list[Paper]
+    notes: list[str] = field(default_factory=list)
+    requests: int = 0
+    from_cache: int = 0
+
+
+def collect_papers(
+    store: PaperStore,
+    *,
+    query: str | None = None,
+    paper_ids: Sequence[str] = (),
+    titles_file: str | os.PathLike | None = None,
+    enrich: Sequence[Paper] = (),
+    expand: Sequence[str] = (),
+    depth: int = 1,
+    max_papers: int = 500,
+    api_url: str | None = None,
+    api_key: str | None = None,
+    requests_per_s: float | None = None,
+    timeout_s: float = 30.0,
+    max_retries: int = 5,
+    offline: bool = False,
+    refresh: bool = False,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+) -> CollectResult:
+    """Fetch papers from Semantic Scholar into ``store`` and return them.
+
+    Parameters
+    ----------
+    query : str, optional
+        Relevance search; up to ``max_papers`` results (at most 1,000, the API's limit).
+    paper_ids : sequence of str
+        Seeds: S2 paperId, ``CorpusId:``, ``DOI:``, ``ARXIV:``, bare DOIs and arXiv ids, or
+        semanticscholar.org / arxiv.org / doi.org URLs (several per string, comma-separated).
+    titles_file : path, optional
+        Titles, one a line, or text copied from a listing page; resolved by S2's title match.
+    enrich : sequence of Paper
+        Papers from input files; those with an S2 id, DOI or arXiv id are fetched (with references).
+    expand : sequence of str
+        ``"references"`` and/or ``"citations"``: grow the set along those links, ``depth`` levels, keeping
+        the neighbours most connected to the set when there are more than ``max_papers`` allows.
+    offline, refresh : bool
+        Cache only (:class:`~graphx.errors.OfflineMiss` when something is missing) / ignore the cache.
+
+    Returns papers whose ``id`` is their S2 paperId (plus unresolved titles kept as papers without ids).
+    Raises :class:`~graphx.errors.SourceError` when the API keeps failing; what was fetched stays cached.
+    """
+    client = S2Client(
+        api_url,
+        api_key,
+        requests_per_s=requests_per_s,
+        timeout_s=timeout_s,
+        max_retries=max_retries,
+        cancel=cancel,
+        on_cancel=_raise_cancelled,
+    )
+    with client:
+        return collect(
+            store,
+            client,
+            query=query,
+            paper_ids=paper_ids,
+            titles_file=titles_file,
+            enrich=enrich,
+            expand=expand,
+            depth=depth,
+            max_papers=max_papers,
+            offline=offline,
+            refresh=refresh,
+            progress=progress,
+        )
+
+
+def collect(
+    store: PaperStore,
+    client: S2Client,
+    *,
+    query: str | None = None,
+    paper_ids: Sequence[str] = (),
+    titles_file: str | os.PathLike | None = None,
+    enrich: Sequence[Paper] = (),
+    expand: Sequence[str] = (),
+    depth: int = 1,
+    max_papers: int = 500,
+    offline: bool = False,
+    refresh: bool = False,
+    progress: Progress | None = None,
+) -> CollectResult:
+    """:func:`collect_papers` with a client of your own (tests pass one with short backoff)."""
+    unknown_kinds = set(expand) - set(EXPAND_KINDS)
+    if unknown_kinds:
+        raise ConfigError(
+            f"--expand takes references and/or citations, not {', '.join(sorted(unknown_kinds))}."
+        )
+    if depth < 1:
+        raise ConfigError(f"--depth must be 1 or more (got {depth}).")
+    if max_papers < 1:
+        raise ConfigError(f"--max-papers must be at least 1 (got {max_papers}).")
+    api_ids = [to_api_id(x) for x in split_ids(paper_ids)]
+    run = _Run(store, client, offline=offline, refresh=refresh, progress=progress)
+    requests_before = client.requests
+    try:
+        seeds: list[Paper] = []
+        if query and query.strip():
+            seeds += run.search(query, min(max_papers, SEARCH_MAX_RESULTS))
+        if api_ids:
+            found = run.fetch(api_ids)
+            seeds += [p for p in found.values() if p]
+            run.note_missing("ids", [a for a, p in found.items() if p is None])
+        kept_without_ids: list[Paper] = []
+        if titles_file is not None:
+            from graphx.sources.s2titles import collect_titles
+
+            resolved, kept_without_ids = collect_titles(run, titles_file)
+            seeds += resolved
+        if enrich:
+            seeds += run.enrich(enrich)
+        seeds = list({p.id: p for p in seeds}.values())
+        papers = expand_papers(run, seeds, expand, depth, max_papers) if expand else seeds
+        if run.incomplete:
+            run.notes.append(
+                f"Reference/citation lists stayed incomplete after refetching for {len(run.incomplete):,} "
+                f"papers: {_examples(run.incomplete)}."
+            )
+    except S2RequestFailed as exc:
+        cached = run.cache.fetched_count()
+        hint = " or set S2_API_KEY" if "429" in exc.failures and not client.has_key else ""
+        raise SourceError(
+            f"Semantic Scholar {exc.reason}. {cached:,} papers fetched so far are cached in {store.path}; "
+            f"rerun the same command to resume{hint}."
+        ) from exc
+    return CollectResult(
+        papers=papers + kept_without_ids,
+        notes=run.notes,
+        requests=client.requests - requests_before,
+        from_cache=run.from_cache,
+    )
+
+
+def expand_papers(
+    run: _Run, seeds: list[Paper], expand: Sequence[str], depth: int, max_papers: int
+) -> list[Paper]:
+    """Seeds plus their neighbours along ``expand`` links, ``depth`` levels, at most ``max_papers`` in all.
+
+    When more neighbours exist than there is room for, the ones linked to the most papers already in the
+    set are kept: a reference cited by many seeds is strongly co-cited with them, a citer citing many
+    seeds is strongly coupled to them (Connected Papers and Inciteful rank the same way). Ties keep the
+    order in which the seeds list them, so the result is deterministic.
+    """
+    in_set: dict[str, Paper] = {p.id: p for p in seeds}
+    frontier = seeds
+    for _level in range(depth):
+        candidates: dict[str, None] = {}
+        for paper in frontier:
+            for linked in _links(paper, expand):
+                if linked not in in_set:
+                    candidates.setdefault(linked)
+        room = max_papers - len(in_set)
+        if not candidates or room <= 0:
+            if candidates:
+                run.notes.append(
+                    f"--max-papers {max_papers} left no room for {len(candidates):,} neighbours."
+                )
+            break
+        score = dict.fromkeys(candidates, 0)
+        for paper in in_set.values():
+            for linked in _links(paper, expand):
+                if linked in score:
+                    score[linked] += 1
+        ranked = sorted(candidates, key=lambda c: -score[c])
+        chosen = ranked[:room]
+        if len(ranked) > room:
+            run.notes.append(
+                f"Kept the {room:,} of {len(ranked):,} neighbours most connected to the set (--max-papers "
+                f"{max_papers}); the least connected left out were linked to {score[ranked[room]]} paper(s)."
+            )
+        fetched = run.fetch(chosen)
+        missing = [c for c in chosen if fetched.get(c) is None]
+        if missing:
+            run.notes.append(f"{len(missing):,} linked papers could not be fetched from Semantic Scholar.")
+        frontier = [fetched[c] for c in chosen if fetched.get(c) is not None]
+        for paper in frontier:
+            in_set.setdefault(paper.id, paper)
+    return list(in_set.values())
+
+
+def _links(paper: Paper, expand: Sequence[str]) -> list[str]:
+    out: list[str] = []
+    if "references" in expand:
+        out += paper.references
+    if "citations" in expand:
+        out += paper.citations
+    return out
+
+
+class _Run:
+    """State of one collection: cache, client, notes, progress."""
+
+    def __init__(
+        self, store: PaperStore, client: S2Client, *, offline: bool, refresh: bool, progress: Progress | None
+    ):
+        self.store = store
+        self.client = client
+        self.cache = S2Cache(store)
+        self.offline = offline
+        self.refresh = refresh
+        self.progress = progress
+        self.notes: list[str] = []
+        self.incomplete: list[str] = []
+        self.from_cache = 0
+        self.done = 0
+        self.total = 0
+
+    def report(self, done: int) -> None:
+        self.done += done
+        if self.progress is not None:
+            self.progress("fetch", self.done, max(self.total, self.done))
+
+    def note_missing(self, what: str, names: Sequence[str]) -> None:
+        if names:
+            self.notes.append(f"Semantic Scholar knows no paper for {len(names)} {what}: {_examples(names)}.")
+
+    def search(self, query: str, limit: int) -> list[Paper]:
+        ids = None if self.refresh else self.cache.search(query, limit)
+        if ids is None:
+            if self.offline:
+                raise OfflineMiss(
+                    f"--offline: the search {query!r} (up to {limit:,} papers) is not in the cache. "
+                    "Run it once without --offline."
+                )
+            # The package does not URL-encode the query: '&' would end it, '+' would become a space.
+            results = self.client.package().search_paper(
+                quote(query.strip(), safe=""),
+                fields=["paperId", "title"],
+                limit=min(SEARCH_PAGE_LIMIT, limit),
+            )
+            ids = []
+            for item in results:
+                ids.append(item.paperId)
+                if len(ids) >= limit:
+                    break
+            self.cache.save_search(query, limit, ids)
+        found = self.fetch(ids)
+        return [p for p in found.values() if p]
+
+    def enrich(self, papers: Sequence[Paper]) -> list[Paper]:
+        wanted: list[str] = []
+        without = 0
+        for paper in papers:
+            if paper.s2_id:
+                wanted.append(paper.s2_id.lower())
+            elif paper.doi:
+                wanted.append(f"DOI:{paper.doi}")
+            elif paper.arxiv:
+                wanted.append(f"ARXIV:{paper.arxiv}")
+            else:
+                without += 1
+        if without:
+            self.notes.append(
+                f"{without:,} input papers carry no S2 id, DOI or arXiv id and were not enriched."
+            )
+        found = self.fetch(wanted)
+        self.note_missing("input papers", [a for a, p in found.items() if p is None])
+        return [p for p in found.values() if p]
+
+    def fetch(self, api_ids: Sequence[str]) -> dict[str, Paper | None]:
+        """Papers (with their link lists) by API id; None for ids S2 does not know. Cache first."""
+        result: dict[str, Paper | None] = {}
+        missing: list[str] = []
+        for api_id in dict.fromkeys(api_ids):
+            hit = None if self.refresh else self.cache.lookup(api_id)
+            if hit is None:
+                missing.append(api_id)
+            else:
+                result[api_id] = hit or None
+                self.from_cache += hit is not False
+        self.total += len(result) + len(missing)
+        self.report(len(result))
+        if missing and self.offline:
+            raise OfflineMiss(
+                f"--offline: {len(missing):,} papers are not in the cache ({_examples(missing)}). "
+                "Run once without --offline to fetch them."
+            )
+        for start in range(0, len(missing), BATCH_MAX_IDS):
+            chunk = missing[start : start + BATCH_MAX_IDS]
+            result.update(self._fetch_batch(chunk))
+            self.report(len(chunk))
+        return {a: result[a] for a in dict.fromkeys(api_ids)}
+
+    def _fetch_batch(self, chunk: list[str]) -> dict[str, Paper | None]:
+        # httpx directly, not the package's get_papers: it drops null entries, losing which id they were
+        # for, and guesses not-found ids by echoing externalIds back, which misses URL and bare-id forms.
+        data = self.client.request(
+            "POST", "/paper/batch", params={"fields": ",".join(PAPER_FIELDS)}, json={"ids": chunk}
+        )
+        if not isinstance(data, list) or len(data) != len(chunk):
+            raise SourceError(
+                f"Semantic Scholar answered a batch of {len(chunk)} ids with {type(data).__name__} "
+                f"of {len(data) if hasattr(data, '__len__') else '?'} entries; retry later."
+            )
+        out: dict[str, Paper | None] = {}
+        to_page: list[tuple[Paper, list[str], dict]] = []
+        unlinked = 0
+        for api_id, item in zip(chunk, data, strict=True):
+            if not item or not item.get("paperId"):
+                out[api_id] = None
+                continue
+            paper = paper_from_s2(item)
+            out[api_id] = paper
+            unlinked += unlinked_count(item.get("references"))
+            kinds = [k for k in EXPAND_KINDS if _needs_paging(item, k)]
+            if kinds:
+                to_page.append((paper, kinds, item))
+        self.cache.save_batch(out, {p.id: kinds for p, kinds, _ in to_page})
+        if unlinked:
+            self.notes.append(f"{unlinked:,} references had no Semantic Scholar paperId and were left out.")
+        for paper, kinds, item in to_page:
+            paper = self._page_links(paper, kinds, item)
+            out = {a: (paper if p is not None and p.id == paper.id else p) for a, p in out.items()}
+        return out
+
+    def _page_links(self, paper: Paper, kinds: list[str], item: dict) -> Paper:
+        """Refetch link lists the batch answer left empty or cut, through the paged endpoints."""
+        updates: dict[str, tuple[str, ...]] = {}
+        for kind in kinds:
+            ids: list[str] = []
+            offset = 0
+            while offset < PAGED_LINKS_MAX:
+                page = self.client.request(
+                    "GET",
+                    f"/paper/{paper.id}/{kind}",
+                    params={
+                        "fields": "paperId",
+                        "offset": offset,
+                        "limit": min(PAGE_LIMIT, PAGED_LINKS_MAX - offset),
+                    },
+                )
+                ids += linked_ids(page.get("data"))
+                if page.get("next") is None:
+                    break
+                offset = int(page["next"])
+            updates[kind] = tuple(dict.fromkeys((*getattr(paper, kind), *ids)))
+            expected = item.get(_COUNT_FIELD[kind]) or 0
+            if len(updates[kind]) < expected:
+                self.incomplete.append(
+                    f"{paper.title or paper.id!r} ({len(updates[kind]):,} of {expected:,} {kind})"
+                )
+        paper = replace(paper, **updates)
+        self.cache.save_paged(paper)
+        return paper
+
+
+_COUNT_FIELD = {"references": "referenceCount", "citations": "citationCount"}
+
+
+def _needs_paging(item: dict, kind: str) -> bool:
+    # S2 sometimes answers an empty list for a paper it counts citations of, and nested lists stop at
+    # 1,000 entries: both are refetched through the paged endpoint.
+    listed = len(item.get(kind) or ())
+    expected = item.get(_COUNT_FIELD[kind]) or 0
+    return expected > 0 and (listed == 0 or (listed >= NESTED_LINKS_MAX and expected > listed))
+
+
+def _examples(names: Sequence[str]) -> str:
+    shown = ", ".join(names[:NOTE_EXAMPLES])
+    return shown + (f" and {len(names) - NOTE_EXAMPLES:,} more" if len(names) > NOTE_EXAMPLES else "")
+
+
+def _raise_cancelled() -> None:
+    from graphx.pipeline import BuildCancelled
+
+    raise BuildCancelled("Build cancelled; papers fetched so far stay cached and the next run resumes.")
