@@ -34,10 +34,16 @@ MAX_VIEW_EDGES = 25_000
 MAX_AUTHORS_SHOWN = 8
 NEIGHBOURS_SHOWN = 25
 NODE_SIZE_MIN = 4.0
-NODE_SIZE_PER_LOG_CITATION = 3.0
-NODE_SIZE_MAX = 40.0
-AREA_SIZE_MIN = 12.0
-AREA_SIZE_PER_SQRT_PAPER = 1.6
+NODE_SIZE_PER_LOG_CITATION = 2.5
+NODE_SIZE_MAX = 24.0
+# Stored layouts differ in density (an area disc of 300 papers may span 200 units); positions are scaled
+# so the median distance to a paper's nearest neighbour is this many canvas units, which keeps node
+# sizes (in the same units) readable at any graph size.
+NODE_SPACING = 14.0
+# Overview: areas smaller than this are not drawn as nodes; sizes and labels scale with the map's extent.
+OVERVIEW_MIN_AREA_PAPERS = 5
+AREA_MIN_SIZE_SHARE = 0.012
+AREA_FONT_SHARE = 0.016
 FALLBACK_COLOR = "#9aa0a6"
 VIS_VERSION = "9.1.2"
 
@@ -118,7 +124,23 @@ def _area_colors(G: nx.MultiDiGraph) -> dict[int, str]:
     return {int(c["id"]): c.get("color") or FALLBACK_COLOR for c in G.graph.get("communities", [])}
 
 
-def paper_node(pid: str, attrs: dict[str, Any], colors: dict[int, str]) -> dict[str, Any]:
+def layout_scale(G: nx.MultiDiGraph) -> float:
+    """Factor on stored positions that makes the median nearest-neighbour distance ``NODE_SPACING``."""
+    import numpy as np
+    from scipy.spatial import cKDTree
+
+    if G.number_of_nodes() < 2:
+        return 1.0
+    points = np.array(
+        [[float(_plain(a.get("x", 0.0))), float(_plain(a.get("y", 0.0)))] for _, a in G.nodes(data=True)]
+    )
+    distances, _ = cKDTree(points).query(points, k=2)
+    nearest = distances[:, 1]
+    median = float(np.median(nearest[nearest > 0])) if (nearest > 0).any() else 0.0
+    return NODE_SPACING / median if median > 0 else 1.0
+
+
+def paper_node(pid: str, attrs: dict[str, Any], colors: dict[int, str], scale: float = 1.0) -> dict[str, Any]:
     """One paper as the explorer's node record: what hover, search and filters need, no abstract."""
     authors = list(attrs.get("authors") or [])
     area = int(_plain(attrs.get("community", -1)))
@@ -131,8 +153,8 @@ def paper_node(pid: str, attrs: dict[str, Any], colors: dict[int, str]) -> dict[
         "citations": cites,
         "area": area,
         "sub": int(_plain(attrs.get("subcommunity", -1))),
-        "x": round(float(_plain(attrs.get("x", 0.0))), 1),
-        "y": round(float(_plain(attrs.get("y", 0.0))), 1),
+        "x": round(scale * float(_plain(attrs.get("x", 0.0))), 1),
+        "y": round(scale * float(_plain(attrs.get("y", 0.0))), 1),
         "size": node_size(cites),
         "color": colors.get(area, FALLBACK_COLOR),
     }
@@ -164,37 +186,61 @@ def view_edges(G: nx.MultiDiGraph, index: dict[str, int], max_edges: int | None)
     return rows, total
 
 
-def overview(G: nx.MultiDiGraph) -> dict[str, Any]:
-    """Areas as single nodes (at their members' mean position) and links between areas by count."""
-    sums: dict[int, list[float]] = defaultdict(lambda: [0.0, 0.0, 0])
-    for _, attrs in G.nodes(data=True):
-        s = sums[int(_plain(attrs.get("community", -1)))]
-        s[0] += float(_plain(attrs.get("x", 0.0)))
-        s[1] += float(_plain(attrs.get("y", 0.0)))
-        s[2] += 1
+def overview(
+    G: nx.MultiDiGraph, *, scale: float = 1.0, min_area_papers: int = OVERVIEW_MIN_AREA_PAPERS
+) -> dict[str, Any]:
+    """Areas as single nodes and the links between areas, counted.
+
+    An area node sits at its members' mean position with a radius close to their spread, so the
+    overview looks like the full map zoomed out. Areas under ``min_area_papers`` (often stray
+    singletons) are left out of the overview and counted in ``small_areas``; they stay in the full view.
+    """
+    members: dict[int, list[tuple[float, float]]] = defaultdict(list)
+    area_of: dict[Any, int] = {}
+    for n, attrs in G.nodes(data=True):
+        area = int(_plain(attrs.get("community", -1)))
+        area_of[n] = area
+        x, y = float(_plain(attrs.get("x", 0.0))), float(_plain(attrs.get("y", 0.0)))
+        members[area].append((scale * x, scale * y))
     colors = _area_colors(G)
     labels = {int(c["id"]): c.get("label", "") for c in G.graph.get("communities", [])}
+    shown = {a for a, pts in members.items() if len(pts) >= min_area_papers} or set(members)
+    all_pts = [p for a in shown for p in members[a]]
+    extent = max(
+        max(p[0] for p in all_pts) - min(p[0] for p in all_pts),
+        max(p[1] for p in all_pts) - min(p[1] for p in all_pts),
+        1.0,
+    )
     nodes = []
-    for area, (sx, sy, n) in sorted(sums.items()):
+    for area in sorted(shown):
+        pts = members[area]
+        cx = sum(p[0] for p in pts) / len(pts)
+        cy = sum(p[1] for p in pts) / len(pts)
+        spread = math.sqrt(sum((p[0] - cx) ** 2 + (p[1] - cy) ** 2 for p in pts) / len(pts))
         nodes.append(
             {
                 "area": area,
                 "label": labels.get(area, f"area {area}"),
-                "papers": n,
-                "x": round(sx / n, 1),
-                "y": round(sy / n, 1),
-                "size": round(AREA_SIZE_MIN + AREA_SIZE_PER_SQRT_PAPER * math.sqrt(n), 1),
+                "papers": len(pts),
+                "x": round(cx, 1),
+                "y": round(cy, 1),
+                "size": round(max(0.7 * spread, AREA_MIN_SIZE_SHARE * extent), 1),
                 "color": colors.get(area, FALLBACK_COLOR),
             }
         )
-    area_of = {n: int(_plain(G.nodes[n].get("community", -1))) for n in G}
     links: Counter[tuple[int, int]] = Counter()
     for u, v in G.edges():
         a, b = area_of[u], area_of[v]
-        if a != b:
+        if a != b and a in shown and b in shown:
             links[(min(a, b), max(a, b))] += 1
-    edges = [[a, b, n] for (a, b), n in sorted(links.items())]
-    return {"nodes": nodes, "edges": edges}
+    small = [a for a in members if a not in shown]
+    return {
+        "nodes": nodes,
+        "edges": [[a, b, n] for (a, b), n in sorted(links.items())],
+        "font_size": round(max(extent * AREA_FONT_SHARE, 8.0), 1),
+        "small_areas": len(small),
+        "small_area_papers": sum(len(members[a]) for a in small),
+    }
 
 
 def page_data(
@@ -211,7 +257,8 @@ def page_data(
     colors = _area_colors(G)
     ids = list(G.nodes)
     index = {pid: i for i, pid in enumerate(ids)}
-    nodes = [paper_node(pid, G.nodes[pid], colors) for pid in ids]
+    scale = layout_scale(G)
+    nodes = [paper_node(pid, G.nodes[pid], colors, scale) for pid in ids]
     edges, total = view_edges(G, index, max_edges)
     years = [n["year"] for n in nodes if "year" in n]
     kind_counts = Counter(data.get("kind", key) for _, _, key, data in G.edges(keys=True, data=True))
@@ -227,7 +274,7 @@ def page_data(
         "max_citations": max((n["citations"] for n in nodes), default=0),
         "areas": [_area_record(c) for c in G.graph.get("communities", [])],
         "subareas": [_area_record(c) for c in G.graph.get("subcommunities", [])],
-        "overview": overview(G),
+        "overview": overview(G, scale=scale),
         "start_in_overview": G.number_of_nodes() >= overview_min_papers,
     }
 

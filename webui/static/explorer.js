@@ -13,6 +13,9 @@
   var KIND_LABELS = { cites: "cites", similar: "similar", cocited: "co-cited", coupled: "coupled" };
   var YEAR_STOPS = ["#440154", "#3b528b", "#21918c", "#5ec962", "#fde725"];
   var NO_YEAR = "#b0b4ba";
+  // vis-network's fit() stops at scale 1 by default; one area of a 2,000-unit map needs more.
+  var MAX_ZOOM = 20;
+  var FIT = { animation: false, maxZoomLevel: MAX_ZOOM };
 
   var nodes = DATA.nodes;
   var byId = new Map();
@@ -78,7 +81,7 @@
     paperEdges = new vis.DataSet(DATA.edges.map(function (e, i) {
       var item = { id: i, from: nodes[e[0]].id, to: nodes[e[1]].id, kind: e[2], w: e[3],
                    color: { color: KIND_COLORS[e[2]], opacity: e[2] === 0 ? 0.45 : 0.35 } };
-      if (e[2] === 0) item.arrows = { to: { enabled: true, scaleFactor: 0.35 } };
+      if (e[2] === 0) item.arrows = { to: { enabled: true, scaleFactor: 0.3 } };
       return item;
     }));
     nodeView = new vis.DataView(paperNodes, { filter: function (item) { return visible[byId.get(item.id).idx] === 1; } });
@@ -89,11 +92,11 @@
     var label = a.label.length > 42 ? a.label.slice(0, 40) + "…" : a.label;
     return { id: "area:" + a.area, area: a.area, x: a.x, y: a.y, size: a.size, label: label + "\n" + fmt(a.papers) + " papers",
              color: { background: a.color, border: a.color, highlight: { background: a.color, border: "#111" } },
-             font: { size: 16, color: "#1d232b", strokeWidth: 3, strokeColor: "#ffffff" } };
+             font: { size: DATA.overview.font_size, color: "#1d232b", strokeWidth: DATA.overview.font_size / 5, strokeColor: "#ffffff" } };
   }));
   var maxLink = Math.max.apply(null, [1].concat(DATA.overview.edges.map(function (e) { return e[2]; })));
   var areaEdges = new vis.DataSet(DATA.overview.edges.map(function (e, i) {
-    return { id: i, from: "area:" + e[0], to: "area:" + e[1], width: 1 + 9 * Math.sqrt(e[2] / maxLink),
+    return { id: i, from: "area:" + e[0], to: "area:" + e[1], width: (DATA.overview.font_size / 14) * (0.5 + 6 * Math.sqrt(e[2] / maxLink)),
              color: { color: "#8a94a3", opacity: 0.5 }, links: e[2] };
   }));
 
@@ -167,15 +170,18 @@
     return { nodes: nodeView, edges: edgeView };
   }
   network = new vis.Network(container, initialData(), DATA.vis_options);
+  if (state.mode === "overview") fitOverview(); else network.fit(FIT);
   network.once("afterDrawing", function () {
     window.graphxReady = true;
     document.body.setAttribute("data-ready", state.mode);
   });
 
+  // Labels hang below area nodes and fit() only sees the nodes: leave a margin.
+  function fitOverview() { network.fit(FIT); network.moveTo({ scale: network.getScale() * 0.85, animation: false }); }
   function showOverview() {
     state.mode = "overview"; state.drill = null; state.focus = null; state.pinned = null;
     network.setData({ nodes: areaNodes, edges: areaEdges });
-    network.fit({ animation: false });
+    fitOverview();
     updateChrome();
   }
   function showPapers(area) {
@@ -183,7 +189,7 @@
     state.mode = "papers"; state.drill = area; state.focus = area === null ? null : { kind: "area", id: area };
     computeVisible();
     network.setData({ nodes: nodeView, edges: edgeView });
-    network.fit({ animation: false });
+    network.fit(FIT);
     updateChrome();
   }
   function focusGroup(kind, id) {
@@ -196,7 +202,7 @@
     var ids = nodes.filter(function (n) { return visible[n.idx] && (kind === "area" ? n.area === id : n.sub === id); })
                    .map(function (n) { return n.id; });
     if (ids.length) {
-      network.fit({ nodes: ids, animation: false });
+      network.fit({ nodes: ids, animation: false, maxZoomLevel: MAX_ZOOM });
       network.selectNodes(ids, false);
     }
     updateChrome();
@@ -215,7 +221,7 @@
     }
     if (!visible[n.idx]) { state.pinned = id; computeVisible(); nodeView.refresh(); edgeView.refresh(); }
     network.selectNodes([id]);
-    network.focus(id, { scale: Math.max(network.getScale(), 1.2), animation: false });
+    network.focus(id, { scale: Math.max(network.getScale(), 2), animation: false });
     openDetails(id);
     updateStatus();
   }
@@ -414,10 +420,11 @@
     var text;
     if (state.mode === "overview") {
       text = fmt(DATA.overview.nodes.length) + " areas of " + fmt(nodes.length) + " papers · click an area to open it";
+      if (DATA.overview.small_areas) text += " · " + fmt(DATA.overview.small_areas) + " small areas (" + fmt(DATA.overview.small_area_papers) + " papers) only in All papers";
     } else {
       var n = 0;
       for (var i = 0; i < visible.length; i++) n += visible[i];
-      text = fmt(n) + " papers · " + fmt(edgeView.length) + " edges shown";
+      text = fmt(n) + " papers · " + fmt(edgeView.getIds().length) + " edges shown";
       if (DATA.edges_total > DATA.edges.length) text += " (strongest " + fmt(DATA.edges.length) + " of " + fmt(DATA.edges_total) + ")";
     }
     $("gx-status").textContent = text;
@@ -431,7 +438,7 @@
       var label = state.focus.kind === "area" ? areaById.get(state.focus.id) : subById.get(state.focus.id);
       f.append("focus: " + (label ? label.label : state.focus.id) + " ",
                el("button", { type: "button", class: "gx-link", id: "gx-unfocus", text: "clear",
-                              onclick: function () { if (state.drill !== null) showPapers(null); else { state.focus = null; network.unselectAll(); network.fit({ animation: false }); updateChrome(); } } }));
+                              onclick: function () { if (state.drill !== null) showPapers(null); else { state.focus = null; network.unselectAll(); network.fit(FIT); updateChrome(); } } }));
     }
     document.querySelectorAll("#gx-areas li.gx-area").forEach(function (li) {
       li.classList.toggle("focused", currentArea() === Number(li.getAttribute("data-area")));
@@ -443,7 +450,7 @@
   // ------------------------------------------------------------------------------ toolbar
   $("gx-overview").addEventListener("click", showOverview);
   $("gx-all").addEventListener("click", function () { showPapers(null); });
-  $("gx-fit").addEventListener("click", function () { network.fit({ animation: false }); });
+  $("gx-fit").addEventListener("click", function () { network.fit(FIT); });
   $("gx-apply").addEventListener("click", applyFilters);
   $("gx-reset").addEventListener("click", function () { state.filters = defaultFilters(); writeFilters(); applyFilters(); });
   $("gx-min-sim").addEventListener("input", function () { $("gx-min-sim-out").textContent = $("gx-min-sim").value; });
@@ -478,7 +485,7 @@
   // For tests and benchmarks: the page's state, read-only.
   window.graphx = {
     network: network, state: state,
-    visibleNodeCount: function () { return state.mode === "overview" ? areaNodes.length : nodeView.length; },
-    visibleEdgeCount: function () { return state.mode === "overview" ? areaEdges.length : edgeView.length; },
+    visibleNodeCount: function () { return state.mode === "overview" ? areaNodes.length : nodeView.getIds().length; },
+    visibleEdgeCount: function () { return state.mode === "overview" ? areaEdges.length : edgeView.getIds().length; },
   };
 })();
