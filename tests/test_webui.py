@@ -1,0 +1,366 @@
+"""The web app: pages, JSON twins, 404s, exports, uploads and background builds (no browser, no network)."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import threading
+import time
+import types
+import xml.etree.ElementTree as ET
+import zipfile
+
+import pytest
+from conftest import XSS_TITLE
+
+from graphx import graphstore
+from graphx.errors import SourceError
+from graphx.paper import Paper
+from webui import builds, create_app
+
+
+def embedded_data(html: str) -> dict:
+    match = re.search(r'<script type="application/json" id="graphx-data">(.*?)</script>', html, re.S)
+    assert match
+    return json.loads(match.group(1))
+
+
+def papers_jsonl(n: int = 40) -> bytes:
+    topics = [
+        "graph neural network message passing",
+        "policy gradient reinforcement reward",
+        "diffusion score noise",
+    ]
+    lines = []
+    for i in range(n):
+        topic = topics[i % 3]
+        refs = [f"w{j}" for j in (i - 3, i - 6) if j >= 0]
+        lines.append(
+            json.dumps(
+                {
+                    "id": f"w{i}",
+                    "title": f"{topic} study {i}",
+                    "abstract": f"We study {topic} {i}.",
+                    "year": 2015 + i % 8,
+                    "references": refs,
+                }
+            )
+        )
+    return ("\n".join(lines) + "\n").encode()
+
+
+def wait_build(client, build_id: str, timeout_s: float = 60.0) -> dict:
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        data = client.get(f"/api/builds/{build_id}").get_json()
+        if data["state"] not in ("queued", "running"):
+            return data
+        time.sleep(0.05)
+    raise AssertionError(f"build {build_id} still running after {timeout_s} s")
+
+
+JSON = {"Accept": "application/json"}
+
+
+def fetch(client, url: str):
+    """GET ``url`` and close the response (file responses otherwise leak their handle)."""
+    response = client.get(url)
+    response.get_data()
+    response.close()
+    return response
+
+
+# ------------------------------------------------------------------------------------------------ pages
+def test_home_lists_built_graphs_with_counts(client):
+    html = client.get("/").get_data(as_text=True)
+    assert 'href="/graphs/demo"' in html
+    assert ">36<" in html  # papers
+    assert "graph neural networks, message passing" in html
+    assert 'id="build-form"' in html
+
+
+def test_api_graphs_is_the_json_twin_of_the_home_page(client, fixture_graph):
+    graphs = client.get("/api/graphs").get_json()["graphs"]
+    assert [g["name"] for g in graphs] == ["demo"]
+    assert graphs[0]["papers"] == 36
+    assert graphs[0]["edges"] == fixture_graph.number_of_edges()
+    assert graphs[0]["url"] == "/graphs/demo"
+
+
+def test_explorer_page_embeds_escaped_data_and_serves_vis_locally(client):
+    response = client.get("/graphs/demo")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert XSS_TITLE not in html and "<script>window.__pwned" not in html
+    data = embedded_data(html)
+    assert next(n for n in data["nodes"] if n["id"] == "p0")["title"] == XSS_TITLE
+    assert data["api"] == "/api/graphs/demo"
+    assert [x["format"] for x in data["exports"]] == ["json", "gexf", "graphml", "csv", "html"]
+    scripts = re.findall(r'<script[^>]+src="([^"]+)"', html)
+    assert scripts == ["/vendor/vis/vis-network.min.js", "/static/explorer.js"]
+    assert not re.search(r'(src|href)="(https?:)?//', html)
+
+
+def test_vis_network_comes_from_the_pyvis_package(client):
+    js = fetch(client, "/vendor/vis/vis-network.min.js")
+    assert js.status_code == 200 and b"@version 9.1.2" in js.data
+    assert fetch(client, "/vendor/vis/vis-network.css").status_code == 200
+    for bad in ("../network.py", "..%2F..%2Fnetwork.py", "utils.js", "vis-network.js"):
+        assert client.get(f"/vendor/vis/{bad}").status_code == 404
+
+
+def test_api_graph_is_node_link_data(client, fixture_graph):
+    data = client.get("/api/graphs/demo").get_json()
+    assert {n["id"] for n in data["nodes"]} == set(fixture_graph.nodes)
+    assert len(data["edges"]) == fixture_graph.number_of_edges()
+    assert data["graph"]["communities"][0]["label"] == "graph neural networks, message passing"
+
+
+def test_api_paper_details(client):
+    d = client.get("/api/graphs/demo/papers/p3").get_json()
+    assert {r["id"] for r in d["references"]} == {"p6", "p9"}
+    assert d["paper"]["abstract"] == "Abstract of paper 3."
+
+
+def test_paper_ids_with_slashes_reach_the_api(tmp_path, fixture_graph):
+    import networkx as nx
+
+    fixture_graph = nx.relabel_nodes(fixture_graph, {"p5": "hep-th/9901001"})
+    graphstore.save_graph(fixture_graph, tmp_path, "old")
+    client = create_app({"TESTING": True, "CACHE_DIR": str(tmp_path)}).test_client()
+    assert client.get("/api/graphs/old/papers/hep-th%2F9901001").get_json()["id"] == "hep-th/9901001"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/graphs/nope",
+        "/graphs/..%2F..%2Fetc",
+        "/graphs/.hidden",
+        "/graphs/demo/export/exe",
+        "/graphs/nope/export/json",
+        "/graphs/demo/export/json?area=99",
+        "/graphs/demo/export/json?area=x",
+        "/nowhere",
+    ],
+)
+def test_unknown_things_are_404_pages(client, url):
+    response = fetch(client, url)
+    assert response.status_code == 404
+    assert response.mimetype == "text/html"
+    assert "Back to the graphs" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/graphs/nope", "/api/graphs/demo/papers/nope", "/api/graphs/..%2Fx", "/api/builds/nope"]
+)
+def test_unknown_things_under_api_are_json_404s(client, url):
+    response = client.get(url)
+    assert response.status_code == 404
+    assert response.get_json()["status"] == 404
+    assert response.get_json()["error"]
+
+
+def test_missing_graph_message_says_what_to_do(client):
+    assert "graphx build --name" in client.get("/api/graphs/nope").get_json()["error"]
+
+
+# ---------------------------------------------------------------------------------------------- exports
+def test_exports_give_valid_files(client, fixture_graph):
+    r = fetch(client, "/graphs/demo/export/json")
+    assert r.status_code == 200 and "attachment" in r.headers["Content-Disposition"]
+    assert len(json.loads(r.data)["nodes"]) == 36
+    for fmt in ("gexf", "graphml"):
+        r = fetch(client, f"/graphs/demo/export/{fmt}")
+        root = ET.fromstring(r.data)
+        assert root.tag.endswith(fmt)
+        assert f"demo.{fmt}" in r.headers["Content-Disposition"]
+    r = fetch(client, "/graphs/demo/export/csv")
+    names = zipfile.ZipFile(io.BytesIO(r.data)).namelist()
+    assert {"nodes.csv", "edges.csv"} <= {n.rsplit("/", 1)[-1] for n in names}
+    html = fetch(client, "/graphs/demo/export/html").get_data(as_text=True)
+    assert len(embedded_data(html)["nodes"]) == 36
+
+
+def test_area_export_holds_only_that_area(client, fixture_graph):
+    r = fetch(client, "/graphs/demo/export/json?area=1")
+    assert r.status_code == 200 and "demo-area1.json" in r.headers["Content-Disposition"]
+    ids = {n["id"] for n in json.loads(r.data)["nodes"]}
+    assert ids == {n for n, a in fixture_graph.nodes(data="community") if a == 1}
+
+
+# ----------------------------------------------------------------------------------------------- builds
+def test_build_from_an_uploaded_file_runs_in_the_background(client, cache_dir):
+    response = client.post(
+        "/builds",
+        data={"name": "uploaded", "papers_file": (io.BytesIO(papers_jsonl()), "mine.jsonl"), "top_k": "5"},
+        headers=JSON,
+    )
+    assert response.status_code == 202, response.get_json()
+    build = response.get_json()
+    assert build["name"] == "uploaded" and build["state"] in ("queued", "running")
+    final = wait_build(client, build["id"])
+    assert final["state"] == "done", final
+    assert final["percent"] == 100 and final["papers"] == 40 and final["graph_url"] == "/graphs/uploaded"
+    assert graphstore.load_meta(cache_dir, "uploaded")["parameters"]["top_k"] == 5
+    assert "uploaded" in [g["name"] for g in client.get("/api/graphs").get_json()["graphs"]]
+    stored = list((cache_dir / "uploads").iterdir())
+    assert len(stored) == 1 and stored[0].name.endswith("-mine.jsonl")
+    assert client.get("/graphs/uploaded").status_code == 200
+
+
+def test_form_post_without_javascript_redirects_home(client):
+    response = client.post(
+        "/builds", data={"name": "plain", "papers_file": (io.BytesIO(papers_jsonl(12)), "p.jsonl")}
+    )
+    assert response.status_code == 303
+    build_id = response.headers["Location"].split("build=")[1]
+    wait_build(client, build_id)
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"name": "x", "papers_file": (io.BytesIO(b"MZ\x00\x00binary"), "evil.jsonl")}, "not a text file"),
+        ({"name": "x", "papers_file": (io.BytesIO(b"#!/bin/sh\nrm -rf /"), "run.sh")}, "must end in"),
+        ({"name": "x", "papers_file": (io.BytesIO(b"\xff\xfe\xfa bad"), "p.csv")}, "not UTF-8"),
+        ({"name": "x"}, "exactly one of"),
+        ({"name": "x", "query": "gnn", "papers_file": (io.BytesIO(b"{}"), "p.jsonl")}, "exactly one of"),
+        ({"name": "../x", "query": "gnn"}, "not allowed"),
+        ({"name": "x", "query": "gnn", "top_k": "lots"}, "top k must be a number"),
+        ({"name": "x", "query": "gnn", "min_similarity": "5"}, "between"),
+    ],
+)
+def test_bad_build_requests_are_400_with_the_reason(client, cache_dir, data, message):
+    response = client.post("/builds", data=data, headers=JSON)
+    assert response.status_code == 400
+    assert message in response.get_json()["error"]
+    assert not (cache_dir / "uploads").exists() or not any((cache_dir / "uploads").iterdir())
+
+
+def test_upload_over_the_size_limit_is_refused(cache_dir):
+    app = create_app({"TESTING": True, "CACHE_DIR": str(cache_dir), "MAX_CONTENT_LENGTH": 1000})
+    response = app.test_client().post(
+        "/builds", data={"name": "big", "papers_file": (io.BytesIO(b"x" * 5000), "big.jsonl")}, headers=JSON
+    )
+    assert response.status_code == 413
+    assert "too large" in response.get_json()["error"]
+
+
+def test_a_broken_papers_file_fails_with_the_loader_message(client):
+    response = client.post(
+        "/builds", data={"name": "broken", "papers_file": (io.BytesIO(b"[1, 2"), "broken.json")}, headers=JSON
+    )
+    final = wait_build(client, response.get_json()["id"])
+    assert final["state"] == "failed"
+    assert "broken.json" in final["error"] and "Unexpected" not in final["error"]
+
+
+def test_query_builds_are_unavailable_without_the_s2_source(client, monkeypatch):
+    monkeypatch.setattr(builds, "load_s2", lambda: None)
+    monkeypatch.setattr("webui.graphs.s2_available", lambda: False)
+    response = client.post("/builds", data={"name": "q", "query": "graph neural networks"}, headers=JSON)
+    assert response.status_code == 400
+    assert "not installed" in response.get_json()["error"]
+    html = client.get("/").get_data(as_text=True)
+    assert 'id="s2-unavailable"' in html and re.search(r'<input name="query"[^>]*disabled', html)
+
+
+def fake_s2(collect):
+    return types.SimpleNamespace(collect_papers=collect)
+
+
+def test_query_build_collects_through_the_s2_source(client, monkeypatch):
+    calls = {}
+
+    def collect_papers(store, *, query, paper_ids, max_papers, expand, progress, cancel):
+        calls.update(query=query, paper_ids=paper_ids, max_papers=max_papers, expand=expand)
+        progress("collect", 3, 3)
+        papers = [Paper(id=f"s{i}", title=f"graph network topic {i % 3} paper {i}") for i in range(12)]
+        return types.SimpleNamespace(papers=papers, notes=["12 papers from cache"], requests=0, from_cache=12)
+
+    monkeypatch.setattr(builds, "load_s2", lambda: fake_s2(collect_papers))
+    response = client.post(
+        "/builds",
+        data={"name": "q", "query": "graph networks", "max_papers": "12", "expand": "1"},
+        headers=JSON,
+    )
+    final = wait_build(client, response.get_json()["id"])
+    assert final["state"] == "done", final
+    assert calls == {"query": "graph networks", "paper_ids": None, "max_papers": 12, "expand": True}
+    assert final["notes"] == ["12 papers from cache"]
+
+
+def test_source_errors_are_shown_verbatim(client, monkeypatch):
+    message = (
+        "Semantic Scholar rate-limited us (429). Set S2_API_KEY or retry later; 0 papers fetched so far."
+    )
+
+    def collect_papers(store, **kwargs):
+        raise SourceError(message)
+
+    monkeypatch.setattr(builds, "load_s2", lambda: fake_s2(collect_papers))
+    response = client.post(
+        "/builds", data={"name": "q", "paper_ids": "ARXIV:1706.03762, DOI:10.1/x"}, headers=JSON
+    )
+    final = wait_build(client, response.get_json()["id"])
+    assert final == {**final, "state": "failed", "error": message}
+
+
+def test_a_running_build_can_be_cancelled_and_blocks_a_second_one_of_that_name(client, monkeypatch):
+    started = threading.Event()
+
+    def collect_papers(store, *, cancel, **kwargs):
+        started.set()
+        assert cancel.wait(10), "cancel never arrived"
+        return types.SimpleNamespace(papers=[Paper(id="a", title="a")], notes=[])
+
+    monkeypatch.setattr(builds, "load_s2", lambda: fake_s2(collect_papers))
+    build = client.post("/builds", data={"name": "slow", "query": "x"}, headers=JSON).get_json()
+    assert started.wait(10)
+    assert client.get(f"/api/builds/{build['id']}").get_json()["stage"] == "collect"
+    again = client.post("/builds", data={"name": "slow", "query": "x"}, headers=JSON)
+    assert again.status_code == 400 and "already running" in again.get_json()["error"]
+    assert client.post(build["cancel_url"], headers=JSON).status_code == 202
+    final = wait_build(client, build["id"])
+    assert final["state"] == "cancelled" and "unchanged" in final["error"]
+    assert "slow" not in [g["name"] for g in client.get("/api/graphs").get_json()["graphs"]]
+
+
+def test_progress_percent_follows_the_stages():
+    b = builds.Build(id="x", name="n", source="s", state="running")
+    seen = []
+    for stage in builds.BUILD_STAGES:
+        b.stage, b.done, b.total = stage, 0, 1
+        seen.append(b.percent())
+    assert seen == sorted(seen) and seen[0] == 0 and seen[-1] < 100
+    b.state = "done"
+    assert b.percent() == 100
+
+
+# ------------------------------------------------------------------------------------------------- misc
+def test_create_app_takes_cache_dir_as_keyword(cache_dir):
+    app = create_app(cache_dir=cache_dir)
+    assert app.config["CACHE_DIR"] == str(cache_dir)
+    assert app.test_client().get("/api/graphs").get_json()["graphs"][0]["name"] == "demo"
+
+
+def test_serve_binds_localhost_with_waitress_by_default(cache_dir, monkeypatch, capsys):
+    import waitress
+
+    import webui
+
+    seen = {}
+    monkeypatch.setattr(waitress, "serve", lambda app, **kw: seen.update(kw, app=app))
+    webui.serve(cache_dir)
+    assert seen["host"] == "127.0.0.1" and seen["port"] == 5000
+    assert "http://127.0.0.1:5000/" in capsys.readouterr().out
+
+
+def test_the_explorer_reloads_a_rebuilt_graph(client, cache_dir, fixture_graph):
+    assert len(client.get("/api/graphs/demo").get_json()["nodes"]) == 36
+    fixture_graph.remove_node("p35")
+    time.sleep(0.01)
+    graphstore.save_graph(fixture_graph, cache_dir, "demo")
+    assert len(embedded_data(client.get("/graphs/demo").get_data(as_text=True))["nodes"]) == 35
