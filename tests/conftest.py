@@ -165,3 +165,25 @@ def neurips_graph(neurips_papers):
     from graphx.pipeline import BuildOptions, build_graph
 
     return build_graph(neurips_papers, BuildOptions(seed=42), name="neurips")
+
+
+# --- Semantic Scholar: a local fake API (tests/s2server.py), started once, faults reset per test --------
+
+
+@pytest.fixture(scope="session")
+def _s2_server_session():
+    from s2server import FakeS2
+
+    with FakeS2() as server:
+        yield server
+
+
+@pytest.fixture
+def s2_server(_s2_server_session):
+    """The fake S2 Graph API (``s2_server.url`` is its /graph/v1 base), clean of faults and log."""
+    server = _s2_server_session
+    server.clear_faults()
+    server.log.clear()
+    server.required_key = None
+    yield server
+    server.clear_faults()

@@ -45,6 +45,38 @@ NESTED_LINKS_MAX = 1000
 SEARCH_MAX_RESULTS = 1000
 BATCH_MAX_IDS = 500
 EMBEDDING_DIMS = 768
+KNOWN_FIELDS = {
+    "paperId",
+    "corpusId",
+    "externalIds",
+    "url",
+    "title",
+    "abstract",
+    "venue",
+    "publicationVenue",
+    "year",
+    "referenceCount",
+    "citationCount",
+    "influentialCitationCount",
+    "isOpenAccess",
+    "openAccessPdf",
+    "fieldsOfStudy",
+    "s2FieldsOfStudy",
+    "publicationTypes",
+    "publicationDate",
+    "journal",
+    "citationStyles",
+    "authors",
+    "citations",
+    "references",
+    "embedding",
+    "tldr",
+    "contexts",
+    "intents",
+    "contextsWithIntent",
+    "isInfluential",
+    "matchScore",
+}
 TOO_MANY_REQUESTS = {
     "message": "Too Many Requests. Please wait and try again or apply for a key for higher rate limits. "
     "https://www.semanticscholar.org/product/api#api-key-form",
@@ -264,6 +296,7 @@ class Logged:
     params: dict[str, str]
     api_key: str | None
     body: bytes
+    client_port: int = 0
     status: int = 0
 
 
@@ -346,9 +379,18 @@ class FakeS2:
         params = parse_qsl(parsed.query, keep_blank_values=True)
         body = h.rfile.read(int(h.headers.get("content-length") or 0)) if method == "POST" else b""
         with self._lock:
-            entry = Logged(len(self.log) + 1, method, path, dict(params), h.headers.get("x-api-key"), body)
+            entry = Logged(
+                len(self.log) + 1,
+                method,
+                path,
+                dict(params),
+                h.headers.get("x-api-key"),
+                body,
+                h.client_address[1],
+            )
             self.log.append(entry)
-            active = [f for f in self.faults if f.applies(entry.n, path)]
+            # One fault per request, the first that applies: tests can queue several in order.
+            active = [f for f in self.faults if f.applies(entry.n, path)][:1]
             for fault in active:
                 if fault.every is None and fault.times is not None:
                     fault.times -= 1
@@ -398,6 +440,9 @@ class FakeS2:
             return 404, {"error": f"Unknown path {path}"}
         rest = path[len(GRAPH + "/paper") :]
         fields = [f for f in params.get("fields", "").split(",") if f]
+        unknown = sorted({f.partition(".")[0] for f in fields} - KNOWN_FIELDS)
+        if unknown:
+            return 400, {"error": f"Unrecognized or unsupported fields: [{', '.join(unknown)}]"}
         if rest == "/batch" and method == "POST":
             ids = json.loads(body or b"{}").get("ids") or []
             if len(ids) > BATCH_MAX_IDS:

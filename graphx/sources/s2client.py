@@ -117,6 +117,7 @@ class S2Client:
         self.on_cancel = on_cancel
         self.requests = 0
         self.failures: Counter[str] = Counter()
+        self.waits_s: list[float] = []
         self._rng = random.Random(seed)
         self._lock = threading.Lock()
         self._next_start = 0.0
@@ -183,6 +184,7 @@ class S2Client:
             failures[kind] += 1
             self.failures[kind] += 1
             if attempt < self.max_retries:
+                self.waits_s.append(wait_s)
                 self._sleep(wait_s)
         raise S2RequestFailed(_describe(failures, self.timeout_s, self.api_url), failures)
 
