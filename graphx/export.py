@@ -165,8 +165,12 @@ def write_json(G: nx.MultiDiGraph, path: str | os.PathLike) -> None:
     path : str or os.PathLike
         Destination file.
     """
-    data = _json_safe(nx.node_link_data(G, edges="edges"))
-    text = json.dumps(data, ensure_ascii=False, allow_nan=False, indent=1)
+    data = nx.node_link_data(G, edges="edges")
+    try:
+        # Fast path: a built graph holds only JSON types; the deep clean-up is for the rest.
+        text = json.dumps(data, ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError):
+        text = json.dumps(_json_safe(data), ensure_ascii=False, allow_nan=False)
     # "</" can end a <script> block if someone inlines the file into a page; "<\/" is the same JSON.
     text = text.replace("</", "<\\/")
     _atomic_write(Path(path), lambda fh: fh.write(text.encode("utf-8")))

@@ -33,39 +33,51 @@ PALETTE = (
 SMALL_COMMUNITY_COLOR = "#BAB0AC"
 
 
-def class_tfidf(texts: Sequence[str], classes: Sequence[Hashable]) -> tuple[list, np.ndarray, list[str]]:
+def term_matrix(texts: Sequence[str]) -> tuple[sp.csr_matrix, list[str]]:
+    """Binary paper x term matrix (unigrams and bigrams, stop words and boilerplate out) and term names."""
+    vectorizer = CountVectorizer(
+        stop_words=sorted(STOP_WORDS), token_pattern=TOKEN_PATTERN, ngram_range=(1, 2), binary=True,
+        strip_accents="unicode", min_df=2 if len(texts) >= 10 else 1,
+    )  # fmt: skip
+    try:
+        X = vectorizer.fit_transform(texts)
+    except ValueError:  # no usable term at all
+        return sp.csr_matrix((len(texts), 0)), []
+    return X.tocsr(), list(vectorizer.get_feature_names_out())
+
+
+def class_tfidf(
+    texts: Sequence[str] | None,
+    classes: Sequence[Hashable],
+    *,
+    matrix: tuple[sp.csr_matrix, list[str]] | None = None,
+) -> tuple[list, np.ndarray, list[str]]:
     """Class-based term scores: (class keys, class x term score matrix, term names).
 
     ``tf`` is the share of a class's papers that use the term; the class-based ``idf`` is
     ``log(tf / tf_all)``, how over-represented the term is in the class against all texts given.
     Their product is the term's contribution to the divergence of the class from the corpus: high
     only for terms both common in the class and rarer elsewhere. Terms used by fewer than two
-    papers of a class (when it has two or more) cannot name it.
+    papers of a class (when it has two or more) cannot name it. ``matrix`` (from :func:`term_matrix`,
+    one row per class entry) saves re-tokenising the same texts level after level.
     """
+    X, terms = matrix if matrix is not None else term_matrix(texts or [])
     keys = list(dict.fromkeys(classes))
-    index = {k: i for i, k in enumerate(keys)}
-    vectorizer = CountVectorizer(
-        stop_words=sorted(STOP_WORDS), token_pattern=TOKEN_PATTERN, ngram_range=(1, 2), binary=True,
-        strip_accents="unicode",
-        min_df=2 if len(texts) >= 10 else 1,
-    )  # fmt: skip
-    try:
-        X = vectorizer.fit_transform(texts)
-    except ValueError:  # no usable term at all
+    if not terms:
         return keys, np.zeros((len(keys), 0)), []
-    M = sp.csr_matrix(
-        (np.ones(len(texts)), ([index[c] for c in classes], np.arange(len(texts)))),
-        shape=(len(keys), len(texts)),
-    )
+    index = {k: i for i, k in enumerate(keys)}
+    member_rows = [index[c] for c in classes]
+    n = len(member_rows)
+    M = sp.csr_matrix((np.ones(n), (member_rows, np.arange(n))), shape=(len(keys), n))
     counts = (M @ X).toarray().astype(np.float64)
     sizes = np.asarray(M.sum(axis=1)).astype(np.float64)
     tf = counts / sizes
-    tf_all = counts.sum(axis=0) / len(texts)
+    tf_all = counts.sum(axis=0) / n
     with np.errstate(divide="ignore", invalid="ignore"):
         idf = np.log(np.where(tf > 0, tf / tf_all, 1.0))
     scores = np.clip(tf * idf, 0.0, None)
     scores[(counts < 2) & (sizes >= 2)] = 0.0
-    return keys, scores, list(vectorizer.get_feature_names_out())
+    return keys, scores, terms
 
 
 def pick_terms(
@@ -107,16 +119,18 @@ def _stems(term: str) -> set[str]:
 
 
 def label_communities(
-    texts: Sequence[str],
+    texts: Sequence[str] | None,
     membership: Sequence[Hashable],
     *,
     exclude: Mapping[Hashable, set[str]] | None = None,
     taken: set[str] | None = None,
+    matrix: tuple[sp.csr_matrix, list[str]] | None = None,
 ) -> dict[Hashable, list[str]]:
     """Distinct 2-4 term labels for every community in ``membership`` (one entry per text).
 
     ``taken`` (updated in place) holds labels and heading terms already used at this level, so
-    labels stay distinct across separate calls (sub-areas of different areas).
+    labels stay distinct across separate calls (sub-areas of different areas). ``matrix`` replaces
+    ``texts`` with their already computed :func:`term_matrix`.
 
     Examples
     --------
@@ -127,7 +141,7 @@ def label_communities(
     """
     taken = set() if taken is None else taken
     exclude = exclude or {}
-    keys, scores, terms = class_tfidf(texts, membership)
+    keys, scores, terms = class_tfidf(texts, membership, matrix=matrix)
     sizes = {k: 0 for k in keys}
     for c in membership:
         sizes[c] += 1
@@ -156,7 +170,9 @@ def annotate(G: nx.MultiDiGraph, papers: Sequence[Paper], partition: Partition) 
 
     text = {p.id: paper_text(p) for p in papers}
     nodes = list(G)
-    area_labels = label_communities([text[n] for n in nodes], [partition.area[n] for n in nodes])
+    X, terms = term_matrix([text[n] for n in nodes])
+    row = {n: i for i, n in enumerate(nodes)}
+    area_labels = label_communities(None, [partition.area[n] for n in nodes], matrix=(X, terms))
 
     sub_labels: dict[int, list[str]] = {}
     taken: set[str] = set()
@@ -171,7 +187,8 @@ def annotate(G: nx.MultiDiGraph, papers: Sequence[Paper], partition: Partition) 
             # An unsplit area: its one sub-area is named against all areas, like the area itself.
             sub_labels[subs[0]] = _secondary_label(area_labels[a], taken)
             continue
-        sub_labels.update(label_communities([text[n] for n in members], subs, exclude=exclude, taken=taken))
+        rows = X[[row[n] for n in members]]
+        sub_labels.update(label_communities(None, subs, exclude=exclude, taken=taken, matrix=(rows, terms)))
 
     for n in nodes:
         a, s = partition.area[n], partition.subarea[n]

@@ -18,7 +18,7 @@ from graphx.communities import seeded_igraph, to_igraph, weighted_graph
 
 EXTENT = 1000.0  # coordinates end up in [-EXTENT, EXTENT]
 SUBAREA_PULL = 2.0  # weight multiplier for edges inside a sub-area
-FR_ITERATIONS = 500
+FR_ITERATIONS = 300
 DISC_GAP = 1.15  # discs stay this factor of their radii apart
 OVERLAP_ROUNDS = 200
 
@@ -86,8 +86,8 @@ def _place_discs(
     H: nx.Graph, G: nx.MultiDiGraph, keys: list, radii: np.ndarray, rng: np.random.Generator, seed: int
 ) -> np.ndarray:
     """Disc centres: a layout of the area graph, scaled to the discs, then pushed apart until none overlap."""
-    if len(keys) == 1:
-        return np.zeros((1, 2))
+    if len(keys) <= 1:
+        return np.zeros((len(keys), 2))
     index = {a: i for i, a in enumerate(keys)}
     Q = nx.Graph()
     Q.add_nodes_from(range(len(keys)))

@@ -1,0 +1,148 @@
+"""cli: the graphx command end to end on real data, its errors, and its help text."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from click.testing import CliRunner
+
+from graphx import graphstore
+from graphx.cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures"
+
+
+@pytest.fixture
+def run(tmp_path):
+    runner = CliRunner()
+
+    def invoke(*args: str):
+        return runner.invoke(cli, [*args, "--cache-dir", str(tmp_path / "cache")], catch_exceptions=False)
+
+    return invoke
+
+
+@pytest.fixture
+def lcn_graph(run, shared_data, tmp_path):
+    """The three Local Citation Network sessions built as 'lcn'.
+
+    102 of their 107 inputs are papers; the other 5 are LCN's own "Missing" placeholders or untitled.
+    """
+    result = run("build", "-i", str(shared_data / "localcitationnetwork-examples" / "examples.json"),
+                 "--name", "lcn", "--quiet")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    return tmp_path / "cache"
+
+
+def test_build_prints_a_summary_and_stores_the_graph(lcn_graph, run):
+    G = graphstore.load_graph(lcn_graph, "lcn")
+    assert G.number_of_nodes() == 102
+    cites = [e for e in G.edges(keys=True) if e[2] == "cites"]
+    assert len(cites) == 277  # the sessions' reference links between the loaded inputs
+    listing = run("list").output
+    assert re.search(r"^lcn\s+102\s", listing, re.M)
+    info = run("info", "lcn").output
+    assert "[0]" in info and "papers" in info
+
+
+def test_build_summary_lists_edges_areas_and_times(run, shared_data):
+    result = run("build", "-i", str(FIXTURES / "zotero.bib"), "-i", str(FIXTURES / "mendeley.ris"),
+                 "-i", str(FIXTURES / "papers.jsonl"), "--name", "biblio")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Built 'biblio'" in result.output
+    assert re.search(r"edges: [\d,]+ cites, [\d,]+ similar, [\d,]+ cocited, [\d,]+ coupled", result.output)
+    assert re.search(r"Time: [\d.]+s \(edges", result.output)
+
+
+@pytest.mark.parametrize("fmt", ["json", "gexf", "graphml", "csv", "html"])
+def test_export_every_format(lcn_graph, run, tmp_path, fmt):
+    out = tmp_path / f"out-{fmt}"
+    result = run("export", "lcn", "--format", fmt, "-o", str(out))
+    assert result.exit_code == 0, result.output
+    if fmt == "json":
+        G = nx.node_link_graph(json.loads(out.read_text()), edges="edges")
+        assert G.number_of_nodes() == 102
+        node = next(iter(G.nodes(data=True)))[1]
+        assert {"title", "community", "community_label", "pagerank", "x", "y"} <= set(node)
+    elif fmt == "graphml":
+        assert nx.read_graphml(out).number_of_nodes() == 102
+    elif fmt == "gexf":
+        assert b'version="1.3"' in out.read_bytes()[:400]
+    elif fmt == "csv":
+        with open(out / "nodes.csv", encoding="utf-8") as fh:
+            assert len(list(csv.DictReader(fh))) == 102
+    else:
+        page = out.read_text()
+        assert "<html" in page.lower()
+        assert not re.search(r"""(src|href)=["']?(https?:)?//""", page), (
+            "the page must not load anything remote"
+        )
+
+
+def test_export_one_area(lcn_graph, run, tmp_path):
+    out = tmp_path / "area0.json"
+    assert run("export", "lcn", "--format", "json", "--area", "0", "-o", str(out)).exit_code == 0
+    data = json.loads(out.read_text())
+    assert {n["community"] for n in data["nodes"]} == {0}
+    bad = run("export", "lcn", "--area", "999", "-o", str(tmp_path / "x.gexf"))
+    assert bad.exit_code == 1 and "graphx info lcn" in bad.output
+
+
+def test_bad_file_is_one_clear_error_and_keeps_previous_graph(lcn_graph, run):
+    result = run("build", "-i", str(FIXTURES / "bad.jsonl"), "--name", "lcn")
+    assert result.exit_code == 1
+    assert "bad.jsonl" in result.output and "line" in result.output and "--skip-bad" in result.output
+    assert "Traceback" not in result.output
+    assert graphstore.load_graph(lcn_graph, "lcn").number_of_nodes() == 102
+
+
+def test_skip_bad_loads_good_rows_and_reports(run, tmp_path):
+    result = run("build", "-i", str(FIXTURES / "bad.jsonl"), "--skip-bad", "--name", "good")
+    assert result.exit_code == 0, result.output
+    assert re.search(r"skipped [1-9]\d* bad entries", result.output)
+    G = graphstore.load_graph(tmp_path / "cache", "good")
+    assert {"ok1", "ok2"} <= set(G)
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["build"], "Nothing to build from"),
+        (["build", "-i", "missing.jsonl"], "missing.jsonl"),
+        (["build", "-i", str(FIXTURES / "papers.jsonl"), "--name", "../x"], "not allowed"),
+        (["build", "-i", str(FIXTURES / "papers.jsonl"), "--weights", "cites=lots"], "KIND=NUMBER"),
+        (["build", "-i", str(FIXTURES / "papers.jsonl"), "--top-k", "0"], "--top-k"),
+        (["info", "nothing-here"], "graphx list"),
+        (["export", "nothing-here"], "graphx list"),
+    ],
+)
+def test_errors_name_the_problem_and_the_fix(run, args, expected):
+    result = run(*args)
+    assert result.exit_code == 1
+    assert expected in result.output
+    assert "Traceback" not in result.output
+
+
+def test_every_command_has_help_and_is_in_the_readme():
+    readme = (ROOT / "README.md").read_text()
+    for name, command in cli.commands.items():
+        assert command.help and len(command.help) > 20, name
+        assert f"graphx {name}" in readme, f"README does not document `graphx {name}`"
+        result = CliRunner().invoke(cli, [name, "--help"])
+        assert result.exit_code == 0 and "Usage:" in result.output
+
+
+def test_python_m_graphx_runs():
+    result = subprocess.run(
+        [sys.executable, "-m", "graphx", "--help"], capture_output=True, text=True, cwd=ROOT
+    )
+    assert result.returncode == 0
+    assert "build" in result.stdout and "export" in result.stdout

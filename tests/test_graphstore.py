@@ -1,0 +1,96 @@
+"""graphstore + store: atomic graph folders, safe names, the SQLite papers store."""
+
+from __future__ import annotations
+
+import networkx as nx
+import pytest
+
+from graphx import graphstore
+from graphx.errors import ConfigError, GraphNotFound
+from graphx.paper import Paper
+from graphx.store import PaperStore, resolve_cache_dir
+
+
+def tiny_graph(label: str) -> nx.MultiDiGraph:
+    G = nx.MultiDiGraph()
+    G.add_node("p1", title=label, authors=["A. Author"])
+    G.add_node("p2", title="Other", authors=[])
+    G.add_edge("p1", "p2", key="cites", kind="cites", weight=1.0)
+    G.graph["meta"] = {"built_at": "2026-01-01T00:00:00+00:00", "counts": {"papers": 2}}
+    return G
+
+
+def test_round_trip_keeps_multi_edges_and_meta(tmp_path):
+    G = tiny_graph("first")
+    G.add_edge("p1", "p2", key="similar", kind="similar", weight=0.4)
+    graphstore.save_graph(G, tmp_path, "demo")
+    back = graphstore.load_graph(tmp_path, "demo")
+    assert sorted(back.edges(keys=True)) == [("p1", "p2", "cites"), ("p1", "p2", "similar")]
+    assert back.nodes["p1"]["authors"] == ["A. Author"]
+    assert graphstore.load_meta(tmp_path, "demo")["counts"] == {"papers": 2}
+    assert [m["name"] for m in graphstore.list_graphs(tmp_path)] == ["demo"]
+
+
+def test_interrupted_save_leaves_previous_graph_intact(tmp_path, monkeypatch):
+    graphstore.save_graph(tiny_graph("first"), tmp_path, "demo")
+    calls = []
+
+    def crash(path, data):
+        calls.append(path)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(graphstore, "_write_json", crash)
+    with pytest.raises(KeyboardInterrupt):
+        graphstore.save_graph(tiny_graph("second"), tmp_path, "demo")
+    monkeypatch.undo()
+    assert calls
+    assert graphstore.load_graph(tmp_path, "demo").nodes["p1"]["title"] == "first"
+    assert not [p for p in (tmp_path / "graphs").iterdir() if p.name.startswith(".")]
+
+
+def test_crash_between_renames_is_recovered_on_next_read(tmp_path):
+    folder = graphstore.save_graph(tiny_graph("first"), tmp_path, "demo")
+    folder.rename(folder.parent / ".old-demo-1a2b3c4d")
+    assert graphstore.load_graph(tmp_path, "demo").nodes["p1"]["title"] == "first"
+
+
+def test_missing_graph_says_what_to_do(tmp_path):
+    with pytest.raises(GraphNotFound, match="graphx list"):
+        graphstore.load_graph(tmp_path, "nope")
+
+
+@pytest.mark.parametrize("name", ["../evil", "a/b", ".hidden", "", "x" * 101, "a..b", "con fig"])
+def test_unsafe_names_are_refused(tmp_path, name):
+    with pytest.raises(ConfigError, match="not allowed"):
+        graphstore.save_graph(tiny_graph("x"), tmp_path, name)
+
+
+def test_store_merges_and_finds_by_any_id(tmp_path):
+    with PaperStore(tmp_path) as store:
+        store.upsert_papers([Paper(id="s2a", title="Attention Is All You Need", arxiv="1706.03762v5")])
+        store.upsert_papers([Paper(id="s2a", title="Attention Is All You Need", abstract="The dominant ...")])
+        found = store.find("ARXIV:1706.03762")
+        assert found is not None and found.abstract == "The dominant ..." and found.arxiv == "1706.03762"
+        assert store.count() == 1
+    with PaperStore(tmp_path) as reopened:  # committed, survives a new process
+        assert reopened.get_papers(["s2a", "missing"]).keys() == {"s2a"}
+
+
+def test_store_rolls_back_a_failed_batch(tmp_path):
+    with PaperStore(tmp_path) as store:
+        store.upsert_papers([Paper(id="kept", title="Kept paper")])
+        with pytest.raises(RuntimeError), store.transaction() as conn:
+            conn.execute("INSERT INTO papers(id, data) VALUES('lost', '{}')")
+            raise RuntimeError("crash mid-batch")
+        assert set(store.get_papers(["kept", "lost"])) == {"kept"}
+
+
+def test_cache_dir_from_flag_env_or_default(tmp_path, monkeypatch):
+    monkeypatch.setenv("GRAPHX_CACHE_DIR", str(tmp_path / "env"))
+    assert resolve_cache_dir(None) == tmp_path / "env"
+    assert resolve_cache_dir(tmp_path / "flag") == tmp_path / "flag"
+    monkeypatch.delenv("GRAPHX_CACHE_DIR")
+    assert str(resolve_cache_dir(None)) == "cache"
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(ConfigError, match="--cache-dir"):
+        resolve_cache_dir(tmp_path / "file")
