@@ -84,8 +84,13 @@ class StageBars:
             self.close()
             self.stage, self.started = stage, time.perf_counter()
             if self.live:
-                self.bar = tqdm(total=total or None, desc=f"{STAGE_NAMES.get(stage, stage):>17}",
-                                file=sys.stderr, dynamic_ncols=True, bar_format=_bar_format(total))  # fmt: skip
+                self.bar = tqdm(
+                    total=total or None,
+                    desc=f"{STAGE_NAMES.get(stage, stage):>17}",
+                    file=sys.stderr,
+                    dynamic_ncols=True,
+                    bar_format=_bar_format(total),
+                )
         if self.bar is not None:
             if total and self.bar.total != total:
                 self.bar.total = total
@@ -111,7 +116,7 @@ def _bar_format(total: int) -> str:
 
 
 def parse_weights(text: str | None) -> dict[str, float] | None:
-    """``"cites=1,similar=0.5"`` -> ``{"cites": 1.0, "similar": 0.5}`` (kinds not named keep their default)."""
+    """``"cites=1,similar=0.5"`` -> ``{"cites": 1.0, "similar": 0.5}``; unnamed kinds keep their default."""
     if not text:
         return None
     out: dict[str, float] = {}
@@ -226,9 +231,32 @@ def default_name(inputs: Sequence[str], query: str | None, paper_ids: Sequence[s
 )
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 @cache_option
-def build(inputs, citations, query, paper_ids, titles_file, expand, depth, max_papers, enrich, api_url,
-          offline, refresh, skip_bad, name, seed, top_k, min_similarity, min_link_strength, resolution,
-          sub_resolution, weights, embedding_weight, quiet, cache_dir) -> None:  # fmt: skip
+def build(
+    inputs,
+    citations,
+    query,
+    paper_ids,
+    titles_file,
+    expand,
+    depth,
+    max_papers,
+    enrich,
+    api_url,
+    offline,
+    refresh,
+    skip_bad,
+    name,
+    seed,
+    top_k,
+    min_similarity,
+    min_link_strength,
+    resolution,
+    sub_resolution,
+    weights,
+    embedding_weight,
+    quiet,
+    cache_dir,
+) -> None:
     """Build a graph: load papers, link them, find and label areas, lay out, store.
 
     \b
@@ -244,9 +272,15 @@ def build(inputs, citations, query, paper_ids, titles_file, expand, depth, max_p
         raise ConfigError(
             "Nothing to build from: give --input FILE, --query TEXT, --papers IDS or --titles FILE."
         )
-    options_kwargs = dict(seed=seed, top_k=top_k, min_similarity=min_similarity, resolution=resolution,
-                          min_link_strength=min_link_strength, sub_resolution=sub_resolution,
-                          embedding_weight=embedding_weight)  # fmt: skip
+    options_kwargs = dict(
+        seed=seed,
+        top_k=top_k,
+        min_similarity=min_similarity,
+        resolution=resolution,
+        min_link_strength=min_link_strength,
+        sub_resolution=sub_resolution,
+        embedding_weight=embedding_weight,
+    )
     parsed = parse_weights(weights)
     if parsed:
         options_kwargs["weights"] = {**BuildOptions().weights, **parsed}
@@ -263,8 +297,20 @@ def build(inputs, citations, query, paper_ids, titles_file, expand, depth, max_p
         if papers:
             store.upsert_papers(papers)
         if query or seeds or titles_file or enrich:
-            papers = papers + _collect(store, query, seeds, titles_file, papers if enrich else (), expand, depth,
-                                       max_papers, api_url, offline, refresh, bars)  # fmt: skip
+            papers = papers + _collect(
+                store,
+                query,
+                seeds,
+                titles_file,
+                papers if enrich else (),
+                expand,
+                depth,
+                max_papers,
+                api_url,
+                offline,
+                refresh,
+                bars,
+            )
     described = (
         [*inputs, *citations] + ([f"query: {query}"] if query else []) + [f"paper: {s}" for s in seeds]
     )
@@ -290,17 +336,29 @@ def _load_files(inputs: Sequence[str], citations: Sequence[str], skip_bad: bool)
     return result.papers
 
 
-def _collect(store, query, seeds, titles_file, enrich, expand, depth, max_papers, api_url, offline, refresh,
-             progress) -> list[Paper]:  # fmt: skip
+def _collect(
+    store, query, seeds, titles_file, enrich, expand, depth, max_papers, api_url, offline, refresh, progress
+) -> list[Paper]:
     from graphx.sources.s2 import collect_papers
 
     directions = [d.strip() for d in expand.split(",") if d.strip()]
     bad = set(directions) - {"references", "citations"}
     if bad:
         raise ConfigError(f"--expand takes 'references', 'citations' or both, not {', '.join(sorted(bad))}.")
-    result = collect_papers(store, query=query, paper_ids=seeds, titles_file=titles_file, enrich=enrich,
-                            expand=directions, depth=depth, max_papers=max_papers, api_url=api_url,
-                            offline=offline, refresh=refresh, progress=progress)  # fmt: skip
+    result = collect_papers(
+        store,
+        query=query,
+        paper_ids=seeds,
+        titles_file=titles_file,
+        enrich=enrich,
+        expand=directions,
+        depth=depth,
+        max_papers=max_papers,
+        api_url=api_url,
+        offline=offline,
+        refresh=refresh,
+        progress=progress,
+    )
     progress.close()
     click.echo(
         f"Semantic Scholar: {len(result.papers):,} papers ({result.from_cache:,} from the cache, "
@@ -380,8 +438,10 @@ def list_(cache_dir) -> None:
     for meta in graphs:
         counts = meta.get("counts", {})
         n_edges = sum(counts.get("edges", {}).values())
-        click.echo(f"{meta['name']:<28} {counts.get('papers', 0):>8,} {n_edges:>9,} {len(meta.get('areas', [])):>6}  "
-                   f"{meta.get('built_at', '?')}")  # fmt: skip
+        click.echo(
+            f"{meta['name']:<28} {counts.get('papers', 0):>8,} {n_edges:>9,} {len(meta.get('areas', [])):>6}  "
+            f"{meta.get('built_at', '?')}"
+        )
 
 
 @cli.command()

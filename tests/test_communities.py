@@ -53,7 +53,7 @@ def test_two_levels_nest_and_cover_every_paper(neurips_graph):
     areas = [{n for n, a in G.nodes(data="community") if a == c["id"]} for c in G.graph["communities"]]
     assert is_partition(G.to_undirected(as_view=True), areas)
     parents = {s["id"]: s["parent"] for s in G.graph["subcommunities"]}
-    for n, attrs in G.nodes(data=True):
+    for _, attrs in G.nodes(data=True):
         assert parents[attrs["subcommunity"]] == attrs["community"]
 
 
