@@ -438,10 +438,9 @@ def list_(cache_dir) -> None:
     for meta in graphs:
         counts = meta.get("counts", {})
         n_edges = sum(counts.get("edges", {}).values())
-        click.echo(
-            f"{meta['name']:<28} {counts.get('papers', 0):>8,} {n_edges:>9,} {len(meta.get('areas', [])):>6}  "
-            f"{meta.get('built_at', '?')}"
-        )
+        n_areas = counts.get("areas", 0)
+        built = meta.get("built_at", "?")
+        click.echo(f"{meta['name']:<28} {counts.get('papers', 0):>8,} {n_edges:>9,} {n_areas:>6}  {built}")
 
 
 @cli.command()

@@ -165,7 +165,11 @@ def build_graph(
         "versions": _versions(),
         "timings_s": timings,
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "counts": edge_counts(G),
+        "counts": {
+            **edge_counts(G),
+            "areas": len(G.graph.get("communities", [])),
+            "subareas": len(G.graph.get("subcommunities", [])),
+        },
         "areas": [{k: c[k] for k in ("id", "label", "size")} for c in G.graph.get("communities", [])[:12]],
     }
     return G

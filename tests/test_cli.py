@@ -48,7 +48,8 @@ def test_build_prints_a_summary_and_stores_the_graph(lcn_graph, run):
     cites = [e for e in G.edges(keys=True) if e[2] == "cites"]
     assert len(cites) == 277  # the sessions' reference links between the loaded inputs
     listing = run("list").output
-    assert re.search(r"^lcn\s+102\s", listing, re.M)
+    G_areas = len(G.graph["communities"])
+    assert re.search(rf"^lcn\s+102\s+[\d,]+\s+{G_areas}\s", listing, re.M)
     info = run("info", "lcn").output
     assert "[0]" in info and "papers" in info
 
