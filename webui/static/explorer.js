@@ -23,8 +23,10 @@
   var areaById = new Map(DATA.areas.map(function (a) { return [a.id, a]; }));
   var subById = new Map(DATA.subareas.map(function (a) { return [a.id, a]; }));
 
+  // ?view=overview or ?view=papers overrides the default (overview for big graphs).
+  var asked = new URLSearchParams(window.location.search).get("view");
   var state = {
-    mode: DATA.start_in_overview ? "overview" : "papers",
+    mode: asked === "overview" || asked === "papers" ? asked : DATA.start_in_overview ? "overview" : "papers",
     drill: null,       // area shown alone (drill-down from the overview), or null for all areas
     focus: null,       // {kind: "area"|"sub", id} focused from the legend
     colorBy: "area",
@@ -217,7 +219,7 @@
     if (!n) return;
     if (state.mode === "overview" || (state.drill !== null && state.drill !== n.area)) {
       state.pinned = id;
-      showPapers(DATA.start_in_overview ? n.area : null);
+      showPapers(state.mode === "overview" || state.drill !== null ? n.area : null);
     }
     if (!visible[n.idx]) { state.pinned = id; computeVisible(); nodeView.refresh(); edgeView.refresh(); }
     network.selectNodes([id]);
@@ -404,14 +406,15 @@
     box.replaceChildren();
     if (!DATA.exports.length) { $("gx-downloads").hidden = true; return; }
     var area = currentArea();
+    var close = function () { $("gx-downloads").removeAttribute("open"); };
     box.append(el("div", { class: "gx-dl-head", text: "Whole graph" }));
-    DATA.exports.forEach(function (x) { box.append(el("a", { href: x.url, download: "", "data-format": x.format, text: x.format.toUpperCase() })); });
+    DATA.exports.forEach(function (x) { box.append(el("a", { href: x.url, download: "", "data-format": x.format, text: x.format.toUpperCase(), onclick: close })); });
     if (area !== null) {
       var a = areaById.get(area);
       box.append(el("div", { class: "gx-dl-head", text: "This area: " + (a ? a.label : area) }));
       DATA.exports.forEach(function (x) {
         box.append(el("a", { href: x.url + "?area=" + encodeURIComponent(area), download: "", "data-format": x.format, "data-area": area,
-                             text: x.format.toUpperCase() }));
+                             text: x.format.toUpperCase(), onclick: close }));
       });
     }
   }

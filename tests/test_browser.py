@@ -1,0 +1,310 @@
+"""The explorer in a real Chromium (Debian's /usr/bin/chromium through Playwright).
+
+Every page blocks and records any request that does not go to 127.0.0.1 (or file://), and collects
+console errors and uncaught exceptions; each test fails if there were any.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import threading
+import xml.etree.ElementTree as ET
+import zipfile
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from conftest import XSS_TITLE, make_fixture_graph
+
+from graphx import graphstore, htmlview
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("GRAPHX_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+TIMEOUT_MS = 20_000
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    from waitress.server import create_server
+
+    from webui import create_app
+
+    cache = tmp_path_factory.mktemp("browser-cache")
+    graphstore.save_graph(make_fixture_graph(), cache, "demo")
+    app = create_app({"CACHE_DIR": str(cache)})
+    srv = create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{srv.effective_port}", cache
+    srv.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, accept_downloads=True)
+    problems: list[str] = []
+
+    def guard(route):
+        url = urlparse(route.request.url)
+        if url.scheme in ("file", "data", "blob") or url.hostname == "127.0.0.1":
+            route.continue_()
+        else:
+            problems.append(f"request left 127.0.0.1: {route.request.url}")
+            route.abort()
+
+    context.route("**/*", guard)
+    pg = context.new_page()
+    pg.set_default_timeout(TIMEOUT_MS)
+    pg.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    pg.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    pg.problems = problems  # tests that provoke an expected 4xx remove its console line
+    yield pg
+    context.close()
+    assert problems == []
+
+
+def open_explorer(page, base: str, name: str = "demo", query: str = "") -> None:
+    page.goto(f"{base}/graphs/{name}{query}")
+    page.wait_for_function("window.graphxReady === true")
+
+
+def drawn_pixels(page) -> int:
+    return page.evaluate(
+        """() => {
+        const c = document.querySelector('#gx-network canvas');
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+        return n;
+    }"""
+    )
+
+
+def click_node(page, node_id: str) -> None:
+    pos = page.evaluate(
+        """(id) => { const n = graphx.network; const p = n.getPositions([id])[id];
+                     const d = n.canvasToDOM(p);
+                     const r = document.querySelector('#gx-network').getBoundingClientRect();
+                     return {x: r.left + d.x, y: r.top + d.y}; }""",
+        node_id,
+    )
+    page.mouse.click(pos["x"], pos["y"])
+
+
+def test_explorer_draws_a_still_laid_out_graph(page, server):
+    base, _ = server
+    open_explorer(page, base)
+    assert drawn_pixels(page) > 2000, "the canvas is blank"
+    assert page.evaluate("graphx.network.physics.options.enabled") is False
+    assert page.evaluate("graphx.visibleNodeCount()") == 36
+    before = page.evaluate("graphx.network.getPositions(['p3'])")
+    page.wait_for_timeout(300)
+    assert page.evaluate("graphx.network.getPositions(['p3'])") == before, "nodes move: physics is running"
+    assert "36 papers" in page.inner_text("#gx-status")
+
+
+def test_search_selects_and_centres_a_paper(page, server):
+    base, _ = server
+    open_explorer(page, base)
+    page.fill("#gx-search", "lovelace")
+    page.wait_for_selector("#gx-results button[data-paper='p1']")
+    page.keyboard.press("Enter")
+    assert page.evaluate("graphx.network.getSelectedNodes()") == ["p1"]
+    page.wait_for_selector("#gx-details .gx-d-abstract")
+    assert page.inner_text("#gx-details .gx-d-title") == "Attention over graphs"
+    center = page.evaluate("graphx.network.getViewPosition()")
+    p1 = page.evaluate("graphx.network.getPositions(['p1']).p1")
+    assert abs(center["x"] - p1["x"]) < 1 and abs(center["y"] - p1["y"]) < 1
+
+
+def test_filters_hide_edges_and_keep_the_layout(page, server):
+    base, _ = server
+    open_explorer(page, base)
+    G = make_fixture_graph()
+    n_cites = sum(1 for *_, k in G.edges(keys=True) if k == "cites")
+    before = page.evaluate("graphx.network.getPositions()")
+    assert page.evaluate("graphx.visibleEdgeCount()") == G.number_of_edges()
+    page.uncheck("#gx-kinds input[data-kind='cites']")
+    assert page.evaluate("graphx.visibleEdgeCount()") == G.number_of_edges() - n_cites
+    page.fill("#gx-min-cites", "30")
+    page.click("#gx-apply")
+    shown = page.evaluate("graphx.visibleNodeCount()")
+    assert shown == sum(1 for _, c in G.nodes(data="citation_count") if c >= 30)
+    after = page.evaluate("graphx.network.getPositions()")
+    assert all(after[k] == before[k] for k in after), "filtering moved nodes"
+    page.click("#gx-reset")
+    assert page.evaluate("graphx.visibleEdgeCount()") == G.number_of_edges()
+
+
+def loneliest_node(G) -> str:
+    """The node farthest from its nearest neighbour: a click on it cannot hit another node."""
+
+    def gap(n):
+        x, y = G.nodes[n]["x"], G.nodes[n]["y"]
+        return min((G.nodes[m]["x"] - x) ** 2 + (G.nodes[m]["y"] - y) ** 2 for m in G if m != n)
+
+    return max((n for n in G if n not in ("p0", "p1")), key=gap)
+
+
+def test_clicking_a_node_opens_its_details_with_clickable_neighbours(page, server):
+    base, _ = server
+    open_explorer(page, base)
+    G = make_fixture_graph()
+    target = loneliest_node(G)
+    details = htmlview.paper_details(G, target)
+    click_node(page, target)
+    page.wait_for_selector("#gx-details .gx-list")
+    assert page.inner_text("#gx-details .gx-d-title") == G.nodes[target]["title"]
+    listed = page.eval_on_selector_all(
+        "#gx-details button[data-paper]", "els => els.map(e => e.dataset.paper)"
+    )
+    expected = [p["id"] for key in ("references", "citers", "similar") for p in details[key]]
+    assert listed == expected and listed
+    page.click(f"#gx-details button[data-paper='{expected[0]}']")
+    page.wait_for_function(
+        "(t) => document.querySelector('#gx-details .gx-d-title').textContent === t",
+        arg=G.nodes[expected[0]]["title"],
+    )
+    assert page.evaluate("graphx.network.getSelectedNodes()") == [expected[0]]
+
+
+def test_area_click_focuses_it_and_offers_area_downloads(page, server):
+    base, _ = server
+    open_explorer(page, base)
+    page.click("button.gx-area-name[data-area='1']")
+    selected = set(page.evaluate("graphx.network.getSelectedNodes()"))
+    assert selected == {n for n, a in make_fixture_graph().nodes(data="community") if a == 1}
+    page.click("#gx-downloads summary")
+    with page.expect_download() as info:
+        page.click("#gx-download-links a[data-format='json'][data-area='1']")
+    data = json.loads(Path(info.value.path()).read_text())
+    assert {n["community"] for n in data["nodes"]} == {1} and len(data["nodes"]) == 12
+
+
+def test_downloads_give_valid_files(page, server):
+    base, _ = server
+    open_explorer(page, base)
+    files = {}
+    for fmt in ("gexf", "graphml", "csv", "html"):
+        page.click("#gx-downloads summary")
+        with page.expect_download() as info:
+            page.click(f"#gx-download-links a[data-format='{fmt}']:not([data-area])")
+        files[fmt] = Path(info.value.path()).read_bytes()
+    assert ET.fromstring(files["gexf"]).tag.endswith("gexf")
+    assert ET.fromstring(files["graphml"]).tag.endswith("graphml")
+    assert any(n.endswith("nodes.csv") for n in zipfile.ZipFile(io.BytesIO(files["csv"])).namelist())
+    assert b'id="graphx-data"' in files["html"]
+
+
+def test_overview_shows_areas_and_drills_down(page, server):
+    base, _ = server
+    open_explorer(page, base, query="?view=overview")
+    assert page.evaluate("graphx.visibleNodeCount()") == 3
+    assert drawn_pixels(page) > 2000
+    click_node(page, "area:2")
+    page.wait_for_function("graphx.state.mode === 'papers'")
+    assert page.evaluate("graphx.state.drill") == 2
+    assert page.evaluate("graphx.visibleNodeCount()") == 12
+    page.click("#gx-overview")
+    assert page.evaluate("graphx.visibleNodeCount()") == 3
+
+
+def test_colour_by_year(page, server):
+    base, _ = server
+    open_explorer(page, base)
+    color = "() => graphx.network.body.data.nodes.get('p1').color.background"
+    assert page.evaluate(color) == "#ff7f0e"
+    page.select_option("#gx-color", "year")
+    assert page.evaluate(color) not in ("#ff7f0e", "#b0b4ba")
+    assert page.is_visible("#gx-year-legend")
+
+
+def test_script_payloads_in_paper_text_run_nothing(page, server):
+    base, _ = server
+    open_explorer(page, base)
+    page.fill("#gx-search", "pwned")
+    page.wait_for_selector("#gx-results button[data-paper='p0']")
+    assert page.inner_text("#gx-results button[data-paper='p0'] .gx-r-title") == XSS_TITLE
+    page.click("#gx-results button[data-paper='p0']")
+    page.wait_for_selector("#gx-details .gx-d-abstract")
+    assert page.inner_text("#gx-details .gx-d-title") == XSS_TITLE
+    assert page.inner_text("#gx-details .gx-d-abstract") == "<b>bold?</b> </script> & {{ config }}"
+    pos = page.evaluate("graphx.network.canvasToDOM(graphx.network.getPositions(['p0']).p0)")
+    box = page.locator("#gx-network").bounding_box()
+    page.mouse.move(box["x"] + pos["x"] + 1, box["y"] + pos["y"] + 1)
+    page.wait_for_selector("#gx-tooltip:not([hidden])")
+    assert XSS_TITLE in page.inner_text("#gx-tooltip")
+    assert page.evaluate("window.__pwned") is None
+    assert page.locator("#gx-details img, #gx-tooltip img, #gx-results img").count() == 0
+
+
+def test_standalone_export_works_from_a_file_with_no_server(page, tmp_path):
+    path = tmp_path / "demo.html"
+    htmlview.write_html(make_fixture_graph(), path)
+    page.goto(path.as_uri())
+    page.wait_for_function("window.graphxReady === true")
+    assert drawn_pixels(page) > 2000
+    click_node(page, "p1")
+    page.wait_for_selector("#gx-details .gx-d-tldr")
+    assert "Graphs, attended." in page.inner_text("#gx-details")
+    assert page.evaluate("window.__pwned") is None
+    assert not page.is_visible("#gx-downloads")
+
+
+def test_build_a_graph_from_the_home_page(page, server, tmp_path):
+    base, cache = server
+    from test_webui import papers_jsonl
+
+    upload = tmp_path / "papers.jsonl"
+    upload.write_bytes(papers_jsonl(30))
+    page.goto(base + "/")
+    assert page.inner_text("#graphs-table").count("demo") == 1
+    page.fill("input[name=name]", "from-browser")
+    page.set_input_files("input[name=papers_file]", str(upload))
+    page.click("#build-form button[type=submit]")
+    page.wait_for_selector("li.build[data-state=done] a.build-open", timeout=60_000)
+    assert "100%" in page.get_attribute("li.build .bar > div", "style")
+    page.click("li.build a.build-open")
+    page.wait_for_function("window.graphxReady === true")
+    assert page.evaluate("graphx.visibleNodeCount()") == 30
+    assert graphstore.load_meta(cache, "from-browser")["counts"]["papers"] == 30
+
+
+def test_a_failed_build_shows_its_error(page, server, tmp_path):
+    base, _ = server
+    bad = tmp_path / "bad.json"
+    bad.write_text("[1, 2")
+    page.goto(base + "/")
+    page.fill("input[name=name]", "will-fail")
+    page.set_input_files("input[name=papers_file]", str(bad))
+    page.click("#build-form button[type=submit]")
+    page.wait_for_selector("li.build[data-state=failed] .build-error")
+    assert "bad.json" in page.inner_text("li.build[data-state=failed] .build-error")
+    page.fill("input[name=name]", "../nope")
+    page.evaluate("document.querySelector('input[name=name]').removeAttribute('pattern')")
+    page.click("#build-form button[type=submit]")
+    page.wait_for_selector("#build-error:not([hidden])")
+    assert "not allowed" in page.inner_text("#build-error")
+    expected = [p for p in page.problems if "status of 400" in p]
+    assert len(expected) == 1
+    page.problems.remove(expected[0])
