@@ -13,6 +13,7 @@ import re
 import shutil
 import tempfile
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -44,8 +45,17 @@ def graph_dir(cache_dir: str | os.PathLike, name: str) -> Path:
     return graphs_root(cache_dir) / check_name(name)
 
 
-def save_graph(G: nx.MultiDiGraph, cache_dir: str | os.PathLike, name: str) -> Path:
-    """Write ``G`` (with ``G.graph["meta"]``) as graph ``name``; returns its folder."""
+def save_graph(
+    G: nx.MultiDiGraph,
+    cache_dir: str | os.PathLike,
+    name: str,
+    *,
+    extra: Callable[[Path], None] | None = None,
+) -> Path:
+    """Write ``G`` (with ``G.graph["meta"]``) as graph ``name``; returns its folder.
+
+    ``extra(folder)`` may add files of its own (the text index) before the folder is swapped in.
+    """
     target = graph_dir(cache_dir, name)
     root = target.parent
     root.mkdir(parents=True, exist_ok=True)
@@ -54,6 +64,8 @@ def save_graph(G: nx.MultiDiGraph, cache_dir: str | os.PathLike, name: str) -> P
         data = nx.node_link_data(G, edges="edges")
         _write_json(tmp / GRAPH_FILE, data)
         _write_json(tmp / META_FILE, {"name": name, **G.graph.get("meta", {})})
+        if extra is not None:
+            extra(tmp)
         _fsync_dir(tmp)
         old = root / f".old-{name}-{uuid.uuid4().hex[:8]}"
         if target.exists():

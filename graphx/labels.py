@@ -17,8 +17,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
 
 from graphx.communities import Partition
-from graphx.paper import Paper
-from graphx.similarity import STOP_WORDS, TOKEN_PATTERN
+from graphx.text import STOP_WORDS, TOKEN_PATTERN, TextIndex
 
 MAX_TERMS = 3
 MIN_TERMS = 2
@@ -161,16 +160,16 @@ def label_communities(
     return labels
 
 
-def annotate(G: nx.MultiDiGraph, papers: Sequence[Paper], partition: Partition) -> None:
+def annotate(G: nx.MultiDiGraph, index: TextIndex, partition: Partition) -> None:
     """Write area / sub-area memberships, labels and summaries into ``G`` (nodes and ``G.graph``).
 
-    Expects ``pagerank`` on the nodes (for the top papers of each community).
+    ``index`` holds the papers' TF-IDF rows (any order; matched by id). Expects ``pagerank`` on the
+    nodes (for the top papers of each community).
     """
-    from graphx.similarity import paper_text
-
-    text = {p.id: paper_text(p) for p in papers}
     nodes = list(G)
-    X, terms = term_matrix([text[n] for n in nodes])
+    position = {pid: i for i, pid in enumerate(index.ids)}
+    X = index.binary()[[position[n] for n in nodes]]
+    terms = index.terms
     row = {n: i for i, n in enumerate(nodes)}
     area_labels = label_communities(None, [partition.area[n] for n in nodes], matrix=(X, terms))
 

@@ -24,6 +24,7 @@ from graphx import citations, communities, labels, layout, metrics, similarity
 from graphx.errors import ConfigError, GraphxError
 from graphx.graphstore import check_name, save_graph
 from graphx.paper import Paper, merge_duplicates
+from graphx.text import TextIndex, build_text_index
 
 # progress(stage, done, total): total 0 means "unknown"; done == total means the stage is over.
 Progress = Callable[[str, int, int], None]
@@ -109,20 +110,39 @@ def build_graph(
 
     Duplicates are merged first. Timings per stage land in ``G.graph["meta"]["timings_s"]``.
     """
-    options = options or BuildOptions()
-    report = progress or (lambda stage, done, total: None)
-    timings: dict[str, float] = {}
+    return _build(papers, options, name=name, inputs=inputs, progress=progress, cancel=cancel)[0]
 
-    def stage(label: str, fn: Callable[[], Any]) -> Any:
-        if cancel is not None and cancel.is_set():
+
+class StageTimer:
+    """Runs stages in order: checks for cancellation, reports progress, records seconds per stage."""
+
+    def __init__(self, progress: Progress | None, cancel: threading.Event | None):
+        self.report = progress or (lambda stage, done, total: None)
+        self.cancel = cancel
+        self.timings: dict[str, float] = {}
+
+    def __call__(self, label: str, fn: Callable[[], Any]) -> Any:
+        if self.cancel is not None and self.cancel.is_set():
             raise BuildCancelled("Build cancelled; the previous graph of this name is unchanged.")
-        report(label, 0, 1)
+        self.report(label, 0, 1)
         start = time.perf_counter()
         result = fn()
-        timings[label] = round(time.perf_counter() - start, 3)
-        report(label, 1, 1)
+        self.timings[label] = round(time.perf_counter() - start, 3)
+        self.report(label, 1, 1)
         return result
 
+
+def _build(
+    papers: Sequence[Paper],
+    options: BuildOptions | None,
+    *,
+    name: str,
+    inputs: Sequence[str],
+    progress: Progress | None,
+    cancel: threading.Event | None,
+) -> tuple[nx.MultiDiGraph, TextIndex]:
+    options = options or BuildOptions()
+    stage = StageTimer(progress, cancel)
     papers = merge_duplicates(papers)
     if not papers:
         raise ConfigError("No papers to build a graph from: give --input files (or a query/paper ids).")
@@ -131,16 +151,7 @@ def build_graph(
         "edges",
         lambda: citations.citation_graph(papers, top_k=options.top_k, min_strength=options.min_link_strength),
     )
-    stage(
-        "similarity",
-        lambda: similarity.add_similarity_edges(
-            G,
-            papers,
-            top_k=options.top_k,
-            min_score=options.min_similarity,
-            embedding_weight=options.embedding_weight,
-        ),
-    )
+    index = stage("similarity", lambda: _similarity(G, papers, options))
     stage("metrics", lambda: metrics.annotate(G))
     partition = stage(
         "communities",
@@ -153,7 +164,7 @@ def build_graph(
             seed=options.seed,
         ),
     )
-    stage("labels", lambda: labels.annotate(G, papers, partition))
+    stage("labels", lambda: labels.annotate(G, index, partition))
     stage("layout", lambda: layout.annotate(G, weights=options.weights, seed=options.seed))
 
     G.graph["name"] = name
@@ -163,16 +174,22 @@ def build_graph(
         "parameters": asdict(options),
         "seed": options.seed,
         "versions": _versions(),
-        "timings_s": timings,
+        "timings_s": stage.timings,
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "counts": {
-            **edge_counts(G),
-            "areas": len(G.graph.get("communities", [])),
-            "subareas": len(G.graph.get("subcommunities", [])),
-        },
-        "areas": [{k: c[k] for k in ("id", "label", "size")} for c in G.graph.get("communities", [])[:12]],
     }
-    return G
+    refresh_counts(G)
+    return G, index
+
+
+def refresh_counts(G: nx.MultiDiGraph) -> None:
+    """Recompute the counts and area preview kept in ``G.graph["meta"]``."""
+    areas = G.graph.get("communities", [])
+    G.graph["meta"]["counts"] = {
+        **edge_counts(G),
+        "areas": len(areas),
+        "subareas": len(G.graph.get("subcommunities", [])),
+    }
+    G.graph["meta"]["areas"] = [{k: c[k] for k in ("id", "label", "size")} for c in areas[:12]]
 
 
 def build_and_save(
@@ -185,19 +202,39 @@ def build_and_save(
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
 ) -> tuple[nx.MultiDiGraph, Path]:
-    """:func:`build_graph`, then store it atomically as ``CACHE/graphs/NAME``."""
+    """:func:`build_graph`, then store it atomically as ``CACHE/graphs/NAME`` with its text index."""
     check_name(name)
-    G = build_graph(papers, options, name=name, inputs=inputs, progress=progress, cancel=cancel)
-    if cancel is not None and cancel.is_set():
-        raise BuildCancelled("Build cancelled; the previous graph of this name is unchanged.")
-    start = time.perf_counter()
-    if progress:
-        progress("save", 0, 1)
-    folder = save_graph(G, cache_dir, name)
-    G.graph["meta"]["timings_s"]["save"] = round(time.perf_counter() - start, 3)
-    if progress:
-        progress("save", 1, 1)
-    return G, folder
+    G, index = _build(papers, options, name=name, inputs=inputs, progress=progress, cancel=cancel)
+    return G, save_built(G, index, cache_dir, name, progress=progress, cancel=cancel)
+
+
+def save_built(
+    G: nx.MultiDiGraph,
+    index: TextIndex,
+    cache_dir: str | os.PathLike,
+    name: str,
+    *,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+) -> Path:
+    """Store a built graph and its text index atomically (the "save" stage, timed into the metadata)."""
+    timer = StageTimer(progress, cancel)
+    folder = timer("save", lambda: save_graph(G, cache_dir, name, extra=index.save))
+    G.graph["meta"]["timings_s"]["save"] = timer.timings["save"]
+    return folder
+
+
+def _similarity(G: nx.MultiDiGraph, papers: Sequence[Paper], options: BuildOptions) -> TextIndex:
+    index = build_text_index(papers)
+    similarity.add_similarity_edges(
+        G,
+        papers,
+        top_k=options.top_k,
+        min_score=options.min_similarity,
+        embedding_weight=options.embedding_weight,
+        index=index,
+    )
+    return index
 
 
 def edge_counts(G: nx.MultiDiGraph) -> dict[str, Any]:

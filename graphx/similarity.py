@@ -7,79 +7,30 @@ embeddings the score blends the two cosines.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.preprocessing import normalize
 from sparse_dot_topn import sp_matmul_topn
 
 from graphx.paper import Paper
+from graphx.text import TextIndex, build_text_index
 
-# Words every abstract uses whatever its topic: they carry no similarity and no label.
-BOILERPLATE_WORDS = frozenset(
-    """
-    propose proposed proposes proposing paper papers result results show shows shown showing method methods
-    approach approaches approaches using use used uses based new novel present presents presented work works
-    demonstrate demonstrates demonstrated existing experiment experiments experimental performance
-    state art stateoftheart state-of-the-art outperform outperforms outperforming significantly significant
-    effective effectively efficient efficiently improve improves improved improvement improvements study
-    studies introduce introduces introduced problem problems task tasks provide provides provided develop
-    developed achieve achieves achieved well also however furthermore moreover simple simply compared
-    compare comparison prior previous recent recently various several different important including
-    empirical empirically empirically theoretical theoretically analysis analyze analyse key able
-    framework frameworks technique techniques challenge challenging address addresses large
-    number numbers set sets way ways given make makes allows allow enable enables wide range extensive
-    benchmark benchmarks dataset datasets real world real-world code available publicly github com https http
-    et al e g i e specifically particular particularly terms general generally popular widely often
-    """.split()
-)
-STOP_WORDS = frozenset(ENGLISH_STOP_WORDS | BOILERPLATE_WORDS)
-# Tokens: a letter, then letters/digits/hyphens ("gpt-4", "q-learning"); bare numbers carry no topic.
-TOKEN_PATTERN = r"(?u)\b[^\W\d_][\w\-]*[^\W_]\b"
-# A term seen in more than this share of papers is corpus-wide vocabulary, not a topic.
-MAX_DOC_FREQ = 0.5
-
-
-def paper_text(paper: Paper) -> str:
-    """Title (twice: it is the densest statement of the topic) and abstract."""
-    return f"{paper.title}. {paper.title}. {paper.abstract or ''}"
-
-
-def tfidf_matrix(papers: Sequence[Paper]) -> sp.csr_matrix:
-    """L2-normalised TF-IDF rows (float32) of title + abstract, unigrams and bigrams.
-
-    Terms appearing in a single paper are dropped when the corpus is big enough for that to matter
-    (they cannot link two papers anyway).
-    """
-    texts = [paper_text(p) for p in papers]
-    min_df = 2 if len(texts) >= 3 else 1
-    vectorizer = TfidfVectorizer(
-        stop_words=sorted(STOP_WORDS),
-        token_pattern=TOKEN_PATTERN,
-        ngram_range=(1, 2),
-        min_df=min_df,
-        max_df=MAX_DOC_FREQ if len(texts) >= 20 else 1.0,
-        sublinear_tf=True,
-        strip_accents="unicode",
-        dtype=np.float32,
-    )
-    try:
-        X = vectorizer.fit_transform(texts)
-    except ValueError:  # every term pruned: texts share no vocabulary at all
-        return sp.csr_matrix((len(texts), 1), dtype=np.float32)
-    return X.tocsr()
+# sparse_dot_topn splits the product over threads (OpenMP); one per core.
+N_THREADS = os.cpu_count() or 1
 
 
 def top_k_pairs(
-    X: sp.csr_matrix, *, top_k: int, min_score: float, n_threads: int | None = None
+    X: sp.csr_matrix, *, top_k: int, min_score: float, rows: np.ndarray | None = None
 ) -> dict[tuple[int, int], float]:
     """Union of every row's ``top_k`` most cosine-similar rows, as ``{(i, j): score}`` with ``i < j``.
 
     Rows of ``X`` must be L2-normalised (non-negative entries give scores in [0, 1]). Self pairs and
-    scores at or below ``min_score`` are dropped. Symmetric by construction.
+    scores at or below ``min_score`` are dropped. Symmetric by construction. With ``rows``, only
+    those rows look for neighbours (among all rows): what adding papers to a graph needs.
 
     Examples
     --------
@@ -89,19 +40,22 @@ def top_k_pairs(
     [((0, 1), 0.6), ((1, 2), 0.8)]
     """
     n = X.shape[0]
-    if n < 2:
+    if n < 2 or X.shape[1] == 0:
         return {}
     X = X.astype(np.float32)
-    C = sp_matmul_topn(X, X.T.tocsr(), top_n=top_k + 1, threshold=min_score, n_threads=n_threads).tocoo()
-    keep = C.row != C.col
-    rows, cols, vals = C.row[keep], C.col[keep], np.clip(C.data[keep], 0.0, 1.0)
-    # A row with many exact ties may have had its own entry among top_k + 1: cap each row at top_k.
-    order = np.lexsort((-vals, rows))
-    rows, cols, vals = rows[order], cols[order], vals[order]
-    rank = np.arange(len(rows)) - np.searchsorted(rows, rows)
+    query = np.arange(n) if rows is None else np.asarray(rows)
+    A = X if rows is None else X[query]
+    C = sp_matmul_topn(A, X.T.tocsr(), top_n=top_k + 1, threshold=min_score, n_threads=N_THREADS).tocoo()
+    src = query[C.row]
+    keep = src != C.col
+    src, cols, vals = src[keep], C.col[keep], np.clip(C.data[keep], 0.0, 1.0)
+    # A row with exact ties may not have had its own entry among its top_k + 1: cap each row at top_k.
+    order = np.lexsort((-vals, src))
+    src, cols, vals = src[order], cols[order], vals[order]
+    rank = np.arange(len(src)) - np.searchsorted(src, src)
     keep = rank < top_k
     pairs: dict[tuple[int, int], float] = {}
-    for i, j, s in zip(rows[keep].tolist(), cols[keep].tolist(), vals[keep].tolist(), strict=True):
+    for i, j, s in zip(src[keep].tolist(), cols[keep].tolist(), vals[keep].tolist(), strict=True):
         key = (i, j) if i < j else (j, i)
         pairs[key] = max(pairs.get(key, 0.0), s)
     return pairs
@@ -122,7 +76,12 @@ def embedding_matrix(papers: Sequence[Paper]) -> tuple[np.ndarray, np.ndarray] |
 
 
 def similarity_edges(
-    papers: Sequence[Paper], *, top_k: int = 10, min_score: float = 0.1, embedding_weight: float = 0.5
+    papers: Sequence[Paper],
+    *,
+    top_k: int = 10,
+    min_score: float = 0.1,
+    embedding_weight: float = 0.5,
+    index: TextIndex | None = None,
 ) -> list[tuple[str, str, float]]:
     """Each paper's ``top_k`` most similar papers, as ``(id_u, id_v, score)`` with a score in (0, 1].
 
@@ -139,8 +98,10 @@ def similarity_edges(
         Pairs at or below this score are not linked.
     embedding_weight : float
         Share of the embedding cosine in the blended score, in [0, 1].
+    index : TextIndex, optional
+        The papers' TF-IDF index, if already built (one row per paper, same order).
     """
-    X = tfidf_matrix(papers)
+    X = (index or build_text_index(papers)).X
     pairs = top_k_pairs(X, top_k=top_k, min_score=min_score)
     emb = embedding_matrix(papers)
     if emb is not None and embedding_weight > 0:

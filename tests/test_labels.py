@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from graphx.labels import label_communities, pick_terms
-from graphx.similarity import BOILERPLATE_WORDS
+from graphx.text import BOILERPLATE_WORDS
 
 TEXTS = [
     "graph neural networks for molecules. We propose message passing on molecular graphs.",

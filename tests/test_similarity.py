@@ -9,7 +9,8 @@ import pytest
 import scipy.sparse as sp
 
 from graphx.paper import Paper
-from graphx.similarity import similarity_edges, tfidf_matrix, top_k_pairs
+from graphx.similarity import similarity_edges, top_k_pairs
+from graphx.text import build_text_index
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +29,7 @@ def test_top_k_pairs_exact_on_small_matrix():
 
 
 def test_top_k_pairs_matches_brute_force_on_real_abstracts(real_papers):
-    X = tfidf_matrix(real_papers)
+    X = build_text_index(real_papers).X
     k = 5
     pairs = top_k_pairs(X, top_k=k, min_score=0.0)
     dense = (X @ X.T).toarray()
