@@ -389,6 +389,45 @@ def _print_summary(G, folder: Path, elapsed_s: float) -> None:
 @cli.command()
 @click.argument("name")
 @click.option(
+    "--input",
+    "-i",
+    "inputs",
+    multiple=True,
+    type=click.Path(path_type=str),
+    required=True,
+    help="Papers file(s) to add, in any format `graphx build` reads.",
+)
+@click.option(
+    "--citations", multiple=True, type=click.Path(path_type=str), help="Citation edge list(s) (citing,cited)."
+)
+@click.option("--skip-bad", is_flag=True, help="Load the good rows of a papers file and report the bad ones.")
+@click.option("--quiet", is_flag=True, help="No progress bars.")
+@cache_option
+def add(name, inputs, citations, skip_bad, quiet, cache_dir) -> None:
+    """Add papers to a built graph without rebuilding it: the map stays where it was.
+
+    New papers join the area they are most linked to and are placed beside their neighbours;
+    existing papers keep their areas, labels and positions. `graphx build` recomputes everything.
+    """
+    from graphx.update import add_and_save
+
+    cache = resolve_cache_dir(cache_dir)
+    graphstore.load_meta(cache, name)  # a missing graph fails before any file is read
+    papers = _load_files(inputs, citations, skip_bad)
+    bars = StageBars(enabled=not quiet)
+    started = time.perf_counter()
+    with PaperStore(cache) as store:
+        G, folder = add_and_save(
+            cache, name, papers, store=store, inputs=[*inputs, *citations], progress=bars
+        )
+    bars.close()
+    click.echo(f"Added {len(papers):,} papers.")
+    _print_summary(G, folder, time.perf_counter() - started)
+
+
+@cli.command()
+@click.argument("name")
+@click.option(
     "--format",
     "-f",
     "fmt",
