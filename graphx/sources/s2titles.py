@@ -91,10 +91,11 @@ def _abstract_blocks(lines: list[str]) -> list[tuple[int, int]]:
             i += 1
             continue
         start = i
-        while i < len(lines) and len(lines[i]) >= PROSE_LINE_CHARS and not _author_like(lines[i]):
-            i += 1
-        # The last line of a wrapped paragraph is short but ends the sentence.
-        if i < len(lines) and lines[i] and lines[i][-1] in ".!?" and not _title_like(lines[i]):
+        # A paragraph goes on through long lines, and through short ones while no sentence has ended
+        # (wrapped text has short lines too); it stops at a blank, author or boilerplate line.
+        while i < len(lines) and lines[i] and not _author_like(lines[i]) and not BOILERPLATE.match(lines[i]):
+            if i > start and len(lines[i]) < PROSE_LINE_CHARS and lines[i - 1][-1] in ".!?":
+                break
             i += 1
         words = sum(len(line.split()) for line in lines[start:i])
         if words >= MIN_ABSTRACT_WORDS and re.search(r"[.!?](\s|$)", " ".join(lines[start:i])):
