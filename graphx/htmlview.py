@@ -30,7 +30,7 @@ EDGE_KINDS = ("cites", "similar", "cocited", "coupled")
 # Above this many papers the explorer opens on the overview (areas as nodes) and the full view shows the
 # strongest edges only: 6,545 papers with every edge is ~150k lines to draw on each frame.
 OVERVIEW_MIN_PAPERS = 2000
-MAX_VIEW_EDGES = 25_000
+MAX_VIEW_EDGES = 15_000
 MAX_AUTHORS_SHOWN = 8
 NEIGHBOURS_SHOWN = 25
 NODE_SIZE_MIN = 4.0
@@ -180,10 +180,25 @@ def view_edges(G: nx.MultiDiGraph, index: dict[str, int], max_edges: int | None)
         rows.append([index[u], index[v], kind_index[kind], weight])
     total = len(rows)
     if max_edges is not None and total > max_edges:
-        # Citations first (they are the facts), then the strongest similarity-type links.
-        rows.sort(key=lambda r: (r[2] != 0, -r[3]))
-        rows = rows[:max_edges]
+        rows = _strongest(rows, max_edges)
     return rows, total
+
+
+def _strongest(rows: list[list], max_edges: int) -> list[list]:
+    """``max_edges`` rows, each kind keeping its share of the total, strongest first within a kind.
+
+    Citations all weigh 1.0, so among them the ones to the most cited papers (in-set) are kept.
+    """
+    in_cites = Counter(r[1] for r in rows if r[2] == 0)
+    by_kind: dict[int, list[list]] = defaultdict(list)
+    for row in rows:
+        by_kind[row[2]].append(row)
+    kept: list[list] = []
+    for _, kind_rows in sorted(by_kind.items()):
+        share = round(max_edges * len(kind_rows) / len(rows))
+        kind_rows.sort(key=lambda r: (-r[3], -in_cites[r[1]]))
+        kept += kind_rows[:share]
+    return kept[:max_edges]
 
 
 def overview(
@@ -361,6 +376,16 @@ def paper_details(G: nx.MultiDiGraph, paper_id: str, *, limit: int = NEIGHBOURS_
 
 
 # --------------------------------------------------------------------------------------- standalone file
+def _compact_details(details: dict[str, Any]) -> dict[str, Any]:
+    """Details for the standalone file: neighbours by id only (the page has their titles already).
+
+    With titles repeated in every neighbour list, a 6,545-paper file grows from ~10 MB to ~27 MB.
+    """
+    for key in ("references", "citers", "similar"):
+        details[key] = [{k: v for k, v in brief.items() if k in ("id", "score")} for brief in details[key]]
+    return details
+
+
 def webui_dir() -> Path:
     """The ``webui`` package folder (templates and the explorer script), found without importing Flask."""
     spec = importlib.util.find_spec("webui")
@@ -392,7 +417,7 @@ def render_html(G: nx.MultiDiGraph, *, max_edges: int | None = MAX_VIEW_EDGES) -
     import jinja2
 
     data = page_data(G, max_edges=max_edges)
-    data["details"] = {str(pid): paper_details(G, pid) for pid in G.nodes}
+    data["details"] = {str(pid): _compact_details(paper_details(G, pid)) for pid in G.nodes}
     data["api"] = None
     data["exports"] = []
     env = jinja2.Environment(

@@ -174,6 +174,7 @@
   network = new vis.Network(container, initialData(), DATA.vis_options);
   if (state.mode === "overview") fitOverview(); else network.fit(FIT);
   network.once("afterDrawing", function () {
+    window.graphxReadyMs = performance.now();
     window.graphxReady = true;
     document.body.setAttribute("data-ready", state.mode);
   });
@@ -287,7 +288,10 @@
     if (!items.length) { sec.append(el("p", { class: "gx-muted", text: "none in this graph" })); return sec; }
     var ul = el("ul");
     items.forEach(function (p) {
-      var label = p.title + (p.year !== undefined ? " (" + p.year + ")" : "") + (p.score !== undefined ? " · " + p.score.toFixed(2) : "");
+      var known = byId.get(p.id) || {};
+      var title = p.title !== undefined ? p.title : known.title || p.id;
+      var year = p.year !== undefined ? p.year : known.year;
+      var label = title + (year !== undefined ? " (" + year + ")" : "") + (p.score !== undefined ? " · " + p.score.toFixed(2) : "");
       ul.append(el("li", null, el("button", { type: "button", class: "gx-link", "data-paper": p.id, text: label,
                                                onclick: function () { selectPaper(p.id); } })));
     });
