@@ -279,9 +279,13 @@ class Fault:
     times: int | None = 1
     every: int | None = None
     path: str | None = None
+    after: int = 0  # let this many matching requests through first
 
     def applies(self, n: int, path: str) -> bool:
         if self.path is not None and self.path not in path:
+            return False
+        if self.after > 0:
+            self.after -= 1
             return False
         if self.every is not None:
             return n % self.every == 0
@@ -343,14 +347,23 @@ class FakeS2:
         every: int | None = None,
         retry_after: str | None = None,
         path: str | None = None,
+        after: int = 0,
     ) -> None:
         """Answer ``status`` (with S2's error body) ``times`` times, or on every ``every``-th request."""
         self.faults.append(
-            Fault("status", status=status, times=times, every=every, retry_after=retry_after, path=path)
+            Fault(
+                "status",
+                status=status,
+                times=times,
+                every=every,
+                retry_after=retry_after,
+                path=path,
+                after=after,
+            )
         )
 
-    def slow(self, delay_s: float, *, times: int | None = 1, path: str | None = None) -> None:
-        self.faults.append(Fault("slow", delay_s=delay_s, times=times, path=path))
+    def slow(self, delay_s: float, *, times: int | None = 1, path: str | None = None, after: int = 0) -> None:
+        self.faults.append(Fault("slow", delay_s=delay_s, times=times, path=path, after=after))
 
     def truncate(self, *, times: int | None = 1, path: str | None = None) -> None:
         self.faults.append(Fault("truncate", times=times, path=path))

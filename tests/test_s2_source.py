@@ -271,22 +271,13 @@ def corpus_ids(server, n: int) -> list[str]:
 
 def test_a_failed_build_resumes_without_refetching_what_was_stored(store, s2_server):
     ids = corpus_ids(s2_server, 1200)
-    s2_server.fail(503, times=None, path="/paper/batch")
-    s2_server.faults[0].times = None
-    # Let the first batch through, then fail every later one.
-    s2_server.faults.clear()
-    done = threading.Event()
-
-    def progress(stage, n, total):
-        if n >= 500 and not done.is_set():
-            done.set()
-            s2_server.fail(503, times=None, path="/paper/batch")
+    s2_server.fail(503, times=None, path="/paper/batch", after=1)  # the first batch gets through
 
     with (
         client_for(s2_server, max_retries=1) as client,
         pytest.raises(SourceError, match="500 papers fetched"),
     ):
-        collect(store, client, paper_ids=ids, progress=progress)
+        collect(store, client, paper_ids=ids)
     assert store.count() == 500
 
     s2_server.clear_faults()
@@ -416,3 +407,44 @@ def test_bad_options_are_config_errors(store, s2_server):
 
 def test_module_constants_match_the_api_limits():
     assert s2.BATCH_MAX_IDS == 500 and s2.SEARCH_MAX_RESULTS == 1000
+
+
+KILLED_BUILD = """
+import sys
+from graphx.sources.s2 import collect_papers
+from graphx.store import PaperStore
+ids = sys.argv[3].split(",")
+collect_papers(PaperStore(sys.argv[1]), paper_ids=ids, api_url=sys.argv[2], requests_per_s=0, timeout_s=60)
+"""
+
+
+def test_a_killed_build_loses_nothing_already_fetched(tmp_path, s2_server):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    ids = corpus_ids(s2_server, 1200)
+    s2_server.slow(30.0, path="/paper/batch", after=1)  # the second batch hangs: the process is killed there
+    cache = tmp_path / "cache"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", KILLED_BUILD, str(cache), s2_server.url, ",".join(ids)],
+        cwd=os.path.dirname(os.path.dirname(__file__)),
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while s2_server.count("/paper/batch") < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert s2_server.count("/paper/batch") == 2
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    s2_server.clear_faults()
+    s2_server.log.clear()
+
+    with PaperStore(cache) as store:
+        assert store.count() == 500
+        result = run(store, s2_server, paper_ids=ids)
+    assert len(result.papers) == 1200 and result.from_cache == 500
+    assert [len(eval_ids(r)) for r in s2_server.log] == [500, 200]
