@@ -22,6 +22,8 @@
   nodes.forEach(function (n, i) { n.idx = i; byId.set(n.id, n); });
   var areaById = new Map(DATA.areas.map(function (a) { return [a.id, a]; }));
   var subById = new Map(DATA.subareas.map(function (a) { return [a.id, a]; }));
+  // Stray papers in tiny areas sit far out in the stored layout; fitting to them shrinks the map.
+  var mainAreas = new Set(DATA.overview.nodes.map(function (a) { return a.area; }));
 
   // ?view=overview or ?view=papers overrides the default (overview for big graphs).
   var asked = new URLSearchParams(window.location.search).get("view");
@@ -172,7 +174,7 @@
     return { nodes: nodeView, edges: edgeView };
   }
   network = new vis.Network(container, initialData(), DATA.vis_options);
-  if (state.mode === "overview") fitOverview(); else network.fit(FIT);
+  if (state.mode === "overview") fitOverview(); else fitPapers();
   network.once("afterDrawing", function () {
     window.graphxReadyMs = performance.now();
     window.graphxReady = true;
@@ -187,12 +189,17 @@
     fitOverview();
     updateChrome();
   }
+  function fitPapers() {
+    var ids = nodes.filter(function (n) { return visible[n.idx] && (state.drill !== null || mainAreas.has(n.area)); })
+                   .map(function (n) { return n.id; });
+    network.fit(ids.length ? { nodes: ids, animation: false, maxZoomLevel: MAX_ZOOM } : FIT);
+  }
   function showPapers(area) {
     ensurePapers();
     state.mode = "papers"; state.drill = area; state.focus = area === null ? null : { kind: "area", id: area };
     computeVisible();
     network.setData({ nodes: nodeView, edges: edgeView });
-    network.fit(FIT);
+    fitPapers();
     updateChrome();
   }
   function focusGroup(kind, id) {
@@ -457,7 +464,7 @@
   // ------------------------------------------------------------------------------ toolbar
   $("gx-overview").addEventListener("click", showOverview);
   $("gx-all").addEventListener("click", function () { showPapers(null); });
-  $("gx-fit").addEventListener("click", function () { network.fit(FIT); });
+  $("gx-fit").addEventListener("click", function () { if (state.mode === "overview") fitOverview(); else fitPapers(); });
   $("gx-apply").addEventListener("click", applyFilters);
   $("gx-reset").addEventListener("click", function () { state.filters = defaultFilters(); writeFilters(); applyFilters(); });
   $("gx-min-sim").addEventListener("input", function () { $("gx-min-sim-out").textContent = $("gx-min-sim").value; });
