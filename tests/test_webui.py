@@ -288,7 +288,12 @@ def test_query_build_collects_through_the_s2_source(client, monkeypatch):
     )
     final = wait_build(client, response.get_json()["id"])
     assert final["state"] == "done", final
-    assert calls == {"query": "graph networks", "paper_ids": None, "max_papers": 12, "expand": True}
+    assert calls == {
+        "query": "graph networks",
+        "paper_ids": [],
+        "max_papers": 12,
+        "expand": ("references", "citations"),
+    }
     assert final["notes"] == ["12 papers from cache"]
 
 
@@ -364,3 +369,20 @@ def test_the_explorer_reloads_a_rebuilt_graph(client, cache_dir, fixture_graph):
     time.sleep(0.01)
     graphstore.save_graph(fixture_graph, cache_dir, "demo")
     assert len(embedded_data(client.get("/graphs/demo").get_data(as_text=True))["nodes"]) == 35
+
+
+def test_the_call_matches_the_real_s2_collect_papers(tmp_path):
+    import inspect
+
+    s2 = pytest.importorskip("graphx.sources.s2")
+    bound = {}
+
+    def spy(store, **kwargs):
+        inspect.signature(s2.collect_papers).bind(store, **kwargs)  # raises TypeError on a mismatch
+        bound.update(kwargs)
+        raise SourceError("stop here")
+
+    collect = builds._from_s2(types.SimpleNamespace(collect_papers=spy), tmp_path, "q", [], 10, ())
+    with pytest.raises(SourceError):
+        collect(builds.Build(id="b", name="n", source="s"))
+    assert bound["query"] == "q" and bound["max_papers"] == 10

@@ -265,9 +265,10 @@ def start():
                     "The Semantic Scholar source is not installed in this graphx; build from a papers file."
                 )
             max_papers = _number(form, "max_papers", int, DEFAULT_MAX_PAPERS, 1, MAX_MAX_PAPERS)
-            expand = bool(form.get("expand"))
+            # collect_papers grows the set along these links when asked.
+            expand = ("references", "citations") if form.get("expand") else ()
             source = f"query:{query}" if query else f"ids:{','.join(ids[:5])}{'...' if len(ids) > 5 else ''}"
-            collect = _from_s2(s2, cache_dir, query or None, ids or None, max_papers, expand)
+            collect = _from_s2(s2, cache_dir, query or None, ids, max_papers, expand)
         build = manager.start(name, source, collect, options)
     except GraphxError as exc:
         if _wants_json():
@@ -296,7 +297,7 @@ def _from_file(path: Path) -> Callable[[Build], list]:
 
 
 def _from_s2(
-    s2: Any, cache_dir: Path, query: str | None, ids: list[str] | None, max_papers: int, expand: bool
+    s2: Any, cache_dir: Path, query: str | None, ids: list[str], max_papers: int, expand: tuple[str, ...]
 ):
     def collect(build: Build) -> list:
         from graphx.store import PaperStore
