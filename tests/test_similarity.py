@@ -91,3 +91,22 @@ def test_embeddings_blend_changes_neighbours():
     assert frozenset(("a", "b")) in text_only
     assert frozenset(("a", "c")) in emb_only
     assert emb_only[frozenset(("a", "c"))] == pytest.approx(0.99 / np.hypot(0.99, 0.1), abs=1e-4)
+
+
+def test_approximate_search_keeps_exact_scores_and_most_neighbours(neurips_papers):
+    X = build_text_index(neurips_papers).X
+    exact = top_k_pairs(X, top_k=10, min_score=0.1, exact=True)
+    approx = top_k_pairs(X, top_k=10, min_score=0.1, exact=False)
+    shared = set(exact) & set(approx)
+    assert len(shared) / len(exact) > 0.95
+    for pair in shared:
+        assert approx[pair] == pytest.approx(exact[pair], abs=1e-5)
+
+
+def test_query_rows_find_neighbours_among_all_rows(real_papers):
+    X = build_text_index(real_papers).X
+    full = top_k_pairs(X, top_k=5, min_score=0.1)
+    last = np.arange(len(real_papers) - 50, len(real_papers))
+    partial = top_k_pairs(X, top_k=5, min_score=0.1, rows=last)
+    assert partial and all(i in set(last.tolist()) or j in set(last.tolist()) for i, j in partial)
+    assert set(partial) <= set(full)
