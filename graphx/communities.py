@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import igraph as ig
 import networkx as nx
+import numpy as np
 
 # igraph draws from one process-wide generator: builds in web threads must not interleave seeds.
 _RNG_LOCK = threading.Lock()
@@ -58,6 +59,45 @@ def to_igraph(H: nx.Graph) -> tuple[ig.Graph, list]:
     return g, nodes
 
 
+def weighted_igraph(G: nx.MultiDiGraph, weights: Mapping[str, float]) -> tuple[ig.Graph, list]:
+    """What :func:`weighted_graph` computes, straight into igraph (numpy sums, no networkx copy).
+
+    Returns the graph (edge attribute ``weight``) and the node list (igraph index -> node of ``G``).
+    """
+    nodes = list(G)
+    index = {n: i for i, n in enumerate(nodes)}
+    src, dst, w = [], [], []
+    for u, v, kind, weight in G.edges(keys=True, data="weight"):
+        factor = weights.get(kind, 0.0)
+        if factor > 0 and u != v:
+            src.append(index[u])
+            dst.append(index[v])
+            w.append(factor * (weight if weight is not None else 1.0))
+    a, b = np.asarray(src, dtype=np.int64), np.asarray(dst, dtype=np.int64)
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    codes, inverse = np.unique(lo * len(nodes) + hi, return_inverse=True)
+    summed = np.bincount(inverse, weights=np.asarray(w, dtype=np.float64), minlength=len(codes))
+    pairs = np.column_stack([codes // max(len(nodes), 1), codes % max(len(nodes), 1)])
+    g = ig.Graph(n=len(nodes), edges=pairs.tolist(), directed=False)
+    g.es["weight"] = summed.tolist()
+    return g, nodes
+
+
+def detect_igraph(g: ig.Graph, *, resolution: float = 1.0, seed: int = 42) -> list[list[int]]:
+    """Leiden (modularity) communities of an igraph graph as vertex lists, largest first."""
+    if g.vcount() == 0:
+        return []
+    if g.ecount() == 0:
+        return [[i] for i in range(g.vcount())]
+    with seeded_igraph(seed):
+        clustering = g.community_leiden(
+            objective_function="modularity", weights="weight", resolution=resolution,
+            n_iterations=LEIDEN_ITERATIONS,
+        )  # fmt: skip
+    groups = [list(members) for members in clustering]
+    return sorted(groups, key=lambda c: (-len(c), min(c)))
+
+
 def detect(H: nx.Graph, *, resolution: float = 1.0, seed: int = 42) -> list[set]:
     """Communities of a weighted undirected graph, largest first, as a partition of its nodes.
 
@@ -76,22 +116,8 @@ def detect(H: nx.Graph, *, resolution: float = 1.0, seed: int = 42) -> list[set]
     >>> detect(H, seed=1)
     [{0, 1, 2}, {3, 4, 5}]
     """
-    if H.number_of_nodes() == 0:
-        return []
     g, nodes = to_igraph(H)
-    if g.ecount() == 0:
-        groups = [{n} for n in nodes]
-    else:
-        with seeded_igraph(seed):
-            clustering = g.community_leiden(
-                objective_function="modularity",
-                weights="weight",
-                resolution=resolution,
-                n_iterations=LEIDEN_ITERATIONS,
-            )
-        groups = [{nodes[i] for i in members} for members in clustering]
-    order = {n: i for i, n in enumerate(nodes)}
-    return sorted(groups, key=lambda c: (-len(c), min(order[n] for n in c)))
+    return [{nodes[i] for i in group} for group in detect_igraph(g, resolution=resolution, seed=seed)]
 
 
 @dataclass
@@ -121,18 +147,19 @@ def detect_two_levels(
     Areas are numbered by size (0 = largest); sub-areas are numbered globally, grouped by area and by
     size within it. An area too small to split, or that does not split, is one sub-area.
     """
-    H = weighted_graph(G, weights)
+    g, nodes = weighted_igraph(G, weights)
     part = Partition()
     next_sub = 0
-    for a, members in enumerate(detect(H, resolution=resolution, seed=seed)):
-        for n in members:
-            part.area[n] = a
-        subs = [members]
+    for a, members in enumerate(detect_igraph(g, resolution=resolution, seed=seed)):
+        members = sorted(members)
+        for i in members:
+            part.area[nodes[i]] = a
+        subs = [list(range(len(members)))]
         if len(members) >= min_subarea_papers:
-            subs = detect(H.subgraph(members), resolution=sub_resolution, seed=seed)
+            subs = detect_igraph(g.induced_subgraph(members), resolution=sub_resolution, seed=seed)
         for sub in subs:
             part.parent[next_sub] = a
-            for n in sub:
-                part.subarea[n] = next_sub
+            for i in sub:
+                part.subarea[nodes[members[i]]] = next_sub
             next_sub += 1
     return part

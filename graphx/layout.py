@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import igraph as ig
 import networkx as nx
 import numpy as np
 
-from graphx.communities import seeded_igraph, to_igraph, weighted_graph
+from graphx.communities import seeded_igraph, weighted_igraph
 
 EXTENT = 1000.0  # coordinates end up in [-EXTENT, EXTENT]
 SUBAREA_PULL = 2.0  # weight multiplier for edges inside a sub-area
@@ -34,69 +35,74 @@ def annotate(G: nx.MultiDiGraph, *, weights: Mapping[str, float], seed: int = 42
 def community_layout(G: nx.MultiDiGraph, *, weights: Mapping[str, float], seed: int = 42) -> dict:
     """Positions ``{node: (x, y)}`` in [-EXTENT, EXTENT]^2, the same for the same graph and seed."""
     rng = np.random.default_rng(seed)
-    H = weighted_graph(G, weights)
-    for u, v, data in H.edges(data=True):
-        if G.nodes[u].get("subcommunity") == G.nodes[v].get("subcommunity"):
-            data["weight"] *= SUBAREA_PULL
-    areas: dict[int, list] = {}
-    loose: list = []
-    for n, a in G.nodes(data="community", default=0):
-        (loose if H.degree(n) == 0 else areas.setdefault(a, [])).append(n)
+    g, nodes = weighted_igraph(G, weights)
+    area = np.array([G.nodes[n].get("community", 0) for n in nodes])
+    sub = np.array([G.nodes[n].get("subcommunity", 0) for n in nodes])
+    ends = np.array(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+    w = np.asarray(g.es["weight"], dtype=float) if g.ecount() else np.zeros(0)
+    w = np.where(sub[ends[:, 0]] == sub[ends[:, 1]], w * SUBAREA_PULL, w)
+    g.es["weight"] = w.tolist()
 
-    keys = sorted(areas)
-    local = {a: _disc_layout(H.subgraph(areas[a]), rng, seed) for a in keys}
-    radii = np.array([np.sqrt(len(areas[a])) for a in keys])
-    centres = _place_discs(H, G, keys, radii, rng, seed)
+    linked = np.asarray(g.degree()) > 0
+    keys = sorted({int(a) for a in area[linked]})
+    members = {a: np.flatnonzero((area == a) & linked) for a in keys}
+    radii = np.array([np.sqrt(len(members[a])) for a in keys])
+    centres = _place_discs(ends, w, area, keys, radii, rng, seed)
 
     pos: dict = {}
     for a, centre, r in zip(keys, centres, radii, strict=True):
-        for n, p in local[a].items():
-            pos[n] = centre + r * p
+        local = _disc_layout(g.induced_subgraph(members[a].tolist()), rng, seed)
+        for i, p in zip(members[a], local, strict=True):
+            pos[nodes[i]] = centre + r * p
+    loose = [nodes[i] for i in np.flatnonzero(~linked)]
     if loose:
         pos.update(_grid_below(loose, pos))
     return _rescale(pos)
 
 
-def _fr(H: nx.Graph, rng: np.random.Generator, seed: int) -> dict:
-    g, nodes = to_igraph(H)
-    start = rng.uniform(-1, 1, size=(len(nodes), 2)).tolist()
+def _fr(g: ig.Graph, rng: np.random.Generator, seed: int) -> np.ndarray:
+    start = rng.uniform(-1, 1, size=(g.vcount(), 2)).tolist()
     with seeded_igraph(seed):
         coords = g.layout_fruchterman_reingold(
             weights="weight" if g.ecount() else None, niter=FR_ITERATIONS, seed=start, grid="auto"
         ).coords
-    return dict(zip(nodes, np.asarray(coords, dtype=float), strict=True))
+    return np.asarray(coords, dtype=float)
 
 
-def _disc_layout(H: nx.Graph, rng: np.random.Generator, seed: int) -> dict:
-    """Layout of one area, centred and scaled so that nearly all papers fall in the unit disc."""
-    if H.number_of_nodes() == 1:
-        return {n: np.zeros(2) for n in H}
-    pos = _fr(H, rng, seed)
-    P = np.array(list(pos.values()))
+def _disc_layout(g: ig.Graph, rng: np.random.Generator, seed: int) -> np.ndarray:
+    """Layout of one area (rows in vertex order), centred and scaled so nearly all fall in the unit disc."""
+    if g.vcount() == 1:
+        return np.zeros((1, 2))
+    P = _fr(g, rng, seed)
     P -= P.mean(axis=0)
     reach = np.quantile(np.linalg.norm(P, axis=1), 0.95) or 1.0
     P /= reach
     # Stragglers beyond the disc are pulled to its rim so they never land inside another area.
     norms = np.linalg.norm(P, axis=1, keepdims=True)
-    P = np.where(norms > 1.0, P / np.maximum(norms, 1e-9), P)
-    return dict(zip(pos, P, strict=True))
+    return np.where(norms > 1.0, P / np.maximum(norms, 1e-9), P)
 
 
 def _place_discs(
-    H: nx.Graph, G: nx.MultiDiGraph, keys: list, radii: np.ndarray, rng: np.random.Generator, seed: int
+    ends: np.ndarray,
+    w: np.ndarray,
+    area: np.ndarray,
+    keys: list,
+    radii: np.ndarray,
+    rng: np.random.Generator,
+    seed: int,
 ) -> np.ndarray:
     """Disc centres: a layout of the area graph, scaled to the discs, then pushed apart until none overlap."""
     if len(keys) <= 1:
         return np.zeros((len(keys), 2))
     index = {a: i for i, a in enumerate(keys)}
-    Q = nx.Graph()
-    Q.add_nodes_from(range(len(keys)))
-    for u, v, w in H.edges(data="weight"):
-        a, b = index[G.nodes[u]["community"]], index[G.nodes[v]["community"]]
-        if a != b:
-            Q.add_edge(a, b, weight=Q.get_edge_data(a, b, {"weight": 0.0})["weight"] + w)
-    pos = _fr(Q, rng, seed)
-    C = np.array([pos[i] for i in range(len(keys))])
+    a = np.array([index.get(int(x), -1) for x in area[ends[:, 0]]], dtype=np.int64)
+    b = np.array([index.get(int(x), -1) for x in area[ends[:, 1]]], dtype=np.int64)
+    between = (a != b) & (a >= 0) & (b >= 0)
+    lo, hi = np.minimum(a, b)[between], np.maximum(a, b)[between]
+    codes, inverse = np.unique(lo * len(keys) + hi, return_inverse=True)
+    Q = ig.Graph(n=len(keys), edges=np.column_stack([codes // len(keys), codes % len(keys)]).tolist())
+    Q.es["weight"] = np.bincount(inverse, weights=w[between], minlength=len(codes)).tolist()
+    C = _fr(Q, rng, seed)
     C -= C.mean(axis=0)
     spread = np.quantile(np.linalg.norm(C, axis=1), 0.9) or 1.0
     C *= np.sqrt(radii.sum() * radii.max()) / spread
