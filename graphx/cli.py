@@ -188,6 +188,12 @@ def default_name(inputs: Sequence[str], query: str | None, paper_ids: Sequence[s
     "--api-url", default=None, help="Semantic Scholar Graph API base URL (default: $GRAPHX_S2_API_URL)."
 )
 @click.option(
+    "--requests-per-s",
+    type=float,
+    default=None,
+    help="Most Semantic Scholar requests a second (default: 1 with S2_API_KEY, 1 every 3 s without).",
+)
+@click.option(
     "--offline", is_flag=True, help="Use only what is cached; fail clearly if something is missing."
 )
 @click.option("--refresh", is_flag=True, help="Refetch from Semantic Scholar even what is cached.")
@@ -242,6 +248,7 @@ def build(
     max_papers,
     enrich,
     api_url,
+    requests_per_s,
     offline,
     refresh,
     skip_bad,
@@ -297,20 +304,13 @@ def build(
         if papers:
             store.upsert_papers(papers)
         if query or seeds or titles_file or enrich:
-            papers = papers + _collect(
-                store,
-                query,
-                seeds,
-                titles_file,
-                papers if enrich else (),
-                expand,
-                depth,
-                max_papers,
-                api_url,
-                offline,
-                refresh,
-                bars,
-            )
+            directions = [d.strip() for d in expand.split(",") if d.strip()]
+            s2_options = dict(
+                query=query, paper_ids=seeds, titles_file=titles_file, enrich=papers if enrich else (),
+                expand=directions, depth=depth, max_papers=max_papers, api_url=api_url,
+                requests_per_s=requests_per_s, offline=offline, refresh=refresh,
+            )  # fmt: skip
+            papers = papers + _collect(store, s2_options, bars)
     described = (
         [*inputs, *citations] + ([f"query: {query}"] if query else []) + [f"paper: {s}" for s in seeds]
     )
@@ -336,29 +336,13 @@ def _load_files(inputs: Sequence[str], citations: Sequence[str], skip_bad: bool)
     return result.papers
 
 
-def _collect(
-    store, query, seeds, titles_file, enrich, expand, depth, max_papers, api_url, offline, refresh, progress
-) -> list[Paper]:
+def _collect(store: PaperStore, s2_options: dict, progress: StageBars) -> list[Paper]:
     from graphx.sources.s2 import collect_papers
 
-    directions = [d.strip() for d in expand.split(",") if d.strip()]
-    bad = set(directions) - {"references", "citations"}
+    bad = set(s2_options["expand"]) - {"references", "citations"}
     if bad:
         raise ConfigError(f"--expand takes 'references', 'citations' or both, not {', '.join(sorted(bad))}.")
-    result = collect_papers(
-        store,
-        query=query,
-        paper_ids=seeds,
-        titles_file=titles_file,
-        enrich=enrich,
-        expand=directions,
-        depth=depth,
-        max_papers=max_papers,
-        api_url=api_url,
-        offline=offline,
-        refresh=refresh,
-        progress=progress,
-    )
+    result = collect_papers(store, **s2_options, progress=progress)
     progress.close()
     click.echo(
         f"Semantic Scholar: {len(result.papers):,} papers ({result.from_cache:,} from the cache, "

@@ -147,3 +147,20 @@ def test_python_m_graphx_runs():
     )
     assert result.returncode == 0
     assert "build" in result.stdout and "export" in result.stdout
+
+
+def test_build_from_a_semantic_scholar_query_then_offline(run, s2_server, tmp_path):
+    """graphx build --query against the local S2 server (real NeurIPS/ICML papers in S2 shapes)."""
+    args = ["build", "--query", "bandit", "--max-papers", "60", "--api-url", s2_server.url,
+            "--requests-per-s", "0", "--name", "bandits", "--quiet"]  # fmt: skip
+    result = run(*args)
+    assert result.exit_code == 0, result.output
+    assert re.search(r"Semantic Scholar: 60 papers \(0 from the cache, \d+ requests\)", result.output)
+    G = graphstore.load_graph(tmp_path / "cache", "bandits")
+    assert G.number_of_nodes() == 60
+    assert any("bandit" in c["label"] for c in G.graph["communities"])
+    served = len(s2_server.log)
+    again = run(*args, "--offline")
+    assert again.exit_code == 0, again.output
+    assert len(s2_server.log) == served, "--offline sent requests"
+    assert "60 from the cache" in again.output
