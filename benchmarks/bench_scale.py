@@ -1,0 +1,376 @@
+"""Benchmark: build time per stage and peak memory from 1,000 to 100,000 papers, and how each stage grows.
+
+Sizes: ``1k``, ``10k``, ``25k``, ``100k`` synthetic papers (``graphx.synthetic``, seed 0) and ``6.5k``, the
+real 6,545-paper NeurIPS/ICML corpus. Each size is built (papers -> stored graph, the ``save`` stage
+included) in a fresh subprocess, so its peak memory (ru_maxrss) is its own. Then:
+
+- targets (issue 5): 100k papers end to end in at most 5 min and 8 GB; every stage at 100k within 15x
+  of its time at 10k (n log n gives 13.3x);
+- neighbour recall at 25k: the share of each sampled paper's exact top-k TF-IDF neighbours (brute force
+  on the sampled rows, in chunks) that the current similarity stage finds;
+- incremental rebuild, if graphx has ``update_graph``: adding 1% new papers to a built 25k graph, against
+  a full build of all of them.
+
+    .venv/bin/python benchmarks/bench_scale.py                 # every size, recall, incremental
+    .venv/bin/python benchmarks/bench_scale.py --quick         # 1k and 6.5k only
+    .venv/bin/python benchmarks/bench_scale.py --sizes 10k,100k --no-recall --no-incremental
+
+Results also go to ``cache/bench/scale.json``. Exits 1 if a target measured in this run is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import inspect
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data" / "cs768-neurips-icml-citations"
+RESULTS = ROOT / "cache" / "bench" / "scale.json"
+REAL = "6.5k"
+SIZES = {"1k": 1_000, REAL: 6_545, "10k": 10_000, "25k": 25_000, "100k": 100_000}
+QUICK = ("1k", REAL)
+TARGET_100K_S = 300.0
+TARGET_100K_MB = 8192.0
+TARGET_GROWTH = 15.0  # time at 100k / time at 10k, per stage
+GROWTH_FLOOR_S = 0.5  # stages under this at 100k are too short for a ratio to mean anything
+RECALL_SIZE = "25k"
+RECALL_SAMPLE = 1000
+INCREMENTAL_SIZE = "25k"
+INCREMENTAL_SHARE = 0.01
+WORKER_TIMEOUT_S = 3600
+TOP_K = 10
+MIN_SCORE = 0.1
+TIE_EPS = 1e-6
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+
+
+def corpus(size: str, extra: int = 0) -> list:
+    """Papers of a benchmark size: the real corpus for 6.5k, synthetic (seed 0) otherwise."""
+    if size == REAL:
+        from graphx.sources.files import load_papers
+
+        return load_papers([DATA / "papers.jsonl"], citations=[DATA / "edges.tsv"]).papers
+    from graphx.synthetic import generate_corpus
+
+    return generate_corpus(SIZES[size] + extra, n_topics=None, seed=0)
+
+
+# ---------------------------------------------------------------- workers (one per subprocess)
+
+
+def work_build(size: str) -> dict:
+    from graphx.pipeline import BuildOptions, build_and_save
+
+    start = time.perf_counter()
+    papers = corpus(size)
+    corpus_s = time.perf_counter() - start
+    corpus_mb = peak_mb()
+    with tempfile.TemporaryDirectory(prefix="graphx-scale-") as cache:
+        t = time.perf_counter()
+        G, _ = build_and_save(papers, cache, f"scale-{size}", BuildOptions(seed=42))
+        build_s = time.perf_counter() - t
+    stages = dict(G.graph["meta"]["timings_s"])
+    # merge_duplicates, metadata and anything between the timed stages.
+    stages["other"] = max(0.0, build_s - sum(stages.values()))
+    counts = G.graph["meta"]["counts"]
+    return {
+        "size": size,
+        "papers": G.number_of_nodes(),
+        "edges": counts["edges"],
+        "areas": counts.get("areas"),
+        "subareas": counts.get("subareas"),
+        "corpus_s": corpus_s,
+        "corpus_peak_mb": corpus_mb,
+        "stages_s": stages,
+        "build_s": build_s,
+        "peak_mb": peak_mb(),
+    }
+
+
+def neighbour_recall(
+    X, found: dict[int, set[int]], rows: np.ndarray, *, top_k: int, min_score: float
+) -> float:
+    """Mean share of each sampled row's exact top-k neighbours (score > min_score) found in ``found``.
+
+    Exact neighbours come from ``X[rows] @ X.T`` in chunks of rows (never n x n). A neighbour tied with
+    the k-th score counts as exact, so ties broken differently are not misses.
+    """
+    shares = []
+    XT = X.T.tocsr()
+    for start in range(0, len(rows), 200):
+        chunk = rows[start : start + 200]
+        S = (X[chunk] @ XT).toarray()
+        S[np.arange(len(chunk)), chunk] = 0.0
+        for r, i in enumerate(chunk):
+            scores = S[r]
+            above = np.flatnonzero(scores > min_score)
+            if len(above) == 0:
+                continue
+            k = min(top_k, len(above))
+            kth = np.partition(scores[above], len(above) - k)[len(above) - k]
+            exact = set(above[scores[above] >= kth - TIE_EPS].tolist())
+            shares.append(min(k, len(exact & found.get(int(i), set()))) / k)
+    return float(np.mean(shares)) if shares else float("nan")
+
+
+def work_recall(size: str, sample: int) -> dict:
+    from graphx import similarity
+
+    papers = corpus(size)
+    try:
+        from graphx.text import build_text_index
+
+        X = build_text_index(papers).X.tocsr()
+    except ImportError:
+        X = similarity.tfidf_matrix(papers).tocsr()
+    rng = np.random.default_rng(0)
+    rows = np.sort(rng.choice(X.shape[0], size=min(sample, X.shape[0]), replace=False))
+    out: dict = {"size": size, "papers": X.shape[0], "sample": len(rows), "top_k": TOP_K}
+    t = time.perf_counter()
+    pairs = similarity.top_k_pairs(X, top_k=TOP_K, min_score=MIN_SCORE)
+    out["method_s"] = time.perf_counter() - t
+    linked: dict[int, set[int]] = {}
+    for i, j in pairs:
+        linked.setdefault(i, set()).add(j)
+        linked.setdefault(j, set()).add(i)
+    t = time.perf_counter()
+    out["recall_linked"] = neighbour_recall(X, linked, rows, top_k=TOP_K, min_score=MIN_SCORE)
+    out["exact_s_per_1000_rows"] = (time.perf_counter() - t) / len(rows) * 1000
+    if "rows" in inspect.signature(similarity.top_k_pairs).parameters:
+        # The sampled rows' own top-k lists only (not the links other papers' lists add).
+        own: dict[int, set[int]] = {}
+        sampled = set(rows.tolist())
+        for i, j in similarity.top_k_pairs(X, top_k=TOP_K, min_score=MIN_SCORE, rows=rows):
+            for a, b in ((i, j), (j, i)):
+                if a in sampled:
+                    own.setdefault(a, set()).add(b)
+        out["recall_own_list"] = neighbour_recall(X, own, rows, top_k=TOP_K, min_score=MIN_SCORE)
+    out["peak_mb"] = peak_mb()
+    return out
+
+
+def find_update_graph():
+    for module in ("graphx.pipeline", "graphx.update"):
+        try:
+            fn = getattr(importlib.import_module(module), "update_graph", None)
+        except ImportError:
+            continue
+        if fn is not None:
+            return fn, module
+    return None, None
+
+
+def work_incremental(size: str, share: float) -> dict:
+    from graphx.pipeline import BuildOptions, build_and_save
+
+    update_graph, module = find_update_graph()
+    n_old = SIZES[size]
+    n_new = max(1, round(n_old * share))
+    # The newest papers are the ones added: synthetic ids are in publication order.
+    papers = corpus(size, extra=n_new)
+    old, new = papers[:n_old], papers[n_old:]
+    options = BuildOptions(seed=42)
+    with tempfile.TemporaryDirectory(prefix="graphx-incr-") as cache:
+        t = time.perf_counter()
+        G_old, folder = build_and_save(old, cache, "old", options)
+        old_s = time.perf_counter() - t
+        params = inspect.signature(update_graph).parameters
+        t = time.perf_counter()
+        if "index" in params:
+            from graphx.text import TextIndex
+
+            result = update_graph(G_old, TextIndex.load(folder), old, new, options)
+        else:
+            result = update_graph(G_old, old, new, options)
+        update_s = time.perf_counter() - t
+        G_new = result[0] if isinstance(result, tuple) else result
+        t = time.perf_counter()
+        G_full, _ = build_and_save(papers, cache, "full", options)
+        full_s = time.perf_counter() - t
+    return {
+        "size": size,
+        "function": f"{module}.update_graph",
+        "old_papers": len(old),
+        "new_papers": len(new),
+        "nodes_after": G_new.number_of_nodes(),
+        "old_build_s": old_s,
+        "update_s": update_s,
+        "update_stages_s": dict(G_new.graph.get("meta", {}).get("timings_s", {})),
+        "full_build_s": full_s,
+        "ratio": update_s / full_s,
+    }
+
+
+# ---------------------------------------------------------------- driver
+
+
+def run_worker(args: list[str]) -> dict | None:
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", *args]
+    start = time.perf_counter()
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=WORKER_TIMEOUT_S, cwd=ROOT)
+    except subprocess.TimeoutExpired:
+        print(f"  {' '.join(args)}: no result after {WORKER_TIMEOUT_S} s")
+        return None
+    if proc.returncode != 0:
+        print(f"  {' '.join(args)} failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
+        return None
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    result["wall_s"] = time.perf_counter() - start
+    return result
+
+
+def print_table(builds: dict[str, dict]) -> None:
+    sizes = list(builds)
+    stages: list[str] = []
+    for b in builds.values():
+        stages += [s for s in b["stages_s"] if s not in stages]
+    width = 10
+    print(f"\n{'seconds':<14}" + "".join(f"{s:>{width}}" for s in sizes))
+    print(f"{'papers':<14}" + "".join(f"{builds[s]['papers']:>{width},}" for s in sizes))
+    print(f"{'corpus':<14}" + "".join(f"{builds[s]['corpus_s']:>{width}.2f}" for s in sizes))
+    for stage in stages:
+        print(f"{stage:<14}" + "".join(f"{builds[s]['stages_s'].get(stage, 0):>{width}.2f}" for s in sizes))
+    print(f"{'build total':<14}" + "".join(f"{builds[s]['build_s']:>{width}.2f}" for s in sizes))
+    print(
+        f"{'end to end':<14}"
+        + "".join(f"{builds[s]['corpus_s'] + builds[s]['build_s']:>{width}.2f}" for s in sizes)
+    )
+    print(f"{'peak MB':<14}" + "".join(f"{builds[s]['peak_mb']:>{width}.0f}" for s in sizes))
+    print(f"{'  of corpus':<14}" + "".join(f"{builds[s]['corpus_peak_mb']:>{width}.0f}" for s in sizes))
+    for kind in ("cites", "similar", "cocited", "coupled"):
+        print(
+            f"{kind + ' edges':<14}" + "".join(f"{builds[s]['edges'].get(kind, 0):>{width},}" for s in sizes)
+        )
+    print(
+        f"{'areas/sub':<14}"
+        + "".join(f"{str(builds[s]['areas']) + '/' + str(builds[s]['subareas']):>{width}}" for s in sizes)
+    )
+
+
+def check_targets(builds: dict[str, dict]) -> list[tuple[str, bool, str]]:
+    checks = []
+    if "100k" in builds:
+        b = builds["100k"]
+        total = b["corpus_s"] + b["build_s"]
+        checks.append(("100k end to end <= 5 min", total <= TARGET_100K_S, f"{total:.0f} s"))
+        checks.append(
+            ("100k peak memory <= 8 GB", b["peak_mb"] <= TARGET_100K_MB, f"{b['peak_mb'] / 1024:.2f} GB")
+        )
+    if "100k" in builds and "10k" in builds:
+        big, small = builds["100k"]["stages_s"], builds["10k"]["stages_s"]
+        print(f"\ngrowth 100k / 10k per stage (target <= {TARGET_GROWTH:.0f}x; n log n = 13.3x, n^2 = 100x)")
+        for stage in big:
+            a, b = big[stage], small.get(stage, 0.0)
+            ratio = a / b if b > 0 else float("inf")
+            meaningful = a >= GROWTH_FLOOR_S
+            note = "" if meaningful else f"  (under {GROWTH_FLOOR_S} s at 100k: not checked)"
+            print(f"  {stage:<12} {b:8.2f} s -> {a:8.2f} s   {ratio:6.1f}x{note}")
+            if meaningful:
+                checks.append(
+                    (f"{stage} 100k/10k <= {TARGET_GROWTH:.0f}x", ratio <= TARGET_GROWTH, f"{ratio:.1f}x")
+                )
+        total = (builds["100k"]["build_s"], builds["10k"]["build_s"])
+        print(f"  {'build total':<12} {total[1]:8.2f} s -> {total[0]:8.2f} s   {total[0] / total[1]:6.1f}x")
+    return checks
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", default=",".join(SIZES), help=f"comma-separated, from {', '.join(SIZES)}")
+    parser.add_argument("--quick", action="store_true", help="1k and 6.5k only, no recall or incremental")
+    parser.add_argument("--no-recall", action="store_true")
+    parser.add_argument("--no-incremental", action="store_true")
+    parser.add_argument(
+        "--recall-sample", type=int, default=RECALL_SAMPLE, help="rows checked by brute force"
+    )
+    parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.worker:
+        kind, size, *rest = args.worker
+        if kind == "build":
+            result = work_build(size)
+        elif kind == "recall":
+            result = work_recall(size, int(rest[0]))
+        else:
+            result = work_incremental(size, float(rest[0]))
+        print(json.dumps(result))
+        return 0
+
+    sizes = list(QUICK) if args.quick else [s.strip() for s in args.sizes.split(",") if s.strip()]
+    unknown = [s for s in sizes if s not in SIZES]
+    if unknown:
+        parser.error(f"unknown size(s) {', '.join(unknown)}; choose from {', '.join(SIZES)}")
+    if REAL in sizes and not DATA.is_dir():
+        print(f"note: {DATA} not found; skipping the {REAL} real corpus")
+        sizes.remove(REAL)
+
+    print(f"graphx scale benchmark: sizes {', '.join(sizes)}, each built in a fresh subprocess")
+    builds: dict[str, dict] = {}
+    for size in sorted(sizes, key=SIZES.get):
+        result = run_worker(["build", size])
+        if result:
+            builds[size] = result
+            print(f"  {size:>5}: {result['papers']:,} papers built in {result['build_s']:.1f} s "
+                  f"(+{result['corpus_s']:.1f} s corpus), peak {result['peak_mb']:.0f} MB")  # fmt: skip
+    if builds:
+        print_table(builds)
+    checks = check_targets(builds)
+    report: dict = {"builds": builds}
+
+    if not (args.quick or args.no_recall):
+        print(f"\nneighbour recall at {RECALL_SIZE} ({args.recall_sample} sampled rows, exact top-{TOP_K} "
+              f"TF-IDF cosine above {MIN_SCORE} by brute force)")  # fmt: skip
+        recall = run_worker(["recall", RECALL_SIZE, str(args.recall_sample)])
+        if recall:
+            report["recall"] = recall
+            print(f"  top_k_pairs on {recall['papers']:,} papers: {recall['method_s']:.1f} s; "
+                  f"exact search {recall['exact_s_per_1000_rows']:.1f} s per 1,000 rows")  # fmt: skip
+            print(f"  recall of the linked neighbours (union of top-k lists): {recall['recall_linked']:.3f}")
+            if "recall_own_list" in recall:
+                own = recall["recall_own_list"]
+                print(f"  recall of each row's own top-k list:                   {own:.3f}")
+
+    if not (args.quick or args.no_incremental):
+        fn, module = find_update_graph()
+        if fn is None:
+            print("\nincremental rebuild: skipped, graphx has no update_graph yet")
+        else:
+            print(f"\nincremental rebuild at {INCREMENTAL_SIZE}: {INCREMENTAL_SHARE:.0%} new papers "
+                  f"through {module}.update_graph vs a full build")  # fmt: skip
+            incr = run_worker(["incremental", INCREMENTAL_SIZE, str(INCREMENTAL_SHARE)])
+            if incr:
+                report["incremental"] = incr
+                stages = ", ".join(f"{k} {v:.2f}" for k, v in incr["update_stages_s"].items())
+                print(f"  {incr['old_papers']:,} + {incr['new_papers']:,} papers: "
+                      f"update {incr['update_s']:.1f} s ({stages})")  # fmt: skip
+                print(f"  full build {incr['full_build_s']:.1f} s; update / full = {incr['ratio']:.3f}")
+
+    if checks:
+        print("\ntargets")
+        for name, met, value in checks:
+            print(f"  {'met   ' if met else 'MISSED'}  {name:<34} {value}")
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(report, indent=1))
+    print(f"\nresults: {RESULTS}")
+    return 0 if all(met for _, met, _ in checks) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
