@@ -21,10 +21,13 @@ from graphx.text import TextIndex, build_text_index
 
 # sparse_dot_topn splits the product over threads (OpenMP); one per core.
 N_THREADS = os.cpu_count() or 1
-# Up to this many rows the top-k search is exact; above it, candidates skip the common columns.
+# Up to this many rows the top-k search is exact; above it, candidates skip the common columns:
+# those held by more than COMMON_DF rows. An absolute cap keeps the candidate product's cost linear
+# in the number of rows (a share of n would keep it quadratic). Measured on 25k synthetic papers:
+# recall of the exact top-10 0.997, 5.8 s against 15.6 s exact.
 EXACT_MAX_ROWS = 20_000
-COMMON_SHARE = 0.05
-CANDIDATE_FACTOR = 2
+COMMON_DF = 1000
+CANDIDATE_FACTOR = 3
 
 
 def top_k_pairs(
@@ -42,8 +45,8 @@ def top_k_pairs(
     those rows look for neighbours (among all rows): what adding papers to a graph needs.
 
     Above EXACT_MAX_ROWS rows (or with ``exact=False``) neighbours are approximate: candidates come
-    from the product without the columns held by more than COMMON_SHARE of the rows (they dominate
-    the cost, ``sum(df^2)``, and carry little weight), then every candidate is rescored exactly.
+    from the product without the columns held by more than COMMON_DF rows (they dominate the cost,
+    ``sum(df^2)``, and carry little weight), then every candidate is rescored exactly.
     Scores stay exact cosines; only a pair whose similarity rests on common terms may be missed
     (recall is measured by benchmarks/bench_scale.py).
 
@@ -67,7 +70,7 @@ def top_k_pairs(
         src, cols, vals = query[C.row], C.col, C.data
     else:
         df = np.bincount(X.indices, minlength=X.shape[1])
-        common = df > COMMON_SHARE * n
+        common = df > COMMON_DF
         rare = X[:, ~common].tocsr()
         top_n = CANDIDATE_FACTOR * top_k + 1
         C = sp_matmul_topn(rare[query], rare.T.tocsr(), top_n=top_n, n_threads=N_THREADS).tocoo()
