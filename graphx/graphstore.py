@@ -140,13 +140,13 @@ def _recover(root: Path) -> None:
 
 def _write_json(path: Path, data: Any) -> None:
     with open(path, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, ensure_ascii=False, separators=(",", ":"), default=_json_default)
+        json.dump(data, fh, ensure_ascii=False, separators=(",", ":"), default=json_default)
         fh.flush()
         os.fsync(fh.fileno())
 
 
-def _json_default(value: Any) -> Any:
-    # numpy scalars and arrays sneak in from the algorithm stages.
+def json_default(value: Any) -> Any:
+    """``json.dump`` fallback for numpy scalars and arrays, which sneak in from the algorithm stages."""
     if hasattr(value, "item"):
         return value.item()
     if hasattr(value, "tolist"):

@@ -25,6 +25,7 @@ from typing import Any
 import networkx as nx
 
 from graphx.errors import ConfigError, PaperNotFound
+from graphx.graphstore import json_default
 
 EDGE_KINDS = ("cites", "similar", "cocited", "coupled")
 # Above this many papers the explorer opens on the overview (areas as nodes) and the full view shows the
@@ -97,16 +98,7 @@ def script_json(value: Any) -> str:
     >>> script_json({"title": "</script><b>x</b>"})
     '{"title": "\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003ex\\\\u003c/b\\\\u003e"}'
     """
-    return json.dumps(value, ensure_ascii=False, default=_json_default).translate(_SCRIPT_ESCAPES)
-
-
-def _json_default(value: Any) -> Any:
-    # numpy scalars from the algorithm stages break plain json (and pyvis).
-    if hasattr(value, "item"):
-        return value.item()
-    if hasattr(value, "tolist"):
-        return value.tolist()
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+    return json.dumps(value, ensure_ascii=False, default=json_default).translate(_SCRIPT_ESCAPES)
 
 
 # ------------------------------------------------------------------------------------------ page data
