@@ -50,8 +50,8 @@ def class_tfidf(
     classes: Sequence[Hashable],
     *,
     matrix: tuple[sp.csr_matrix, list[str]] | None = None,
-) -> tuple[list, np.ndarray, list[str]]:
-    """Class-based term scores: (class keys, class x term score matrix, term names).
+) -> tuple[list, sp.csr_matrix, list[str]]:
+    """Class-based term scores: (class keys, sparse class x term score matrix, term names).
 
     ``tf`` is the share of a class's papers that use the term; the class-based ``idf`` is
     ``log(tf / tf_all)``, how over-represented the term is in the class against all texts given.
@@ -63,20 +63,23 @@ def class_tfidf(
     X, terms = matrix if matrix is not None else term_matrix(texts or [])
     keys = list(dict.fromkeys(classes))
     if not terms:
-        return keys, np.zeros((len(keys), 0)), []
+        return keys, sp.csr_matrix((len(keys), 0)), []
     index = {k: i for i, k in enumerate(keys)}
     member_rows = [index[c] for c in classes]
     n = len(member_rows)
     M = sp.csr_matrix((np.ones(n), (member_rows, np.arange(n))), shape=(len(keys), n))
-    counts = (M @ X).toarray().astype(np.float64)
-    sizes = np.asarray(M.sum(axis=1)).astype(np.float64)
-    tf = counts / sizes
-    tf_all = counts.sum(axis=0) / n
-    with np.errstate(divide="ignore", invalid="ignore"):
-        idf = np.log(np.where(tf > 0, tf / tf_all, 1.0))
-    scores = np.clip(tf * idf, 0.0, None)
-    scores[(counts < 2) & (sizes >= 2)] = 0.0
-    return keys, scores, terms
+    # Sparse throughout: at 100k papers a dense class x term matrix is areas x 1.4M terms.
+    counts = (M @ X).tocsr().astype(np.float64)
+    counts.eliminate_zeros()
+    sizes = np.asarray(M.sum(axis=1)).ravel()
+    tf_all = np.asarray(counts.sum(axis=0)).ravel() / n
+    rows = np.repeat(np.arange(len(keys)), np.diff(counts.indptr))
+    tf = counts.data / sizes[rows]
+    scores = np.clip(tf * np.log(tf / tf_all[counts.indices]), 0.0, None)
+    scores[(counts.data < 2) & (sizes[rows] >= 2)] = 0.0
+    out = sp.csr_matrix((scores, counts.indices, counts.indptr), shape=counts.shape)
+    out.eliminate_zeros()
+    return keys, out, terms
 
 
 def pick_terms(
@@ -147,8 +150,10 @@ def label_communities(
     labels: dict[Hashable, list[str]] = {}
     for row in sorted(range(len(keys)), key=lambda r: -sizes[keys[r]]):
         key = keys[row]
-        top = np.argsort(-scores[row], kind="stable")[:CANDIDATES] if len(terms) else []
-        ranked = [(terms[t], scores[row, t]) for t in top if scores[row, t] > 0]
+        start, end = scores.indptr[row], scores.indptr[row + 1]
+        cols, vals = scores.indices[start:end], scores.data[start:end]
+        best = np.lexsort((cols, -vals))[:CANDIDATES]  # ties: the earlier term, as a stable sort would
+        ranked = [(terms[cols[t]], vals[t]) for t in best]
         chosen = pick_terms(ranked, avoid_first=taken, exclude=exclude.get(key, set()))
         if len(chosen) < MIN_TERMS:
             chosen = pick_terms(ranked, exclude=exclude.get(key, set())) or chosen
