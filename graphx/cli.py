@@ -9,24 +9,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import click
-from tqdm import tqdm
 
 from graphx import graphstore
+from graphx.cli_output import StageBars, print_areas, print_build_summary
 from graphx.errors import ConfigError, GraphxError
 from graphx.paper import Paper
 from graphx.store import CACHE_ENV, PaperStore, resolve_cache_dir
 
 EXTENSIONS = {"json": ".json", "gexf": ".gexf", "graphml": ".graphml", "csv": "", "html": ".html"}
-STAGE_NAMES = {
-    "fetch": "fetching papers",
-    "edges": "citation edges",
-    "similarity": "similarity edges",
-    "metrics": "pagerank",
-    "communities": "communities",
-    "labels": "labels",
-    "layout": "layout",
-    "save": "saving",
-}
 
 
 class GraphxGroup(click.Group):
@@ -62,57 +52,6 @@ def cli() -> None:
     Build a graph from papers files or Semantic Scholar, look at its areas, export it for Gephi,
     or explore it in the browser with `graphx serve`.
     """
-
-
-class StageBars:
-    """One tqdm bar per build stage, fed by the pipeline's progress(stage, done, total) callback.
-
-    Without a terminal (logs, CI) each stage prints one line when it ends instead of redrawn bars.
-    """
-
-    def __init__(self, enabled: bool = True):
-        self.enabled = enabled
-        self.live = enabled and sys.stderr.isatty()
-        self.bar: tqdm | None = None
-        self.stage: str | None = None
-        self.started = 0.0
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        if not self.enabled:
-            return
-        if stage != self.stage:
-            self.close()
-            self.stage, self.started = stage, time.perf_counter()
-            if self.live:
-                self.bar = tqdm(
-                    total=total or None,
-                    desc=f"{STAGE_NAMES.get(stage, stage):>17}",
-                    file=sys.stderr,
-                    dynamic_ncols=True,
-                    bar_format=_bar_format(total),
-                )
-        if self.bar is not None:
-            if total and self.bar.total != total:
-                self.bar.total = total
-                self.bar.bar_format = _bar_format(total)
-            self.bar.n = done
-            self.bar.refresh()
-        if total and done >= total:
-            self.close()
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-        elif self.stage is not None and self.enabled:
-            label = STAGE_NAMES.get(self.stage, self.stage)
-            click.echo(f"{label:>17}: done in {time.perf_counter() - self.started:.1f}s", err=True)
-        self.bar, self.stage = None, None
-
-
-def _bar_format(total: int) -> str:
-    if total <= 1:
-        return "{desc}: {elapsed}"
-    return "{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}]"
 
 
 def parse_weights(text: str | None) -> dict[str, float] | None:
@@ -318,7 +257,7 @@ def build(
         described.append(f"titles: {titles_file}")
     G, folder = build_and_save(papers, cache, name, options, inputs=described, progress=bars)
     bars.close()
-    _print_summary(G, folder, time.perf_counter() - started)
+    print_build_summary(G, folder, time.perf_counter() - started)
 
 
 def _load_files(inputs: Sequence[str], citations: Sequence[str], skip_bad: bool) -> list[Paper]:
@@ -352,22 +291,6 @@ def _collect(store: PaperStore, s2_options: dict, progress: StageBars) -> list[P
     for note in result.notes:
         click.echo(f"  note: {note}", err=True)
     return result.papers
-
-
-def _print_summary(G, folder: Path, elapsed_s: float) -> None:
-    meta = G.graph["meta"]
-    counts = meta["counts"]
-    edges = ", ".join(f"{n:,} {kind}" for kind, n in counts["edges"].items())
-    areas = G.graph["communities"]
-    click.echo(f"\nBuilt {meta['name']!r}: {counts['papers']:,} papers; edges: {edges}")
-    click.echo(f"{len(areas)} research areas, {len(G.graph['subcommunities'])} sub-areas. Largest areas:")
-    for c in areas[:10]:
-        click.echo(f"  {c['id']:>3}  {c['size']:>6,}  {c['label']}")
-    timings = ", ".join(f"{stage} {s:.1f}s" for stage, s in meta["timings_s"].items())
-    click.echo(f"Time: {elapsed_s:.1f}s ({timings})")
-    click.echo(
-        f"Stored in {folder}. Next: graphx info {meta['name']} / graphx export {meta['name']} --format gexf"
-    )
 
 
 @cli.command()
@@ -406,7 +329,7 @@ def add(name, inputs, citations, skip_bad, quiet, cache_dir) -> None:
         )
     bars.close()
     click.echo(f"Added {len(papers):,} papers.")
-    _print_summary(G, folder, time.perf_counter() - started)
+    print_build_summary(G, folder, time.perf_counter() - started)
 
 
 @cli.command()
@@ -481,27 +404,7 @@ def info(name, top, cache_dir) -> None:
     edges = ", ".join(f"{n:,} {k}" for k, n in counts.get("edges", {}).items())
     click.echo(f"{name}: {G.number_of_nodes():,} papers; edges: {edges}; built {meta.get('built_at', '?')}")
     click.echo(f"inputs: {', '.join(meta.get('inputs', [])) or '?'}; seed {meta.get('seed')}")
-    subs: dict[int, list[dict]] = {}
-    for s in G.graph.get("subcommunities", []):
-        subs.setdefault(s["parent"], []).append(s)
-    for c in G.graph.get("communities", []):
-        if c["size"] == 1 and c["id"] > 0:
-            continue
-        years = f" {c['years'][0]}-{c['years'][1]}" if c.get("years") else ""
-        click.echo(f"\n[{c['id']}] {c['label']}  ({c['size']:,} papers{years})")
-        for pid in c["top_papers"][:top]:
-            click.echo(f"      * {_paper_line(G, pid)}")
-        for s in subs.get(c["id"], []) if len(subs.get(c["id"], [])) > 1 else []:
-            click.echo(f"    [{s['id']}] {s['label']}  ({s['size']:,})")
-    singles = sum(1 for c in G.graph.get("communities", []) if c["size"] == 1)
-    if singles:
-        click.echo(f"\n{singles:,} papers are linked to no area (singletons).")
-
-
-def _paper_line(G, pid: str) -> str:
-    node = G.nodes[pid]
-    year = f" ({node['year']})" if node.get("year") else ""
-    return f"{node.get('title', pid)}{year} [cited {node.get('citation_count', 0):,}]"
+    print_areas(G, top)
 
 
 @cli.command()
