@@ -20,6 +20,7 @@ from graphx.communities import seeded_igraph, weighted_igraph
 EXTENT = 1000.0  # coordinates end up in [-EXTENT, EXTENT]
 SUBAREA_PULL = 2.0  # weight multiplier for edges inside a sub-area
 FR_ITERATIONS = 300
+GRID_MIN_PAPERS = 100
 LAYOUT_NEIGHBOURS = 8  # strongest links per paper that the layout follows
 DISC_GAP = 1.15  # discs stay this factor of their radii apart
 OVERLAP_ROUNDS = 200
@@ -79,7 +80,12 @@ def _fr(g: ig.Graph, rng: np.random.Generator, seed: int) -> np.ndarray:
     start = rng.uniform(-1, 1, size=(g.vcount(), 2)).tolist()
     with seeded_igraph(seed):
         coords = g.layout_fruchterman_reingold(
-            weights="weight" if g.ecount() else None, niter=FR_ITERATIONS, seed=start, grid="auto"
+            weights="weight" if g.ecount() else None,
+            niter=FR_ITERATIONS,
+            seed=start,
+            # igraph's "auto" grids only above 1,000 papers; below, each iteration costs n^2 (1.3 s
+            # for a 1,000-paper area against 0.1 s with the grid, which approximates only far pairs).
+            grid=g.vcount() > GRID_MIN_PAPERS,
         ).coords
     return np.asarray(coords, dtype=float)
 
