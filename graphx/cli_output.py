@@ -18,6 +18,7 @@ STAGE_NAMES = {
     "edges": "citation edges",
     "similarity": "similarity edges",
     "metrics": "pagerank",
+    "weights": "weighted graph",
     "communities": "communities",
     "labels": "labels",
     "layout": "layout",

@@ -141,13 +141,15 @@ def detect_two_levels(
     sub_resolution: float = 1.0,
     min_subarea_papers: int = 30,
     seed: int = 42,
+    weighted: tuple[ig.Graph, list] | None = None,
 ) -> Partition:
     """Research areas, and sub-areas inside every area of at least ``min_subarea_papers`` papers.
 
     Areas are numbered by size (0 = largest); sub-areas are numbered globally, grouped by area and by
     size within it. An area too small to split, or that does not split, is one sub-area.
+    ``weighted`` is :func:`weighted_igraph` of ``G`` if the caller already has it.
     """
-    g, nodes = weighted_igraph(G, weights)
+    g, nodes = weighted or weighted_igraph(G, weights)
     part = Partition()
     next_sub = 0
     for a, members in enumerate(detect_igraph(g, resolution=resolution, seed=seed)):

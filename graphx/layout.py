@@ -26,18 +26,34 @@ DISC_GAP = 1.15  # discs stay this factor of their radii apart
 OVERLAP_ROUNDS = 200
 
 
-def annotate(G: nx.MultiDiGraph, *, weights: Mapping[str, float], seed: int = 42) -> None:
+def annotate(
+    G: nx.MultiDiGraph,
+    *,
+    weights: Mapping[str, float],
+    seed: int = 42,
+    weighted: tuple[ig.Graph, list] | None = None,
+) -> None:
     """Set ``x`` and ``y`` on every node of ``G`` (which must carry ``community``/``subcommunity``)."""
-    pos = community_layout(G, weights=weights, seed=seed)
+    pos = community_layout(G, weights=weights, seed=seed, weighted=weighted)
     for n, (x, y) in pos.items():
         G.nodes[n]["x"] = round(float(x), 2)
         G.nodes[n]["y"] = round(float(y), 2)
 
 
-def community_layout(G: nx.MultiDiGraph, *, weights: Mapping[str, float], seed: int = 42) -> dict:
-    """Positions ``{node: (x, y)}`` in [-EXTENT, EXTENT]^2, the same for the same graph and seed."""
+def community_layout(
+    G: nx.MultiDiGraph,
+    *,
+    weights: Mapping[str, float],
+    seed: int = 42,
+    weighted: tuple[ig.Graph, list] | None = None,
+) -> dict:
+    """Positions ``{node: (x, y)}`` in [-EXTENT, EXTENT]^2, the same for the same graph and seed.
+
+    ``weighted`` is ``communities.weighted_igraph(G, weights)`` if the caller already has it (it is
+    copied, not changed).
+    """
     rng = np.random.default_rng(seed)
-    g, nodes = weighted_igraph(G, weights)
+    g, nodes = weighted_igraph(G, weights) if weighted is None else (weighted[0].copy(), weighted[1])
     area = np.array([G.nodes[n].get("community", 0) for n in nodes])
     sub = np.array([G.nodes[n].get("subcommunity", 0) for n in nodes])
     ends = np.array(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)

@@ -19,6 +19,7 @@ from werkzeug.utils import secure_filename
 
 from graphx.errors import ConfigError, GraphxError
 from graphx.graphstore import check_name
+from graphx.pipeline import STAGES
 
 bp = Blueprint("builds", __name__)
 
@@ -30,18 +31,9 @@ DEFAULT_MAX_PAPERS = 300
 MAX_MAX_PAPERS = 5000
 # Builds kept in the list after they end (newest first); older finished ones are forgotten.
 KEEP_FINISHED = 20
-# Stages in the order a build goes through them, for the overall progress bar.
-BUILD_STAGES = (
-    "load",
-    "collect",
-    "edges",
-    "similarity",
-    "communities",
-    "labels",
-    "metrics",
-    "layout",
-    "save",
-)
+# Stages in the order a build goes through them, for the overall progress bar: loading or
+# fetching the papers, then the pipeline's own stages.
+BUILD_STAGES = ("load", "collect", *STAGES)
 
 
 @dataclass
