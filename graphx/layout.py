@@ -93,7 +93,10 @@ def _strongest_edges(ends: np.ndarray, w: np.ndarray, k: int) -> list[int]:
 
 
 def _fr(g: ig.Graph, rng: np.random.Generator, seed: int) -> np.ndarray:
-    start = rng.uniform(-1, 1, size=(g.vcount(), 2)).tolist()
+    # Start spread over sqrt(n), as igraph's own random start: the grid's cells are of unit size, and
+    # all papers starting in one cell make every iteration n^2 again (1.8 s against 0.2 s at 1,200).
+    reach = np.sqrt(g.vcount())
+    start = rng.uniform(-reach, reach, size=(g.vcount(), 2)).tolist()
     with seeded_igraph(seed):
         coords = g.layout_fruchterman_reingold(
             weights="weight" if g.ecount() else None,
