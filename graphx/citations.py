@@ -69,7 +69,9 @@ def incidence(sets: Sequence[set[str]]) -> sp.csr_matrix:
     vocab: dict[str, int] = {}
     rows, cols = [], []
     for i, items in enumerate(sets):
-        for item in items:
+        # Sorted: set order changes between processes (string hashing), and with it the summation
+        # order of the products, their last bits, and which of two tied neighbours is kept.
+        for item in sorted(items):
             rows.append(i)
             cols.append(vocab.setdefault(item, len(vocab)))
     data = np.ones(len(rows), dtype=np.float32)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import math
+import os
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -117,3 +120,25 @@ def test_bad_options_say_what_to_do(kwargs):
 def test_empty_input_is_a_clear_error():
     with pytest.raises(ConfigError, match="No papers"):
         build_graph([])
+
+
+def test_same_seed_same_graph_across_processes(shared_data):
+    """String hashing differs between processes: the partition, edges and layout must not."""
+    folder = shared_data / "cs768-neurips-icml-citations"
+    script = f"""
+import hashlib, json
+from graphx.sources.files import load_papers
+from graphx.pipeline import build_graph
+papers = load_papers([{str(folder / "papers.jsonl")!r}], citations=[{str(folder / "edges.tsv")!r}]).papers
+G = build_graph(papers[:1500])
+state = [sorted(G.nodes(data="community")), sorted(G.nodes(data="x")),
+         sorted((u, v, k, round(w, 6)) for u, v, k, w in G.edges(keys=True, data="weight"))]
+print(hashlib.sha256(json.dumps(state).encode()).hexdigest())
+"""
+    digests = set()
+    for hash_seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env)
+        assert result.returncode == 0, result.stderr
+        digests.add(result.stdout.strip())
+    assert len(digests) == 1
