@@ -80,25 +80,39 @@ def incidence(sets: Sequence[set[str]]) -> sp.csr_matrix:
 
 
 def _strength_edges(
-    sets: Sequence[set[str]], ids: Sequence[str], *, top_k: int, min_strength: float
+    sets: Sequence[set[str]],
+    ids: Sequence[str],
+    *,
+    top_k: int,
+    min_strength: float,
+    rows: Sequence[int] | None = None,
 ) -> list[tuple[str, str, float]]:
-    pairs = top_k_pairs(incidence(sets), top_k=top_k, min_score=min_strength)
+    query = None if rows is None else np.asarray(rows, dtype=np.int64)
+    pairs = top_k_pairs(incidence(sets), top_k=top_k, min_score=min_strength, rows=query)
     return [(ids[i], ids[j], s) for (i, j), s in sorted(pairs.items())]
 
 
 def cocitation_edges(
-    papers: Sequence[Paper], *, top_k: int = 10, min_strength: float = 0.1
+    papers: Sequence[Paper], *, top_k: int = 10, min_strength: float = 0.1, rows: Sequence[int] | None = None
 ) -> list[tuple[str, str, float]]:
-    """Pairs cited together, with Salton-normalised co-citation strength, each paper's ``top_k``."""
-    return _strength_edges(citer_sets(papers), [p.id for p in papers], top_k=top_k, min_strength=min_strength)
+    """Pairs cited together, with Salton-normalised co-citation strength, each paper's ``top_k``.
+
+    With ``rows`` (indices into ``papers``), only those papers' pairs are computed.
+    """
+    ids = [p.id for p in papers]
+    return _strength_edges(citer_sets(papers), ids, top_k=top_k, min_strength=min_strength, rows=rows)
 
 
 def coupling_edges(
-    papers: Sequence[Paper], *, top_k: int = 10, min_strength: float = 0.1
+    papers: Sequence[Paper], *, top_k: int = 10, min_strength: float = 0.1, rows: Sequence[int] | None = None
 ) -> list[tuple[str, str, float]]:
-    """Pairs citing the same works, with Salton-normalised coupling strength, each paper's ``top_k``."""
+    """Pairs citing the same works, with Salton-normalised coupling strength, each paper's ``top_k``.
+
+    With ``rows`` (indices into ``papers``), only those papers' pairs are computed.
+    """
     refs = [set(p.references) - {p.id} for p in papers]
-    return _strength_edges(refs, [p.id for p in papers], top_k=top_k, min_strength=min_strength)
+    ids = [p.id for p in papers]
+    return _strength_edges(refs, ids, top_k=top_k, min_strength=min_strength, rows=rows)
 
 
 def citation_graph(papers: Sequence[Paper], *, top_k: int = 10, min_strength: float = 0.1) -> nx.MultiDiGraph:

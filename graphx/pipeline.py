@@ -7,6 +7,8 @@ progress and stores the result. The CLI and the web app both call :func:`build_g
 
 from __future__ import annotations
 
+import functools
+import gc
 import os
 import platform
 import threading
@@ -15,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import networkx as nx
 
@@ -26,6 +28,7 @@ from graphx.graphstore import check_name, save_graph
 from graphx.paper import Paper, merge_duplicates
 from graphx.text import TextIndex, build_text_index
 
+T = TypeVar("T")
 # progress(stage, done, total): total 0 means "unknown"; done == total means the stage is over.
 Progress = Callable[[str, int, int], None]
 
@@ -132,6 +135,29 @@ class StageTimer:
         return result
 
 
+def paused_gc(fn: Callable[..., T]) -> Callable[..., T]:
+    """Run ``fn`` with Python's cyclic garbage collector paused.
+
+    A build allocates millions of small dicts (networkx nodes and edges) and frees few cycles; each
+    allocation burst made the collector walk every live object again, which made the edge, metrics
+    and weights stages grow faster than the graph (17-32x from 10k to 100k papers for 10x edges).
+    Reference counting still frees everything as usual.
+    """
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> T:
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            if was_enabled:
+                gc.enable()
+
+    return wrapper
+
+
+@paused_gc
 def _build(
     papers: Sequence[Paper],
     options: BuildOptions | None,

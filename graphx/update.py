@@ -30,7 +30,7 @@ from graphx import citations, labels, metrics
 from graphx.errors import ConfigError
 from graphx.graphstore import graph_dir, load_graph
 from graphx.paper import Paper, merge_duplicates
-from graphx.pipeline import BuildOptions, Progress, StageTimer, refresh_counts, save_built
+from graphx.pipeline import BuildOptions, Progress, StageTimer, paused_gc, refresh_counts, save_built
 from graphx.similarity import top_k_pairs
 from graphx.store import PaperStore
 from graphx.text import TextIndex
@@ -39,6 +39,7 @@ ASSIGN_ROUNDS = 3  # new papers linked only to other new papers get an area in a
 JITTER = 4.0  # spread of new papers around their neighbours' mean, in layout units (extent 1000)
 
 
+@paused_gc
 def update_graph(
     G_old: nx.MultiDiGraph,
     index: TextIndex,
@@ -48,11 +49,13 @@ def update_graph(
     *,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
+    copy: bool = True,
 ) -> tuple[nx.MultiDiGraph, TextIndex]:
     """``G_old`` with ``new_papers`` added (see the module notes); returns the graph and its text index.
 
     ``old_papers`` are the papers ``G_old`` was built from (their references feed the citation-based
-    edges); ``index`` is the text index saved with it. ``G_old`` is not modified.
+    edges); ``index`` is the text index saved with it. ``G_old`` is not modified unless ``copy`` is
+    False (then it is updated in place and returned: no copy of a large graph).
     """
     options = options or BuildOptions(**_stored_options(G_old))
     stage = StageTimer(progress, cancel)
@@ -62,9 +65,10 @@ def update_graph(
     if not added:
         raise ConfigError("Every paper given is already in the graph (same id, DOI, arXiv id or title).")
 
-    G = G_old.copy()
-    G.graph = {k: v for k, v in G_old.graph.items()}
-    G.graph["meta"] = dict(G_old.graph.get("meta", {}))
+    G = G_old.copy() if copy else G_old
+    if copy:
+        G.graph = dict(G_old.graph)
+        G.graph["meta"] = dict(G_old.graph.get("meta", {}))
     stage("edges", lambda: _citation_edges(G, papers, added, options))
     index = stage("similarity", lambda: _similarity_edges(G, index, added, options))
     stage("metrics", lambda: metrics.annotate(G))
@@ -89,24 +93,36 @@ def _stored_options(G: nx.MultiDiGraph) -> dict:
 def _citation_edges(
     G: nx.MultiDiGraph, papers: list[Paper], added: list[Paper], options: BuildOptions
 ) -> None:
+    """New ``cites`` edges; co-citation and coupling recomputed only where the new papers change them.
+
+    Coupling between two old papers depends on their own reference lists only: unchanged. Co-citation
+    of an old paper changes when a new paper cites it, so its pairs are recomputed with the new ones.
+    """
     G.add_nodes_from(citations.paper_nodes(added))
     G.add_edges_from(
         (u, v, "cites", {"kind": "cites", "weight": 1.0})
         for u, v in citations.citation_edges(papers)
         if not G.has_edge(u, v, key="cites")
     )
-    G.remove_edges_from([(u, v, k) for u, v, k in G.edges(keys=True) if k in ("cocited", "coupled")])
+    new_ids = {p.id for p in added}
+    cited_by_new = {r for p in added for r in p.references} | {c for p in added for c in p.citations}
+    row = {p.id: i for i, p in enumerate(papers)}
+    new_rows = sorted(row[i] for i in new_ids)
+    affected = new_ids | {n for n in cited_by_new if n in G}
+    G.remove_edges_from(
+        [(u, v, k) for n in affected for u, v, k in [*G.out_edges(n, keys=True), *G.in_edges(n, keys=True)]
+         if k == "cocited"]
+    )  # fmt: skip
+    strength = {"top_k": options.top_k, "min_strength": options.min_link_strength}
     for kind, edges in (
-        (
-            "cocited",
-            citations.cocitation_edges(papers, top_k=options.top_k, min_strength=options.min_link_strength),
-        ),
-        (
-            "coupled",
-            citations.coupling_edges(papers, top_k=options.top_k, min_strength=options.min_link_strength),
-        ),
+        ("cocited", citations.cocitation_edges(papers, rows=sorted(row[n] for n in affected), **strength)),
+        ("coupled", citations.coupling_edges(papers, rows=new_rows, **strength)),
     ):
-        G.add_edges_from((u, v, kind, {"kind": kind, "weight": s}) for u, v, s in edges)
+        G.add_edges_from(
+            (u, v, kind, {"kind": kind, "weight": s})
+            for u, v, s in edges
+            if not G.has_edge(u, v, key=kind) and not G.has_edge(v, u, key=kind)
+        )
 
 
 def _similarity_edges(
@@ -234,7 +250,7 @@ def add_and_save(
     stored = store.get_papers(list(G_old))
     old = [stored.get(n) or _paper_from_node(n, attrs) for n, attrs in G_old.nodes(data=True)]
     store.upsert_papers(new_papers)
-    G, index = update_graph(G_old, index, old, new_papers, progress=progress, cancel=cancel)
+    G, index = update_graph(G_old, index, old, new_papers, progress=progress, cancel=cancel, copy=False)
     G.graph["meta"]["inputs"] = [*G.graph["meta"].get("inputs", []), *(str(i) for i in inputs)]
     return G, save_built(G, index, cache_dir, name, progress=progress, cancel=cancel)
 
