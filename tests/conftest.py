@@ -187,3 +187,12 @@ def s2_server(_s2_server_session):
     server.required_key = None
     yield server
     server.clear_faults()
+
+
+@pytest.fixture
+def store(tmp_path):
+    """An empty papers store in a temporary cache folder."""
+    from graphx.store import PaperStore
+
+    with PaperStore(tmp_path / "cache") as papers:
+        yield papers

@@ -56,6 +56,7 @@ def browser():
             pytest.fail(f"{CHROMIUM} is not installed; scripts/test.sh installs it with apt-get")
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
     from playwright import sync_api
+
     with sync_api.sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b

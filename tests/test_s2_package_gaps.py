@@ -10,7 +10,7 @@ import logging
 import httpx
 import pytest
 import tenacity
-from s2server import cs768_paper_id, load_replays
+from s2server import cs768_paper_id, fast_client, load_replays
 from semanticscholar import SemanticScholar
 from semanticscholar.ApiRequester import ApiRequester
 
@@ -18,21 +18,10 @@ from graphx.errors import SourceError
 from graphx.sources.s2 import collect
 from graphx.sources.s2client import S2Client
 from graphx.sources.s2records import linked_ids, paper_from_s2
-from graphx.store import PaperStore
 
 PYTORCH = cs768_paper_id("1912.01703")
 TURING_DOI = "10.1093/mind/lix.236.433"
 SECRET = "sekrit-test-key-1234"
-
-
-@pytest.fixture
-def store(tmp_path):
-    with PaperStore(tmp_path / "cache") as s:
-        yield s
-
-
-def ours(server, **kwargs) -> S2Client:
-    return S2Client(server.url, **{"requests_per_s": 0, "backoff_s": 0.01, "max_retries": 3, **kwargs})
 
 
 def package(server, **kwargs) -> SemanticScholar:
@@ -58,7 +47,10 @@ def test_gap_retries_only_429_with_fixed_long_waits_then_tenacity_retry_error(st
         )
     assert s2_server.count() == 2
 
-    with ours(s2_server) as client, pytest.raises(SourceError, match=r"rate-limited us \(429\) 4 times"):
+    with (
+        fast_client(s2_server) as client,
+        pytest.raises(SourceError, match=r"rate-limited us \(429\) 4 times"),
+    ):
         collect(store, client, paper_ids=[PYTORCH])
     assert client.waits_s == [0.0, 0.0, 0.0]  # Retry-After honoured
 
@@ -70,7 +62,7 @@ def test_gap_other_statuses_become_an_empty_paper(store, s2_server, status):
     assert paper.paperId is None and paper.title is None and paper.year is None
 
     s2_server.fail(status, times=1)
-    with ours(s2_server) as client:
+    with fast_client(s2_server) as client:
         if status == 401:
             with pytest.raises(SourceError, match="401"):
                 collect(store, client, paper_ids=[PYTORCH])
@@ -89,7 +81,7 @@ def test_gap_timeouts_and_refused_connections_raise_raw_httpx_errors(store, s2_s
         SemanticScholar(api_url="http://127.0.0.1:9").get_paper(PYTORCH, fields=["title"])
 
     s2_server.slow(1.0, times=1)
-    with ours(s2_server, timeout_s=0.2) as client:
+    with fast_client(s2_server, timeout_s=0.2) as client:
         assert collect(store, client, paper_ids=[PYTORCH]).papers[0].id == PYTORCH
     with S2Client("http://127.0.0.1:9/graph/v1", requests_per_s=0, max_retries=1, backoff_s=0.01) as client:
         with pytest.raises(SourceError, match="could not be reached"):
@@ -106,7 +98,7 @@ def test_gap_api_key_missing_on_paged_references_and_citations(store, s2_server)
 
     s2_server.log.clear()
     s2_server.empty_citations({PYTORCH})
-    with ours(s2_server, api_key=SECRET) as client:
+    with fast_client(s2_server, api_key=SECRET) as client:
         collect(store, client, paper_ids=[PYTORCH])
     assert [r.path.rsplit("/", 1)[-1] for r in s2_server.log] == ["batch", "citations"]
     assert all(r.api_key == SECRET for r in s2_server.log)
@@ -121,7 +113,7 @@ def test_gap_search_query_not_url_encoded(store, s2_server):
     package(s2_server, retry=False).search_paper("issue #3", fields=["title"])
     assert s2_server.log[-1].params["query"] == "issue #3"
 
-    with ours(s2_server) as client:
+    with fast_client(s2_server) as client:
         collect(store, client, query="R&D tax C++", max_papers=5)
     assert s2_server.log[-1].path.endswith("/search") or s2_server.log[-2].params["query"] == "R&D tax C++"
     assert [r.params["query"] for r in s2_server.log if r.path.endswith("/search")][-1] == "R&D tax C++"
@@ -166,7 +158,7 @@ def test_gap_new_client_per_call_and_key_in_debug_logs(store, s2_server, caplog)
 
     caplog.clear()
     s2_server.log.clear()
-    with ours(s2_server, api_key=SECRET) as client:
+    with fast_client(s2_server, api_key=SECRET) as client:
         collect(store, client, query="bandit", max_papers=150)
     assert len(s2_server.log) == 3 and len({r.client_port for r in s2_server.log}) == 1
     assert SECRET not in caplog.text
@@ -176,7 +168,7 @@ def test_gap_new_client_per_call_and_key_in_debug_logs(store, s2_server, caplog)
 
 
 def test_package_replays_recorded_traffic_through_our_requester(s2_server):
-    with ours(s2_server) as client:
+    with fast_client(s2_server) as client:
         results = client.package().search_paper("turing", fields=["title"])
         assert results.total and len(results.raw_data) == 100
         citations = client.package().get_paper_citations("CorpusID:14514057", fields=["title"])

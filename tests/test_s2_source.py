@@ -6,7 +6,7 @@ import logging
 import threading
 
 import pytest
-from s2server import cs768_paper_id
+from s2server import cs768_paper_id, fast_client
 
 from graphx.errors import OfflineMiss, SourceError
 from graphx.paper import Paper
@@ -23,20 +23,9 @@ PYTORCH_ARXIV = "1912.01703"
 SECRET = "sekrit-test-key-1234"
 
 
-@pytest.fixture
-def store(tmp_path):
-    with PaperStore(tmp_path / "cache") as s:
-        yield s
-
-
-def client_for(server, **kwargs) -> S2Client:
-    defaults = dict(requests_per_s=0, timeout_s=5.0, max_retries=3, backoff_s=0.01, seed=0)
-    return S2Client(server.url, **{**defaults, **kwargs})
-
-
 def run(store, server, **kwargs):
     client_kwargs = {k: kwargs.pop(k) for k in list(kwargs) if k in ("timeout_s", "max_retries", "api_key")}
-    with client_for(server, **client_kwargs) as client:
+    with fast_client(server, **client_kwargs) as client:
         return collect(store, client, **kwargs)
 
 
@@ -178,7 +167,7 @@ def test_expansion_along_references_only_depth_two(store, s2_server):
 
 def test_429_with_retry_after_is_waited_out_instead_of_backoff(store, s2_server):
     s2_server.fail(429, times=2, retry_after="0")
-    with client_for(s2_server, backoff_s=30.0) as client:  # backoff would take a minute: Retry-After wins
+    with fast_client(s2_server, backoff_s=30.0) as client:  # backoff would take a minute: Retry-After wins
         result = collect(store, client, paper_ids=[f"ARXIV:{PYTORCH_ARXIV}"])
     assert len(result.papers) == 1
     assert result.requests == 3
@@ -187,7 +176,7 @@ def test_429_with_retry_after_is_waited_out_instead_of_backoff(store, s2_server)
 
 def test_429_without_retry_after_backs_off_exponentially_with_jitter(store, s2_server):
     s2_server.fail(429, times=3)
-    with client_for(s2_server, backoff_s=0.01, max_retries=5) as client:
+    with fast_client(s2_server, backoff_s=0.01, max_retries=5) as client:
         collect(store, client, paper_ids=[f"ARXIV:{PYTORCH_ARXIV}"])
     assert len(client.waits_s) == 3
     for attempt, wait in enumerate(client.waits_s):
@@ -274,7 +263,7 @@ def test_a_failed_build_resumes_without_refetching_what_was_stored(store, s2_ser
     s2_server.fail(503, times=None, path="/paper/batch", after=1)  # the first batch gets through
 
     with (
-        client_for(s2_server, max_retries=1) as client,
+        fast_client(s2_server, max_retries=1) as client,
         pytest.raises(SourceError, match="500 papers fetched"),
     ):
         collect(store, client, paper_ids=ids)

@@ -11,7 +11,6 @@ from graphx.errors import OfflineMiss
 from graphx.sources.s2 import collect
 from graphx.sources.s2client import S2Client
 from graphx.sources.s2titles import parse_titles
-from graphx.store import PaperStore
 
 FAKE_TITLE = "Quantum Origami Networks for Folding Unfoldable Proteins"
 FAKE_ABSTRACT = (
@@ -49,12 +48,6 @@ def listing_page(rows: list[dict]) -> str:
             parts += [FAKE_TITLE, "Jane Doe and John Roe", FAKE_ABSTRACT, "PDF | Reviews", ""]
     parts += ["Back to top", "© 2024 The Conference. All rights reserved."]
     return "\n".join(parts)
-
-
-@pytest.fixture
-def store(tmp_path):
-    with PaperStore(tmp_path / "cache") as s:
-        yield s
 
 
 def test_listing_page_text_yields_titles_with_their_abstracts():
