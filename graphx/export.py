@@ -4,10 +4,8 @@ Every writer takes the `MultiDiGraph` described in ``docs/graph-format.md``, nev
 writes atomically: the file is written next to its destination and moved into place with
 ``os.replace``, so a crash or an error never leaves a half-written file at ``path``.
 
-The XML formats are written from one sanitised table of node and edge attributes (`_tabulate`):
-unknown values (None, NaN) are omitted, lists are joined with ``"; "``, numpy scalars become Python
-values and every column gets one type, because networkx's own GEXF and GraphML writers crash on
-None and lists, write ``"None"`` into the file, or declare one column twice under two types.
+The XML and CSV formats are written from one sanitised table of node and edge attributes
+(`graphx.export_tables`); GEXF has a module of its own (`graphx.export_gexf`).
 
 Examples
 --------
@@ -20,56 +18,32 @@ import copy
 import csv
 import io
 import json
-import math
 import os
-import re
-import tempfile
 import xml.etree.ElementTree as ET
 import zipfile
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Any
 
 import networkx as nx
-import numpy as np
 
+from graphx.citations import SYMMETRIC_KINDS
 from graphx.errors import ConfigError
+from graphx.export_gexf import write_gexf
+from graphx.export_tables import (
+    INT32_MAX,
+    atomic_write,
+    community_colors,
+    edge_table,
+    json_safe,
+    node_size,
+    node_table,
+    write_xml,
+    xml_text,
+)
 
 FORMATS = ("json", "gexf", "graphml", "csv", "html")
-
-#: Edge kinds that are symmetric (stored once as (u, v)); GEXF writes them as undirected edges.
-SYMMETRIC_KINDS = frozenset({"similar", "cocited", "coupled"})
-LIST_SEPARATOR = "; "
-#: Mode of every exported file; tempfile would otherwise leave them readable by the owner only.
-EXPORT_FILE_MODE = 0o644
-
-#: Types of the attributes docs/graph-format.md defines, in the order exports list them.
-NODE_ATTRIBUTE_TYPES: dict[str, type] = {
-    "title": str,
-    "year": int,
-    "authors": str,
-    "venue": str,
-    "doi": str,
-    "arxiv": str,
-    "s2_id": str,
-    "url": str,
-    "publication_date": str,
-    "community": int,
-    "community_label": str,
-    "subcommunity": int,
-    "subcommunity_label": str,
-    "pagerank": float,
-    "citation_count": int,
-    "in_citations": int,
-    "degree": int,
-    "x": float,
-    "y": float,
-    "tldr": str,
-    "abstract": str,
-}
-EDGE_ATTRIBUTE_TYPES: dict[str, type] = {"kind": str, "weight": float}
 
 CSV_NODE_COLUMNS = (
     ("Id", None),
@@ -91,11 +65,6 @@ CSV_NODE_COLUMNS = (
     ("y", "y"),
 )
 CSV_EDGE_COLUMNS = ("Source", "Target", "Type", "Kind", "Weight")
-
-INT32_MAX = 2**31 - 1
-# Characters XML 1.0 forbids even when escaped; abstracts from APIs sometimes carry them.
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
 GRAPHML_NS = "http://graphml.graphdrawing.org/xmlns"
 GRAPHML_SCHEMA_LOCATION = f"{GRAPHML_NS} http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
@@ -170,153 +139,10 @@ def write_json(G: nx.MultiDiGraph, path: str | os.PathLike) -> None:
         # Fast path: a built graph holds only JSON types; the deep clean-up is for the rest.
         text = json.dumps(data, ensure_ascii=False, allow_nan=False)
     except (TypeError, ValueError):
-        text = json.dumps(_json_safe(data), ensure_ascii=False, allow_nan=False)
+        text = json.dumps(json_safe(data), ensure_ascii=False, allow_nan=False)
     # "</" can end a <script> block if someone inlines the file into a page; "<\/" is the same JSON.
     text = text.replace("</", "<\\/")
-    _atomic_write(Path(path), lambda fh: fh.write(text.encode("utf-8")))
-
-
-def _json_safe(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {str(k): _json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
-    if isinstance(value, set | frozenset):
-        return sorted((_json_safe(v) for v in value), key=str)
-    if isinstance(value, np.ndarray):
-        return _json_safe(value.tolist())
-    if isinstance(value, np.generic):
-        return _json_safe(value.item())
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if value is None or isinstance(value, str | int | float):
-        return value
-    return str(value)
-
-
-# ---------------------------------------------------------------------------------- attribute tables
-
-
-@dataclass(frozen=True)
-class _Table:
-    """Flat, typed attributes: one dict per node or edge, one Python type per column."""
-
-    columns: dict[str, type]
-    rows: list[dict[str, Any]]
-
-
-def _plain(value: Any) -> Any:
-    """A scalar a flat file can hold, or None when the value is unknown and must be omitted."""
-    if isinstance(value, np.generic):
-        value = value.item()
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, list | tuple | set | frozenset | np.ndarray):
-        items = [str(v) for v in map(_plain, value) if v is not None]
-        return LIST_SEPARATOR.join(items) if items else None  # an empty list: nothing known
-    if isinstance(value, Mapping):
-        return json.dumps(_json_safe(value), ensure_ascii=False, sort_keys=True)
-    return str(value)
-
-
-def _column_type(values: list[Any], hint: type | None) -> type:
-    kinds = {bool if isinstance(v, bool) else type(v) for v in values}
-    if hint is str:
-        return str
-    if hint is float and kinds <= {int, float}:
-        return float
-    if hint is int and kinds <= {int}:
-        return int
-    if kinds == {bool}:
-        return bool
-    if kinds <= {int}:
-        return int
-    if kinds <= {int, float}:
-        return float
-    return str
-
-
-def _coerce(value: Any, typ: type) -> Any:
-    if typ is str:
-        return ("true" if value else "false") if isinstance(value, bool) else str(value)
-    return typ(value)
-
-
-def _tabulate(records: Iterable[Mapping[str, Any]], hints: Mapping[str, type], skip=()) -> _Table:
-    rows = []
-    for record in records:
-        row = {}
-        for key, value in record.items():
-            key = str(key)
-            if key in skip:
-                continue
-            flat = _plain(value)
-            if flat is not None:
-                row[key] = flat
-        rows.append(row)
-    names = [n for n in hints if any(n in r for r in rows)]
-    seen = set(names)
-    for row in rows:
-        for key in row:
-            if key not in seen:
-                seen.add(key)
-                names.append(key)
-    columns = {n: _column_type([r[n] for r in rows if n in r], hints.get(n)) for n in names}
-    ordered = [{n: _coerce(row[n], t) for n, t in columns.items() if n in row} for row in rows]
-    return _Table(columns, ordered)
-
-
-def node_table(G: nx.MultiDiGraph, skip: Iterable[str] = ("id", "label", "viz")) -> _Table:
-    """Flat typed node attributes, rows in ``G.nodes`` order (see `_tabulate`)."""
-    return _tabulate((d for _, d in G.nodes(data=True)), NODE_ATTRIBUTE_TYPES, frozenset(skip))
-
-
-def edge_table(G: nx.MultiDiGraph) -> tuple[list[tuple[Any, Any, Any]], _Table]:
-    """``(u, v, key)`` of every edge and their flat typed attributes (``kind`` defaults to the key)."""
-    ends, records = [], []
-    for u, v, key, data in G.edges(keys=True, data=True):
-        ends.append((u, v, key))
-        records.append({"kind": key, **data})
-    return ends, _tabulate(records, EDGE_ATTRIBUTE_TYPES, frozenset({"id", "key", "viz"}))
-
-
-def xml_text(value: Any) -> str:
-    """Text for an XML attribute or element: booleans lower-case, forbidden characters dropped."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return repr(value)
-    return _XML_INVALID.sub("", str(value))
-
-
-def community_colors(G: nx.MultiDiGraph) -> dict[int, tuple[int, int, int]]:
-    """``{community id: (r, g, b)}`` from the ``"#rrggbb"`` colours in ``G.graph["communities"]``."""
-    colors = {}
-    for community in G.graph.get("communities") or []:
-        rgb = hex_to_rgb(community.get("color"))
-        if rgb is not None and community.get("id") is not None:
-            colors[int(community["id"])] = rgb
-    return colors
-
-
-def hex_to_rgb(color: Any) -> tuple[int, int, int] | None:
-    """``"#rrggbb"`` (or ``"#rgb"``) to integers 0-255; None for anything else."""
-    if not isinstance(color, str) or not re.fullmatch(r"#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})", color):
-        return None
-    digits = color[1:]
-    if len(digits) == 3:
-        digits = "".join(c * 2 for c in digits)
-    return int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16)
-
-
-def node_size(citation_count: Any) -> float:
-    """Node size on a log scale, so a 5,000-citation paper does not hide its neighbours."""
-    count = _plain(citation_count)
-    if not isinstance(count, int | float) or isinstance(count, bool) or count < 0:
-        count = 0
-    return round(4.0 + 4.0 * math.log1p(count), 3)
+    atomic_write(Path(path), lambda fh: fh.write(text.encode("utf-8")))
 
 
 # ---------------------------------------------------------------------------------------- GraphML
@@ -450,12 +276,12 @@ def write_csv(G: nx.MultiDiGraph, path: str | os.PathLike) -> list[Path]:
                 for name, content in files.items():
                     archive.writestr(name, content)
 
-        _atomic_write(path, write_zip)
+        atomic_write(path, write_zip)
         return [path]
     path.mkdir(parents=True, exist_ok=True)
     written = []
     for name, content in files.items():
-        _atomic_write(path / name, lambda fh, content=content: fh.write(content))
+        atomic_write(path / name, lambda fh, content=content: fh.write(content))
         written.append(path / name)
     return written
 
@@ -533,47 +359,3 @@ def _same_id(value: Any, community: int) -> bool:
         return value is not None and int(value) == int(community)
     except (TypeError, ValueError):
         return False
-
-
-# ---------------------------------------------------------------------------------- shared writing
-
-
-def write_xml(root: ET.Element, path: str | os.PathLike) -> None:
-    """Indent ``root`` and write it as a UTF-8 XML document, atomically."""
-    ET.indent(root)
-    tree = ET.ElementTree(root)
-    _atomic_write(Path(path), lambda fh: tree.write(fh, encoding="utf-8", xml_declaration=True))
-
-
-def _atomic_write(path: Path, write: Callable[[IO[bytes]], Any]) -> None:
-    """Call ``write`` on a temporary file beside ``path``, then move it over ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp_name, EXPORT_FILE_MODE)
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-
-
-def write_gexf(G: nx.MultiDiGraph, path: str | os.PathLike) -> None:
-    """Write ``G`` as a GEXF 1.3 file that Gephi opens as is.
-
-    The writer lives in `graphx.export_gexf` (imported here on first use, since it builds on this
-    module's attribute tables); its docstring lists what the file carries.
-
-    Parameters
-    ----------
-    G : networkx.MultiDiGraph
-        A built graph; not modified.
-    path : str or os.PathLike
-        Destination file, written atomically.
-    """
-    from graphx.export_gexf import write_gexf as _write_gexf
-
-    _write_gexf(G, path)

@@ -27,9 +27,9 @@ from typing import Any
 import networkx as nx
 
 import graphx
-from graphx.export import (
+from graphx.citations import SYMMETRIC_KINDS
+from graphx.export_tables import (
     INT32_MAX,
-    SYMMETRIC_KINDS,
     community_colors,
     edge_table,
     node_size,
