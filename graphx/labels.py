@@ -17,7 +17,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
 
 from graphx.communities import Partition
-from graphx.text import STOP_WORDS, TOKEN_PATTERN, TextIndex
+from graphx.text import TextIndex, analyze
 
 MAX_TERMS = 3
 MIN_TERMS = 2
@@ -34,10 +34,7 @@ SMALL_COMMUNITY_COLOR = "#BAB0AC"
 
 def term_matrix(texts: Sequence[str]) -> tuple[sp.csr_matrix, list[str]]:
     """Binary paper x term matrix (unigrams and bigrams, stop words and boilerplate out) and term names."""
-    vectorizer = CountVectorizer(
-        stop_words=sorted(STOP_WORDS), token_pattern=TOKEN_PATTERN, ngram_range=(1, 2), binary=True,
-        strip_accents="unicode", min_df=2 if len(texts) >= 10 else 1,
-    )  # fmt: skip
+    vectorizer = CountVectorizer(analyzer=analyze, binary=True, min_df=2 if len(texts) >= 10 else 1)
     try:
         X = vectorizer.fit_transform(texts)
     except ValueError:  # no usable term at all

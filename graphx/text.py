@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer, strip_accents_unicode
 
 from graphx.paper import Paper
 
@@ -40,6 +41,9 @@ BOILERPLATE_WORDS = frozenset(
 STOP_WORDS = frozenset(ENGLISH_STOP_WORDS | BOILERPLATE_WORDS)
 # Tokens: a letter, then letters/digits/hyphens ("gpt-4", "q-learning"); bare numbers carry no topic.
 TOKEN_PATTERN = r"(?u)\b[^\W\d_][\w\-]*[^\W_]\b"
+_TOKEN = re.compile(TOKEN_PATTERN)
+# Punctuation other than hyphens and apostrophes ends a phrase.
+_PHRASE_BREAK = re.compile(r"[^\w\s\-']+")
 # A term seen in more than this share of papers is corpus-wide vocabulary, not a topic.
 MAX_DOC_FREQ = 0.5
 MATRIX_FILE = "text-tfidf.npz"
@@ -51,16 +55,33 @@ def paper_text(paper: Paper) -> str:
     return f"{paper.title}. {paper.abstract or ''}"
 
 
+def analyze(text: str) -> list[str]:
+    """Terms of a text: words, and phrases of two words that stand next to each other.
+
+    Unlike scikit-learn's word n-grams, a phrase never spans punctuation ("graph neural networks
+    (GNNs)" gives no "networks gnns") or a removed stop word ("learning with policies" gives no
+    "learning policies"): labels are made of these phrases and must read as the text does.
+
+    Examples
+    --------
+    >>> analyze("Graph Neural Networks (GNNs) for molecules.")
+    ['graph', 'neural', 'networks', 'graph neural', 'neural networks', 'gnns', 'molecules']
+    """
+    terms: list[str] = []
+    for segment in _PHRASE_BREAK.split(strip_accents_unicode(text.lower())):
+        words = [w if w not in STOP_WORDS else None for w in _TOKEN.findall(segment)]
+        terms.extend(w for w in words if w)
+        terms.extend(f"{a} {b}" for a, b in zip(words, words[1:], strict=False) if a and b)
+    return terms
+
+
 def _vectorizer(n_texts: int, vocabulary: Sequence[str] | None = None) -> TfidfVectorizer:
     return TfidfVectorizer(
-        stop_words=sorted(STOP_WORDS),
-        token_pattern=TOKEN_PATTERN,
-        ngram_range=(1, 2),
+        analyzer=analyze,
         # Terms of a single paper cannot link two papers; on tiny inputs keep everything.
         min_df=2 if n_texts >= 3 else 1,
         max_df=MAX_DOC_FREQ if n_texts >= 20 else 1.0,
         sublinear_tf=True,
-        strip_accents="unicode",
         dtype=np.float32,
         vocabulary=vocabulary,
     )
@@ -136,7 +157,7 @@ def build_text_index(papers: Sequence[Paper]) -> TextIndex:
     >>> index = build_text_index([Paper(id="a", title="Graph neural networks"),
     ...                           Paper(id="b", title="Graph neural networks for molecules")])
     >>> index.terms
-    ['graph', 'graph neural', 'molecules', 'networks', 'networks molecules', 'neural', 'neural networks']
+    ['graph', 'graph neural', 'molecules', 'networks', 'neural', 'neural networks']
     """
     texts = [paper_text(p) for p in papers]
     ids = [p.id for p in papers]
