@@ -231,7 +231,15 @@
     }
     if (!visible[n.idx]) { state.pinned = id; computeVisible(); nodeView.refresh(); edgeView.refresh(); }
     network.selectNodes([id]);
-    network.focus(id, { scale: Math.max(network.getScale(), 2), animation: false });
+    // Show the paper among its drawn neighbours, not alone at a fixed zoom: a 500-citation paper
+    // at scale 2 filled the canvas with its own disc.
+    network.fit(FIT);
+    var whole = network.getScale();
+    var around = network.getConnectedNodes(id).slice(0, 200);
+    network.fit({ nodes: [id].concat(around), animation: false, maxZoomLevel: 1.5 });
+    // At least 4x the whole map, so the paper stands out even when its neighbours span the map.
+    var scale = Math.min(Math.max(network.getScale(), whole * 4), 1.5);
+    network.moveTo({ position: network.getPosition(id), scale: scale, animation: false });
     openDetails(id);
     updateStatus();
   }
