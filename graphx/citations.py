@@ -15,11 +15,10 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
+from graphx.edgekinds import EDGE_KINDS, SYMMETRIC_KINDS  # noqa: F401 (re-exported)
 from graphx.paper import Paper
 from graphx.similarity import top_k_pairs
 
-EDGE_KINDS = ("cites", "similar", "cocited", "coupled")
-SYMMETRIC_KINDS = frozenset({"similar", "cocited", "coupled"})
 NODE_FIELDS = (
     "title", "abstract", "year", "venue", "doi", "arxiv", "s2_id", "url", "tldr", "publication_date",
     "citation_count", "influential_citation_count", "corpus_id",

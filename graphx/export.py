@@ -28,7 +28,7 @@ from typing import IO, Any
 
 import networkx as nx
 
-from graphx.citations import SYMMETRIC_KINDS
+from graphx.edgekinds import SYMMETRIC_KINDS
 from graphx.errors import ConfigError
 from graphx.export_gexf import write_gexf
 from graphx.export_tables import (

@@ -27,7 +27,7 @@ from typing import Any
 import networkx as nx
 
 import graphx
-from graphx.citations import SYMMETRIC_KINDS
+from graphx.edgekinds import SYMMETRIC_KINDS
 from graphx.export_tables import (
     INT32_MAX,
     community_colors,
