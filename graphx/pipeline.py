@@ -23,6 +23,7 @@ import networkx as nx
 
 import graphx
 from graphx import citations, communities, labels, layout, metrics, similarity
+from graphx.edgearrays import EdgeArrays, edge_arrays
 from graphx.errors import ConfigError, GraphxError
 from graphx.graphstore import check_name, save_graph
 from graphx.paper import Paper, merge_duplicates
@@ -178,9 +179,9 @@ def _build(
         lambda: citations.citation_graph(papers, top_k=options.top_k, min_strength=options.min_link_strength),
     )
     index = stage("similarity", lambda: _similarity(G, papers, options))
-    stage("metrics", lambda: metrics.annotate(G))
+    arrays = stage("metrics", lambda: _metrics(G))
     # One weighted, undirected copy of G serves communities and layout (building it is 5 s at 100k).
-    weighted = stage("weights", lambda: communities.weighted_igraph(G, options.weights))
+    weighted = stage("weights", lambda: communities.weighted_igraph(G, options.weights, arrays=arrays))
     partition = stage(
         "communities",
         lambda: communities.detect_two_levels(
@@ -251,6 +252,13 @@ def save_built(
     folder = timer("save", lambda: save_graph(G, cache_dir, name, extra=index.save))
     G.graph["meta"]["timings_s"]["save"] = timer.timings["save"]
     return folder
+
+
+def _metrics(G: nx.MultiDiGraph) -> EdgeArrays:
+    """PageRank and degrees, returning the edge arrays they were computed from for the next stage."""
+    arrays = edge_arrays(G)
+    metrics.annotate(G, arrays=arrays)
+    return arrays
 
 
 def _similarity(G: nx.MultiDiGraph, papers: Sequence[Paper], options: BuildOptions) -> TextIndex:

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -141,6 +142,17 @@ def _similarity_edges(
     return index
 
 
+def _links(G: nx.MultiDiGraph, n, weights: Mapping[str, float]) -> Iterator[tuple[Any, float]]:
+    """``(neighbour, weight of the link by its kind)`` for every edge at ``n``, either direction."""
+    for u, v, kind, w in [
+        *G.out_edges(n, keys=True, data="weight"),
+        *G.in_edges(n, keys=True, data="weight"),
+    ]:
+        other = v if u == n else u
+        if other != n:
+            yield other, weights.get(kind, 0.0) * (w or 1.0)
+
+
 def _assign(G: nx.MultiDiGraph, new_ids: list[str], options: BuildOptions) -> list[int]:
     """Give each new paper the area and sub-area it is most strongly linked to; returns new area ids."""
     pending = list(new_ids)
@@ -148,16 +160,11 @@ def _assign(G: nx.MultiDiGraph, new_ids: list[str], options: BuildOptions) -> li
         left = []
         for n in pending:
             votes: dict[tuple[int, int], float] = {}
-            for u, v, kind, w in [
-                *G.out_edges(n, keys=True, data="weight"),
-                *G.in_edges(n, keys=True, data="weight"),
-            ]:
-                other = v if u == n else u
+            for other, weight in _links(G, n, options.weights):
                 attrs = G.nodes[other]
-                if "community" not in attrs or other == n:
-                    continue
-                key = (attrs["community"], attrs["subcommunity"])
-                votes[key] = votes.get(key, 0.0) + options.weights.get(kind, 0.0) * (w or 1.0)
+                if "community" in attrs:
+                    key = (attrs["community"], attrs["subcommunity"])
+                    votes[key] = votes.get(key, 0.0) + weight
             if votes and max(votes.values()) > 0:
                 area, sub = max(votes, key=lambda k: (votes[k], -k[0], -k[1]))
                 G.nodes[n].update(community=area, subcommunity=sub)
@@ -205,12 +212,7 @@ def _place(G: nx.MultiDiGraph, new_ids: list[str], options: BuildOptions) -> Non
         left = []
         for n in pending:
             total, xy = 0.0, np.zeros(2)
-            for u, v, kind, w in [
-                *G.out_edges(n, keys=True, data="weight"),
-                *G.in_edges(n, keys=True, data="weight"),
-            ]:
-                other = v if u == n else u
-                weight = options.weights.get(kind, 0.0) * (w or 1.0)
+            for other, weight in _links(G, n, options.weights):
                 if other in placed and weight > 0:
                     xy += weight * np.array([G.nodes[other]["x"], G.nodes[other]["y"]])
                     total += weight
