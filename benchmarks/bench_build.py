@@ -35,10 +35,10 @@ def main() -> int:
     corpus = args.data / "cs768-neurips-icml-citations"
 
     start = time.perf_counter()
+    from graphx.build.pipeline import BuildOptions, build_and_save
     from graphx.export import FORMATS, export_graph
-    from graphx.pipeline import BuildOptions, build_and_save
     from graphx.sources.files import load_papers
-    from graphx.store import PaperStore
+    from graphx.store.papers import PaperStore
 
     timings: dict[str, float] = {"import": time.perf_counter() - start}
     t = time.perf_counter()

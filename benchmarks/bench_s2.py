@@ -23,7 +23,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from s2server import FakeS2  # noqa: E402
 
 from graphx.sources.s2 import collect_papers  # noqa: E402
-from graphx.store import PaperStore  # noqa: E402
+from graphx.store.papers import PaperStore  # noqa: E402
 
 QUERY = "variational"  # 335 corpus papers match; the search keeps the first 300
 SEED_PAPERS = 300
@@ -88,7 +88,7 @@ def time_with_429s(server: FakeS2, requests_per_s: float) -> None:
 
 def _build(papers) -> float | None:
     try:
-        from graphx.pipeline import build_graph
+        from graphx.build.pipeline import build_graph
     except ImportError:
         return None
     start = time.perf_counter()

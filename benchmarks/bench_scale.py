@@ -72,7 +72,7 @@ def corpus(size: str, extra: int = 0) -> list:
 
 
 def work_build(size: str) -> dict:
-    from graphx.pipeline import BuildOptions, build_and_save
+    from graphx.build.pipeline import BuildOptions, build_and_save
 
     start = time.perf_counter()
     papers = corpus(size)
@@ -127,11 +127,11 @@ def neighbour_recall(
 
 
 def work_recall(size: str, sample: int) -> dict:
-    from graphx import similarity
+    from graphx.build import similarity
 
     papers = corpus(size)
     try:
-        from graphx.text import build_text_index
+        from graphx.build.text import build_text_index
 
         X = build_text_index(papers).X.tocsr()
     except ImportError:
@@ -163,7 +163,7 @@ def work_recall(size: str, sample: int) -> dict:
 
 
 def find_update_graph():
-    for module in ("graphx.pipeline", "graphx.update"):
+    for module in ("graphx.build.pipeline", "graphx.build.update"):
         try:
             fn = getattr(importlib.import_module(module), "update_graph", None)
         except ImportError:
@@ -174,7 +174,7 @@ def find_update_graph():
 
 
 def work_incremental(size: str, share: float) -> dict:
-    from graphx.pipeline import BuildOptions, build_and_save
+    from graphx.build.pipeline import BuildOptions, build_and_save
 
     update_graph, module = find_update_graph()
     n_old = SIZES[size]
@@ -190,7 +190,7 @@ def work_incremental(size: str, share: float) -> dict:
         params = inspect.signature(update_graph).parameters
         t = time.perf_counter()
         if "index" in params:
-            from graphx.text import TextIndex
+            from graphx.build.text import TextIndex
 
             result = update_graph(G_old, TextIndex.load(folder), old, new, options)
         else:

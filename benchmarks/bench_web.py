@@ -30,8 +30,9 @@ from urllib.parse import urlparse
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from graphx import graphstore, htmlview  # noqa: E402
+from graphx import view  # noqa: E402
 from graphx.errors import GraphNotFound  # noqa: E402
+from graphx.store import graphs as graphstore  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "cs768-neurips-icml-citations"
 NAME = "neurips-icml"
@@ -52,7 +53,7 @@ def ensure_graph(cache_dir: Path) -> None:
         return
     except GraphNotFound:
         pass
-    from graphx.pipeline import BuildOptions, build_and_save
+    from graphx.build.pipeline import BuildOptions, build_and_save
     from graphx.sources.files import load_papers
 
     start = time.perf_counter()
@@ -186,7 +187,7 @@ def main() -> None:
         ]
     }
     weight = len(html) + sum(assets.values())
-    data = htmlview.page_data(G)
+    data = view.page_data(G)
     print(
         f"server: /graphs/{NAME} first request {cold_s:.2f} s (loads the graph), warm {warm_s * 1000:.0f} ms"
     )
@@ -214,7 +215,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             export = Path(tmp) / f"{NAME}.html"
             start = time.perf_counter()
-            htmlview.write_html(G, export)
+            view.write_html(G, export)
             write_s = time.perf_counter() - start
             runs = [time_explorer(browser, export.as_uri(), blocked) for _ in range(RUNS)]
             print(

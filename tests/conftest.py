@@ -8,7 +8,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from graphx import graphstore
+from graphx.store import graphs as graphstore
 
 XSS_TITLE = '</script><script>window.__pwned=1</script><img src=x onerror="window.__pwned=2"> {{7*7}} "q\''
 AREA_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c"]
@@ -162,7 +162,7 @@ def neurips_papers(shared_data):
 @pytest.fixture(scope="session")
 def neurips_graph(neurips_papers):
     """The full build of the 6,545-paper corpus (about 15 s), shared by every test that reads it."""
-    from graphx.pipeline import BuildOptions, build_graph
+    from graphx.build.pipeline import BuildOptions, build_graph
 
     return build_graph(neurips_papers, BuildOptions(seed=42), name="neurips")
 
@@ -192,7 +192,7 @@ def s2_server(_s2_server_session):
 @pytest.fixture
 def store(tmp_path):
     """An empty papers store in a temporary cache folder."""
-    from graphx.store import PaperStore
+    from graphx.store.papers import PaperStore
 
     with PaperStore(tmp_path / "cache") as papers:
         yield papers

@@ -595,7 +595,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 def fast_client(server, **kwargs):
     """An S2Client for ``server`` with test-sized waits: no rate limit, 10 ms backoff, 3 retries."""
-    from graphx.sources.s2client import S2Client
+    from graphx.sources.s2.client import S2Client
 
     defaults = dict(requests_per_s=0, timeout_s=5.0, max_retries=3, backoff_s=0.01, seed=0)
     return S2Client(server.url, **{**defaults, **kwargs})

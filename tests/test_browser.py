@@ -18,7 +18,8 @@ from urllib.parse import urlparse
 import pytest
 from conftest import XSS_TITLE, make_fixture_graph
 
-from graphx import graphstore, htmlview
+from graphx import view
+from graphx.store import graphs as graphstore
 
 pytestmark = pytest.mark.browser
 
@@ -175,7 +176,7 @@ def test_clicking_a_node_opens_its_details_with_clickable_neighbours(page, serve
     open_explorer(page, base)
     G = make_fixture_graph()
     target = loneliest_node(G)
-    details = htmlview.paper_details(G, target)
+    details = view.paper_details(G, target)
     click_node(page, target)
     page.wait_for_selector("#gx-details .gx-list")
     assert page.inner_text("#gx-details .gx-d-title") == G.nodes[target]["title"]
@@ -264,7 +265,7 @@ def test_script_payloads_in_paper_text_run_nothing(page, server):
 
 def test_standalone_export_works_from_a_file_with_no_server(page, tmp_path):
     path = tmp_path / "demo.html"
-    htmlview.write_html(make_fixture_graph(), path)
+    view.write_html(make_fixture_graph(), path)
     page.goto(path.as_uri())
     page.wait_for_function("window.graphxReady === true")
     assert drawn_pixels(page) > 2000

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from graphx.citations import citation_edges, citation_graph, cocitation_edges, coupling_edges
+from graphx.build.citations import citation_edges, citation_graph, cocitation_edges, coupling_edges
 from graphx.paper import Paper
 
 

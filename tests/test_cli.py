@@ -13,8 +13,8 @@ import networkx as nx
 import pytest
 from click.testing import CliRunner
 
-from graphx import graphstore
 from graphx.cli import cli
+from graphx.store import graphs as graphstore
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import networkx as nx
 from networkx.algorithms.community import is_partition, modularity
 
-from graphx.communities import detect, detect_two_levels, weighted_graph
+from graphx.build.communities import detect, detect_two_levels, weighted_graph
 
 
 def caveman(n_cliques: int = 4, size: int = 6) -> nx.Graph:
@@ -66,7 +66,7 @@ def test_no_catch_all_and_few_singletons_on_real_corpus(neurips_graph):
 
 
 def test_two_level_seeded_result_is_reproducible(neurips_papers):
-    from graphx.citations import citation_graph
+    from graphx.build.citations import citation_graph
 
     sample = neurips_papers[:1500]
     G = citation_graph(sample)

@@ -663,7 +663,7 @@ def test_export_graph_writes_and_never_mutates(small_graph, tmp_path, fmt):
 
 
 def test_export_graph_html_dispatches_to_htmlview(small_graph, tmp_path, monkeypatch):
-    htmlview = pytest.importorskip("graphx.htmlview")
+    htmlview = pytest.importorskip("graphx.view")
     calls = []
     # The page itself is htmlview's to test; here only the dispatch and its arguments.
     monkeypatch.setattr(htmlview, "write_html", lambda G, path: calls.append((G, path)))
@@ -745,7 +745,7 @@ def test_subgraph_for_community_keeps_only_that_area(small_graph):
 
 
 def _gexf_bytes(G) -> bytes:
-    from graphx.export_gexf import gexf_element
+    from graphx.export.gexf import gexf_element
 
     return ET.tostring(gexf_element(G), encoding="utf-8", xml_declaration=True)
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from graphx.labels import label_communities, pick_terms
-from graphx.text import BOILERPLATE_WORDS
+from graphx.build.labels import label_communities, pick_terms
+from graphx.build.text import BOILERPLATE_WORDS
 
 TEXTS = [
     "graph neural networks for molecules. We propose message passing on molecular graphs.",

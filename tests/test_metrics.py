@@ -5,9 +5,9 @@ from __future__ import annotations
 import networkx as nx
 import pytest
 
-from graphx import metrics
-from graphx.citations import citation_graph
-from graphx.similarity import add_similarity_edges
+from graphx.build import metrics
+from graphx.build.citations import citation_graph
+from graphx.build.similarity import add_similarity_edges
 
 
 @pytest.fixture(scope="module")

@@ -10,9 +10,9 @@ import threading
 
 import pytest
 
+from graphx.build.pipeline import BuildCancelled, BuildOptions, build_graph
 from graphx.errors import ConfigError
 from graphx.paper import Paper
-from graphx.pipeline import BuildCancelled, BuildOptions, build_graph
 
 
 def test_every_node_carries_the_graph_format(neurips_graph):
@@ -128,7 +128,7 @@ def test_same_seed_same_graph_across_processes(shared_data):
     script = f"""
 import hashlib, json
 from graphx.sources.files import load_papers
-from graphx.pipeline import build_graph
+from graphx.build.pipeline import build_graph
 papers = load_papers([{str(folder / "papers.jsonl")!r}], citations=[{str(folder / "edges.tsv")!r}]).papers
 G = build_graph(papers[:1500])
 state = [sorted(G.nodes(data="community")), sorted(G.nodes(data="x")),

@@ -16,8 +16,8 @@ from semanticscholar.ApiRequester import ApiRequester
 
 from graphx.errors import SourceError
 from graphx.sources.s2 import collect
-from graphx.sources.s2client import S2Client
-from graphx.sources.s2records import linked_ids, paper_from_s2
+from graphx.sources.s2.client import S2Client
+from graphx.sources.s2.records import linked_ids, paper_from_s2
 
 PYTORCH = cs768_paper_id("1912.01703")
 TURING_DOI = "10.1093/mind/lix.236.433"
@@ -129,7 +129,7 @@ def test_gap_fields_string_split_into_letters_and_huge_default_fields(s2_server)
     turing = package(s2_server, retry=False).get_paper(f"DOI:{TURING_DOI}")  # default fields
     assert "citations.abstract" in s2_server.log[-1].params["fields"].split(",")
     assert len(turing.citations) == 1000 and len(json.dumps(turing.raw_data)) > 1_000_000
-    from graphx.sources.s2records import PAPER_FIELDS
+    from graphx.sources.s2.records import PAPER_FIELDS
 
     assert all(
         f in ("references.paperId", "citations.paperId")

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from graphx import similarity
+from graphx.build import similarity
+from graphx.build.similarity import similarity_edges, top_k_pairs
+from graphx.build.text import build_text_index
 from graphx.paper import Paper
-from graphx.similarity import similarity_edges, top_k_pairs
-from graphx.text import build_text_index
 
 
 @pytest.fixture(scope="module")

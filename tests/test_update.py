@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from graphx import graphstore
+from graphx.build.pipeline import BuildOptions, build_and_save
+from graphx.build.update import add_and_save
 from graphx.cli import cli
 from graphx.errors import ConfigError
 from graphx.paper import Paper
-from graphx.pipeline import BuildOptions, build_and_save
-from graphx.store import PaperStore
-from graphx.update import add_and_save
+from graphx.store import graphs as graphstore
+from graphx.store.papers import PaperStore
 
 N_OLD, N_NEW = 2000, 20
 

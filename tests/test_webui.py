@@ -14,9 +14,9 @@ import zipfile
 import pytest
 from conftest import XSS_TITLE
 
-from graphx import graphstore
 from graphx.errors import SourceError
 from graphx.paper import Paper
+from graphx.store import graphs as graphstore
 from webui import builds, create_app
 
 

@@ -3,28 +3,42 @@
 ``create_app()`` follows the flaskr factory: explicit inputs (``CACHE_DIR``), one blueprint per area
 (``graphs`` for the pages and their JSON twins, ``builds`` for background builds). It serves built
 graphs read-only; building happens in background threads, so no request waits on the network.
+
+The explorer page's own assets (its script, stylesheet and body template) belong to :mod:`graphx.view`,
+which renders the same page as a standalone file; the app serves them beside its own.
 """
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+import jinja2
+from flask import Flask, abort, jsonify, render_template, request, send_from_directory
 from werkzeug.exceptions import HTTPException
 
+from graphx import view
 from graphx.errors import ConfigError, GraphNotFound, GraphxError, PaperNotFound
-from graphx.store import resolve_cache_dir
+from graphx.store.papers import resolve_cache_dir
 
 # Uploaded papers files above this are refused (413) before they reach the disk.
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+STATIC_DIRS = (Path(__file__).parent / "static", view.static_dir())
 
 
 def create_app(
     test_config: dict[str, Any] | None = None, *, cache_dir: str | os.PathLike | None = None
 ) -> Flask:
     """The explorer app over ``cache_dir`` (or ``test_config["CACHE_DIR"]``, else ``$GRAPHX_CACHE_DIR``)."""
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder=None)
+    app.jinja_loader = jinja2.ChoiceLoader(
+        [
+            jinja2.FileSystemLoader(str(Path(__file__).parent / "templates")),
+            jinja2.FileSystemLoader(str(view.templates_dir())),
+        ]
+    )
+    app.add_url_rule("/static/<path:filename>", endpoint="static", view_func=_static_file)
     app.config.from_mapping(
         CACHE_DIR=None,
         MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES,
@@ -44,6 +58,14 @@ def create_app(
     app.register_blueprint(builds.bp)
     _register_errors(app)
     return app
+
+
+def _static_file(filename: str):
+    """A file of the app's own static folder or of the explorer's (graphx.view)."""
+    for folder in STATIC_DIRS:
+        if (folder / filename).is_file():
+            return send_from_directory(folder, filename)
+    abort(404)
 
 
 def wants_json() -> bool:

@@ -17,9 +17,9 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, redirect, request, url_for
 from werkzeug.utils import secure_filename
 
+from graphx.build.pipeline import STAGES
 from graphx.errors import ConfigError, GraphxError
-from graphx.graphstore import check_name
-from graphx.pipeline import STAGES
+from graphx.store.graphs import check_name
 
 bp = Blueprint("builds", __name__)
 
@@ -125,7 +125,7 @@ class BuildManager:
             del self._builds[old.id]
 
     def _run(self, build: Build, collect: Callable[[Build], list]) -> None:
-        from graphx.pipeline import BuildCancelled, build_and_save
+        from graphx.build.pipeline import BuildCancelled, build_and_save
 
         build.state = "running"
 
@@ -137,7 +137,7 @@ class BuildManager:
             build.papers = len(papers)
             if build.cancel.is_set():
                 raise BuildCancelled("Build cancelled; the previous graph of this name is unchanged.")
-            from graphx.pipeline import BuildOptions
+            from graphx.build.pipeline import BuildOptions
 
             options = BuildOptions(**build.options)
             build_and_save(
@@ -292,7 +292,7 @@ def _from_s2(
     s2: Any, cache_dir: Path, query: str | None, ids: list[str], max_papers: int, expand: tuple[str, ...]
 ):
     def collect(build: Build) -> list:
-        from graphx.store import PaperStore
+        from graphx.store.papers import PaperStore
 
         build.stage = "collect"
 

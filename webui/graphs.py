@@ -23,8 +23,9 @@ from flask import (
     url_for,
 )
 
-from graphx import graphstore, htmlview
+from graphx import view
 from graphx.errors import ConfigError, GraphNotFound
+from graphx.store import graphs as graphstore
 
 bp = Blueprint("graphs", __name__)
 
@@ -66,12 +67,12 @@ class GraphCache:
         entry = self._entry(name)
         cache = entry[2]
         if "page_json" not in cache:
-            data = htmlview.page_data(entry[1])
+            data = view.page_data(entry[1])
             data["api"] = url_for("graphs.api_graph", name=name)
             data["exports"] = [
                 {"format": fmt, "url": url_for("graphs.export", name=name, fmt=fmt)} for fmt in EXPORT_FORMATS
             ]
-            cache["page_json"] = htmlview.script_json(data)
+            cache["page_json"] = view.script_json(data)
         return cache["page_json"]
 
     def _entry(self, name: str) -> tuple[float, nx.MultiDiGraph, dict[str, Any]]:
@@ -198,13 +199,13 @@ def api_graphs():
 def api_graph(name: str):
     G = _load(name)
     data = nx.node_link_data(G, edges="edges")
-    return current_app.response_class(htmlview.script_json(data), mimetype="application/json")
+    return current_app.response_class(view.script_json(data), mimetype="application/json")
 
 
 @bp.get("/api/graphs/<name>/papers/<path:paper_id>")
 def api_paper(name: str, paper_id: str):
     G = _load(name)
-    return jsonify(htmlview.paper_details(G, paper_id))
+    return jsonify(view.paper_details(G, paper_id))
 
 
 # ------------------------------------------------------------------------------------------ vis-network
@@ -213,4 +214,4 @@ def vis_asset(filename: str):
     """vis-network from the installed pyvis package: no CDN, nothing copied into the repo."""
     if filename not in VIS_FILES:
         abort(404)
-    return send_from_directory(htmlview.vis_dir(), filename, max_age=3600)
+    return send_from_directory(view.vis_dir(), filename, max_age=3600)

@@ -1,4 +1,4 @@
-"""graphx.htmlview: page data, escaping for script blocks, paper details, the standalone HTML file."""
+"""graphx.view: page data, escaping for script blocks, paper details, the standalone HTML file."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from conftest import XSS_TITLE, make_fixture_graph
 
-from graphx import htmlview
+from graphx import view
 from graphx.errors import PaperNotFound
 
 
@@ -23,26 +23,26 @@ def embedded_data(html: str) -> dict:
 
 def test_script_json_escapes_what_ends_a_script_block_and_round_trips():
     value = {"t": "</script><!-- & \u2028\u2029 'q\" {{x}}"}
-    out = htmlview.script_json(value)
+    out = view.script_json(value)
     for raw in ("<", ">", "&", "\u2028", "\u2029"):
         assert raw not in out
     assert json.loads(out) == value
 
 
 def test_script_json_handles_numpy_scalars():
-    assert json.loads(htmlview.script_json({"a": np.int64(3), "b": np.float32(0.5)})) == {"a": 3, "b": 0.5}
+    assert json.loads(view.script_json({"a": np.int64(3), "b": np.float32(0.5)})) == {"a": 3, "b": 0.5}
 
 
 def test_node_size_grows_with_citations_on_a_log_scale_and_is_capped():
-    sizes = [htmlview.node_size(c) for c in (0, 1, 10, 100, 10**9)]
+    sizes = [view.node_size(c) for c in (0, 1, 10, 100, 10**9)]
     assert sizes == sorted(sizes) and len(set(sizes)) == 5
-    assert sizes[0] == htmlview.NODE_SIZE_MIN and sizes[-1] == htmlview.NODE_SIZE_MAX
+    assert sizes[0] == view.NODE_SIZE_MIN and sizes[-1] == view.NODE_SIZE_MAX
     # log scale: 10x more citations adds a constant, not a factor
     assert sizes[3] - sizes[2] < 2 * (sizes[2] - sizes[1])
 
 
 def test_page_data_nodes_carry_what_the_view_needs_and_no_abstracts(fixture_graph):
-    data = htmlview.page_data(fixture_graph)
+    data = view.page_data(fixture_graph)
     assert [n["id"] for n in data["nodes"]] == list(fixture_graph.nodes)
     p1 = next(n for n in data["nodes"] if n["id"] == "p1")
     assert p1["title"] == "Attention over graphs"
@@ -57,8 +57,8 @@ def test_page_data_nodes_carry_what_the_view_needs_and_no_abstracts(fixture_grap
 
 
 def test_page_data_scales_positions_uniformly(fixture_graph):
-    data = htmlview.page_data(fixture_graph)
-    scale = htmlview.layout_scale(fixture_graph)
+    data = view.page_data(fixture_graph)
+    scale = view.layout_scale(fixture_graph)
     for node in data["nodes"][:5]:
         attrs = fixture_graph.nodes[node["id"]]
         assert node["x"] == pytest.approx(scale * attrs["x"], abs=0.06)
@@ -66,7 +66,7 @@ def test_page_data_scales_positions_uniformly(fixture_graph):
 
 
 def test_page_data_edges_index_nodes_and_keep_every_kind(fixture_graph):
-    data = htmlview.page_data(fixture_graph)
+    data = view.page_data(fixture_graph)
     ids = [n["id"] for n in data["nodes"]]
     assert len(data["edges"]) == fixture_graph.number_of_edges() == data["edges_total"]
     seen = {(ids[u], ids[v], data["kinds"][k]) for u, v, k, _ in data["edges"]}
@@ -76,7 +76,7 @@ def test_page_data_edges_index_nodes_and_keep_every_kind(fixture_graph):
 
 def test_edge_cap_keeps_each_kind_its_share_strongest_first(fixture_graph):
     total = fixture_graph.number_of_edges()
-    data = htmlview.page_data(fixture_graph, max_edges=total // 2)
+    data = view.page_data(fixture_graph, max_edges=total // 2)
     assert len(data["edges"]) == total // 2 and data["edges_total"] == total
     for k, kind in enumerate(data["kinds"]):
         weights = sorted(
@@ -100,19 +100,19 @@ def test_overview_places_areas_at_their_members_and_counts_links_between_areas()
     G.add_edge("n1", "n3", key="similar", kind="similar", weight=0.5)
     G.add_edge("n0", "n1", key="cites", kind="cites", weight=1.0)  # inside area 0: not a link
     G.add_edge("n5", "n0", key="cites", kind="cites", weight=1.0)  # from the small area: left out
-    ov = htmlview.overview(G, min_area_papers=2)
+    ov = view.overview(G, min_area_papers=2)
     assert [(n["area"], n["papers"], n["x"]) for n in ov["nodes"]] == [(0, 2, 5.0), (1, 3, 110.0)]
     assert ov["edges"] == [[0, 1, 2]]
     assert (ov["small_areas"], ov["small_area_papers"]) == (1, 1)
 
 
 def test_big_graphs_start_in_overview(fixture_graph):
-    assert htmlview.page_data(fixture_graph)["start_in_overview"] is False
-    assert htmlview.page_data(fixture_graph, overview_min_papers=10)["start_in_overview"] is True
+    assert view.page_data(fixture_graph)["start_in_overview"] is False
+    assert view.page_data(fixture_graph, overview_min_papers=10)["start_in_overview"] is True
 
 
 def test_paper_details_lists_references_citers_and_similar(fixture_graph):
-    d = htmlview.paper_details(fixture_graph, "p3")
+    d = view.paper_details(fixture_graph, "p3")
     assert {r["id"] for r in d["references"]} == {"p6", "p9"}
     assert {c["id"] for c in d["citers"]} == {"p0"}
     assert [s["id"] for s in d["similar"]] == ["p4", "p2"]  # weights 0.5 and 0.4
@@ -122,21 +122,21 @@ def test_paper_details_lists_references_citers_and_similar(fixture_graph):
 
 
 def test_paper_details_links_and_missing_paper(fixture_graph):
-    links = htmlview.paper_details(fixture_graph, "p1")["links"]
+    links = view.paper_details(fixture_graph, "p1")["links"]
     assert links == {
         "Semantic Scholar": "https://www.semanticscholar.org/paper/0123456789abcdef0123456789abcdef01234567",
         "DOI": "https://doi.org/10.1234/abc.def",
         "arXiv": "https://arxiv.org/abs/1706.03762",
     }
     fixture_graph.nodes["p2"]["url"] = "javascript:alert(1)"
-    assert "Paper" not in htmlview.paper_details(fixture_graph, "p2")["links"]
+    assert "Paper" not in view.paper_details(fixture_graph, "p2")["links"]
     with pytest.raises(PaperNotFound):
-        htmlview.paper_details(fixture_graph, "nope")
+        view.paper_details(fixture_graph, "nope")
 
 
 def test_standalone_html_is_offline_and_escapes_paper_text(tmp_path, fixture_graph):
     path = tmp_path / "g.html"
-    htmlview.write_html(fixture_graph, path)
+    view.write_html(fixture_graph, path)
     html = path.read_text(encoding="utf-8")
     assert not re.search(r"<script[^>]+src=", html), "no external scripts"
     assert not re.search(r"<link[^>]+href=\"(?!data:)", html), "no external styles"
@@ -153,6 +153,6 @@ def test_page_data_is_linear_not_quadratic():
     # pyvis add_node/add_edge take ~11 s for 5,000 nodes / 25,000 edges; this must stay well under.
     G = make_fixture_graph(n_per_area=1700)
     start = time.perf_counter()
-    data = htmlview.page_data(G)
+    data = view.page_data(G)
     assert time.perf_counter() - start < 3.0
     assert len(data["nodes"]) == 5100

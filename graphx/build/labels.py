@@ -16,8 +16,8 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
 
-from graphx.communities import Partition
-from graphx.text import TextIndex, analyze
+from graphx.build.communities import Partition
+from graphx.build.text import TextIndex, analyze
 
 MAX_TERMS = 3
 MIN_TERMS = 2

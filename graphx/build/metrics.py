@@ -6,7 +6,7 @@ import igraph as ig
 import networkx as nx
 import numpy as np
 
-from graphx.edgearrays import EdgeArrays, edge_arrays
+from graphx.build.edgearrays import EdgeArrays, edge_arrays
 
 PAGERANK_ALPHA = 0.85
 

@@ -7,9 +7,10 @@ built here directly, from the stored layout (``x``/``y``) with physics, edge smo
 ``improvedLayout`` off, and every piece of paper text goes through :func:`script_json` before it
 reaches a page.
 
-The same explorer script (``webui/static/explorer.js``) drives the web app's ``/graphs/NAME`` page and
-the standalone file written by :func:`write_html`; the standalone file inlines vis-network, the script
-and the paper details, so it opens with no network and no server.
+The same explorer script (``graphx/view/static/explorer.js``) drives the web app's ``/graphs/NAME`` page
+and the standalone file written by :func:`write_html`; the standalone file inlines vis-network, the
+script and the paper details, so it opens with no network and no server. The page assets live here, with
+the code that renders them; the web app serves them from :func:`templates_dir` and :func:`static_dir`.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import Any
 import networkx as nx
 
 from graphx.errors import ConfigError, PaperNotFound
-from graphx.graphstore import json_default
+from graphx.store.graphs import json_default
 
 EDGE_KINDS = ("cites", "similar", "cocited", "coupled")
 # Above this many papers the explorer opens on the overview (areas as nodes) and the full view shows the
@@ -378,12 +379,14 @@ def _compact_details(details: dict[str, Any]) -> dict[str, Any]:
     return details
 
 
-def webui_dir() -> Path:
-    """The ``webui`` package folder (templates and the explorer script), found without importing Flask."""
-    spec = importlib.util.find_spec("webui")
-    if spec is None or not spec.submodule_search_locations:
-        raise ConfigError("The webui package (templates for HTML export) is not installed; reinstall graphx.")
-    return Path(next(iter(spec.submodule_search_locations)))
+def templates_dir() -> Path:
+    """The explorer's Jinja templates (the standalone page and the body the web app's page includes)."""
+    return Path(__file__).parent / "templates"
+
+
+def static_dir() -> Path:
+    """The explorer's script and stylesheet."""
+    return Path(__file__).parent / "static"
 
 
 def vis_dir() -> Path:
@@ -413,11 +416,11 @@ def render_html(G: nx.MultiDiGraph, *, max_edges: int | None = MAX_VIEW_EDGES) -
     data["api"] = None
     data["exports"] = []
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(webui_dir() / "templates")),
+        loader=jinja2.FileSystemLoader(str(templates_dir())),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
     )
-    static = webui_dir() / "static"
+    static = static_dir()
     vis = vis_dir()
     return env.get_template("standalone.html").render(
         title=str(G.graph.get("name", "graph")),

@@ -5,7 +5,7 @@ writes atomically: the file is written next to its destination and moved into pl
 ``os.replace``, so a crash or an error never leaves a half-written file at ``path``.
 
 The XML and CSV formats are written from one sanitised table of node and edge attributes
-(`graphx.export_tables`); GEXF has a module of its own (`graphx.export_gexf`).
+(`graphx.export.tables`); GEXF has a module of its own (`graphx.export.gexf`).
 
 Examples
 --------
@@ -30,8 +30,8 @@ import networkx as nx
 
 from graphx.edgekinds import SYMMETRIC_KINDS
 from graphx.errors import ConfigError
-from graphx.export_gexf import write_gexf
-from graphx.export_tables import (
+from graphx.export.gexf import write_gexf
+from graphx.export.tables import (
     INT32_MAX,
     atomic_write,
     community_colors,
@@ -104,8 +104,8 @@ def export_graph(G: nx.MultiDiGraph, fmt: str, path: str | os.PathLike) -> list[
     elif name == "csv":
         return write_csv(G, path)
     elif name == "html":
-        # Lazy: htmlview pulls in the HTML template machinery, which the other formats never need.
-        from graphx.htmlview import write_html
+        # Lazy: graphx.view pulls in the HTML template machinery, which the other formats never need.
+        from graphx.view import write_html
 
         write_html(G, path)
     else:

@@ -9,8 +9,8 @@ from s2server import CS768_DIR, cs768_paper_id, strip_version
 
 from graphx.errors import OfflineMiss
 from graphx.sources.s2 import collect
-from graphx.sources.s2client import S2Client
-from graphx.sources.s2titles import parse_titles
+from graphx.sources.s2.client import S2Client
+from graphx.sources.s2.titles import parse_titles
 
 FAKE_TITLE = "Quantum Origami Networks for Folding Unfoldable Proteins"
 FAKE_ABSTRACT = (

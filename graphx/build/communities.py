@@ -18,7 +18,7 @@ import igraph as ig
 import networkx as nx
 import numpy as np
 
-from graphx.edgearrays import EdgeArrays, edge_arrays
+from graphx.build.edgearrays import EdgeArrays, edge_arrays
 
 # igraph draws from one process-wide generator: builds in web threads must not interleave seeds.
 _RNG_LOCK = threading.Lock()
@@ -69,7 +69,7 @@ def weighted_igraph(
     """What :func:`weighted_graph` computes, straight into igraph (numpy sums, no networkx copy).
 
     Returns the graph (edge attribute ``weight``) and the node list (igraph index -> node of ``G``).
-    ``arrays`` is :func:`graphx.edgearrays.edge_arrays` of ``G`` if the caller already has it.
+    ``arrays`` is :func:`graphx.build.edgearrays.edge_arrays` of ``G`` if the caller already has it.
     """
     arrays = arrays if arrays is not None else edge_arrays(G)
     nodes = arrays.nodes

@@ -12,9 +12,9 @@ from graphx.errors import OfflineMiss, SourceError
 from graphx.paper import Paper
 from graphx.sources import s2
 from graphx.sources.s2 import collect, collect_papers
-from graphx.sources.s2client import S2Client
-from graphx.sources.s2records import PAPER_FIELDS
-from graphx.store import PaperStore
+from graphx.sources.s2.client import S2Client
+from graphx.sources.s2.records import PAPER_FIELDS
+from graphx.store.papers import PaperStore
 
 TURING_ID = "2d5673caa9e6af3a7b82a43f19ee920992db07ad"
 TURING_DOI = "10.1093/mind/lix.236.433"
@@ -279,7 +279,7 @@ def test_a_failed_build_resumes_without_refetching_what_was_stored(store, s2_ser
 
 
 def test_cancel_between_requests(store, s2_server):
-    pipeline = pytest.importorskip("graphx.pipeline")
+    pipeline = pytest.importorskip("graphx.build.pipeline")
     cancel = threading.Event()
 
     def progress(stage, n, total):
@@ -401,7 +401,7 @@ def test_module_constants_match_the_api_limits():
 KILLED_BUILD = """
 import sys
 from graphx.sources.s2 import collect_papers
-from graphx.store import PaperStore
+from graphx.store.papers import PaperStore
 ids = sys.argv[3].split(",")
 collect_papers(PaperStore(sys.argv[1]), paper_ids=ids, api_url=sys.argv[2], requests_per_s=0, timeout_s=60)
 """

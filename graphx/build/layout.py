@@ -15,7 +15,7 @@ import igraph as ig
 import networkx as nx
 import numpy as np
 
-from graphx.communities import seeded_igraph, weighted_igraph
+from graphx.build.communities import seeded_igraph, weighted_igraph
 
 EXTENT = 1000.0  # coordinates end up in [-EXTENT, EXTENT]
 SUBAREA_PULL = 2.0  # weight multiplier for edges inside a sub-area

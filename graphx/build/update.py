@@ -27,14 +27,14 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from graphx import citations, labels, metrics
+from graphx.build import citations, labels, metrics
+from graphx.build.pipeline import BuildOptions, Progress, StageTimer, paused_gc, refresh_counts, save_built
+from graphx.build.similarity import top_k_pairs
+from graphx.build.text import TextIndex
 from graphx.errors import ConfigError
-from graphx.graphstore import graph_dir, load_graph
 from graphx.paper import Paper, merge_duplicates
-from graphx.pipeline import BuildOptions, Progress, StageTimer, paused_gc, refresh_counts, save_built
-from graphx.similarity import top_k_pairs
-from graphx.store import PaperStore
-from graphx.text import TextIndex
+from graphx.store.graphs import graph_dir, load_graph
+from graphx.store.papers import PaperStore
 
 ASSIGN_ROUNDS = 3  # new papers linked only to other new papers get an area in a later round
 JITTER = 4.0  # spread of new papers around their neighbours' mean, in layout units (extent 1000)

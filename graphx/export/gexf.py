@@ -28,7 +28,7 @@ import networkx as nx
 
 import graphx
 from graphx.edgekinds import SYMMETRIC_KINDS
-from graphx.export_tables import (
+from graphx.export.tables import (
     INT32_MAX,
     community_colors,
     edge_table,

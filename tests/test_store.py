@@ -5,10 +5,10 @@ from __future__ import annotations
 import networkx as nx
 import pytest
 
-from graphx import graphstore
 from graphx.errors import ConfigError, GraphNotFound
 from graphx.paper import Paper
-from graphx.store import PaperStore, resolve_cache_dir
+from graphx.store import graphs as graphstore
+from graphx.store.papers import PaperStore, resolve_cache_dir
 
 
 def tiny_graph(label: str) -> nx.MultiDiGraph:

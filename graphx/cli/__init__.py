@@ -10,11 +10,11 @@ from pathlib import Path
 
 import click
 
-from graphx import graphstore
-from graphx.cli_output import StageBars, print_areas, print_build_summary
+from graphx.cli.output import StageBars, print_areas, print_build_summary
 from graphx.errors import ConfigError, GraphxError
 from graphx.paper import Paper
-from graphx.store import CACHE_ENV, PaperStore, resolve_cache_dir
+from graphx.store import graphs as graphstore
+from graphx.store.papers import CACHE_ENV, PaperStore, resolve_cache_dir
 
 EXTENSIONS = {"json": ".json", "gexf": ".gexf", "graphml": ".graphml", "csv": "", "html": ".html"}
 
@@ -211,7 +211,7 @@ def build(
       graphx build -i zotero.bib -i more.ris --enrich
       graphx build --query "test-time compute scaling" --max-papers 300 --expand references,citations
     """
-    from graphx.pipeline import BuildOptions, build_and_save
+    from graphx.build.pipeline import BuildOptions, build_and_save
 
     seeds = [s.strip() for s in (paper_ids or "").split(",") if s.strip()]
     if not (inputs or query or seeds or titles_file):
@@ -316,7 +316,7 @@ def add(name, inputs, citations, skip_bad, quiet, cache_dir) -> None:
     New papers join the area they are most linked to and are placed beside their neighbours;
     existing papers keep their areas, labels and positions. `graphx build` recomputes everything.
     """
-    from graphx.update import add_and_save
+    from graphx.build.update import add_and_save
 
     cache = resolve_cache_dir(cache_dir)
     graphstore.load_meta(cache, name)  # a missing graph fails before any file is read

@@ -15,7 +15,7 @@ import json
 import re
 
 from graphx.paper import Paper
-from graphx.store import PaperStore
+from graphx.store.papers import PaperStore
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS s2_papers (

@@ -2,7 +2,7 @@
 
 :func:`collect_papers` is what the CLI and the web app call. Everything fetched is committed to the papers
 store batch by batch, so a build that is killed or fails resumes where it stopped: the next run asks the
-API only for what the cache lacks. Requests go through one :class:`~graphx.sources.s2client.S2Client`
+API only for what the cache lacks. Requests go through one :class:`~graphx.sources.s2.client.S2Client`
 (rate limit, retries, Retry-After); metadata and link lists arrive through ``POST /paper/batch``, 500 ids a
 call, never one request per paper.
 """
@@ -18,15 +18,15 @@ from urllib.parse import quote
 
 from graphx.errors import ConfigError, OfflineMiss, SourceError
 from graphx.paper import Paper
-from graphx.sources.s2cache import S2Cache
-from graphx.sources.s2client import S2Client, S2RequestFailed
-from graphx.sources.s2expand import expand_papers
-from graphx.sources.s2ids import split_ids, to_api_id
-from graphx.sources.s2records import PAPER_FIELDS, linked_ids, paper_from_s2, unlinked_count
-from graphx.store import PaperStore
+from graphx.sources.s2.cache import S2Cache
+from graphx.sources.s2.client import S2Client, S2RequestFailed
+from graphx.sources.s2.expand import expand_papers
+from graphx.sources.s2.ids import split_ids, to_api_id
+from graphx.sources.s2.records import PAPER_FIELDS, linked_ids, paper_from_s2, unlinked_count
+from graphx.store.papers import PaperStore
 
-if TYPE_CHECKING:  # graphx.pipeline imports every stage; a source needs only the callback type
-    from graphx.pipeline import Progress
+if TYPE_CHECKING:  # graphx.build.pipeline imports every stage; a source needs only the callback type
+    from graphx.build.pipeline import Progress
 
 __all__ = ["CollectResult", "collect", "collect_papers", "EXPAND_KINDS"]
 
@@ -157,7 +157,7 @@ def collect(
             run.note_missing("ids", [a for a, p in found.items() if p is None])
         kept_without_ids: list[Paper] = []
         if titles_file is not None:
-            from graphx.sources.s2titles import collect_titles
+            from graphx.sources.s2.titles import collect_titles
 
             resolved, kept_without_ids = collect_titles(run, titles_file)
             seeds += resolved
@@ -359,6 +359,6 @@ def _examples(names: Sequence[str]) -> str:
 
 
 def _raise_cancelled() -> None:
-    from graphx.pipeline import BuildCancelled
+    from graphx.build.pipeline import BuildCancelled
 
     raise BuildCancelled("Build cancelled; papers fetched so far stay cached and the next run resumes.")

@@ -15,9 +15,9 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
+from graphx.build.similarity import top_k_pairs
 from graphx.edgekinds import EDGE_KINDS, SYMMETRIC_KINDS  # noqa: F401 (re-exported)
 from graphx.paper import Paper
-from graphx.similarity import top_k_pairs
 
 NODE_FIELDS = (
     "title", "abstract", "year", "venue", "doi", "arxiv", "s2_id", "url", "tldr", "publication_date",

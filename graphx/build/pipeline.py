@@ -22,12 +22,12 @@ from typing import Any, TypeVar
 import networkx as nx
 
 import graphx
-from graphx import citations, communities, labels, layout, metrics, similarity
-from graphx.edgearrays import EdgeArrays, edge_arrays
+from graphx.build import citations, communities, labels, layout, metrics, similarity
+from graphx.build.edgearrays import EdgeArrays, edge_arrays
+from graphx.build.text import TextIndex, build_text_index
 from graphx.errors import ConfigError, GraphxError
-from graphx.graphstore import check_name, save_graph
 from graphx.paper import Paper, merge_duplicates
-from graphx.text import TextIndex, build_text_index
+from graphx.store.graphs import check_name, save_graph
 
 T = TypeVar("T")
 # progress(stage, done, total): total 0 means "unknown"; done == total means the stage is over.

@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 from graphx.errors import InputError, OfflineMiss
 from graphx.paper import Paper, normalize_title
-from graphx.sources.s2client import S2Client, S2NotFound
+from graphx.sources.s2.client import S2Client, S2NotFound
 
 if TYPE_CHECKING:
     from graphx.sources.s2 import _Run

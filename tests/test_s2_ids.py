@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from graphx.errors import ConfigError
-from graphx.sources.s2ids import split_ids, to_api_id
+from graphx.sources.s2.ids import split_ids, to_api_id
 
 TURING = "2d5673caa9e6af3a7b82a43f19ee920992db07ad"
 

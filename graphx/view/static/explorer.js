@@ -1,4 +1,4 @@
-/* graphx explorer: draws the page data written by graphx.htmlview with vis-network.
+/* graphx explorer: draws the page data written by graphx.view with vis-network.
  *
  * Every piece of paper text reaches the page through textContent (never innerHTML), so titles and
  * abstracts holding markup or script show as text. Positions come from the stored layout and physics is

@@ -16,8 +16,8 @@ import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 from sparse_dot_topn import sp_matmul_topn
 
+from graphx.build.text import TextIndex, build_text_index
 from graphx.paper import Paper
-from graphx.text import TextIndex, build_text_index
 
 # sparse_dot_topn splits the product over threads (OpenMP); one per core.
 N_THREADS = os.cpu_count() or 1
