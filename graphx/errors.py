@@ -1,8 +1,11 @@
-"""The exceptions graphx raises on purpose.
+"""The exceptions graphx raises on purpose, all of them.
 
 Every message says what went wrong *and what to do next*; the CLI prints it as is and exits non-zero,
-the web app turns it into a 4xx page or JSON error.
+the web app turns it into a 4xx page or JSON error. The three ``ValueError`` subclasses at the end are
+signals between a file reader and its record parser; they never reach the user as such.
 """
+
+from collections import Counter
 
 
 class GraphxError(Exception):
@@ -48,3 +51,32 @@ class SourceError(GraphxError):
 
 class OfflineMiss(SourceError):
     """--offline was asked but something needed is not in the cache."""
+
+
+class S2NotFound(SourceError):
+    """The API answered 404: no paper with that id, or no title match."""
+
+
+class S2RequestFailed(SourceError):
+    """A request still failed after every retry; ``reason`` says how ("rate-limited us (429) 6 times")."""
+
+    def __init__(self, reason: str, failures: Counter[str]):
+        self.reason = reason
+        self.failures = failures
+        super().__init__(f"Semantic Scholar {reason}.")
+
+
+class BuildCancelled(GraphxError):
+    """The build was cancelled by the user; the previous graph of that name is intact."""
+
+
+class BadRecord(ValueError):
+    """One record cannot become a paper; ``reason`` says what is wrong with it."""
+
+
+class Placeholder(ValueError):
+    """A source's own marker for a paper it could not resolve; left out and noted, never an error."""
+
+
+class WrongFileKind(ValueError):
+    """The file is a known kind of data, but not a papers file (e.g. an S2 /references page)."""

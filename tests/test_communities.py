@@ -5,7 +5,7 @@ from __future__ import annotations
 import networkx as nx
 from networkx.algorithms.community import is_partition, modularity
 
-from graphx.build.communities import detect, detect_two_levels, weighted_graph
+from graphx.build.communities import detect, detect_two_levels, weighted_igraph
 
 
 def caveman(n_cliques: int = 4, size: int = 6) -> nx.Graph:
@@ -36,16 +36,19 @@ def test_resolution_changes_granularity():
     assert len(detect(H, resolution=0.2, seed=1)) < len(detect(H, resolution=3.0, seed=1))
 
 
-def test_weighted_graph_sums_kinds_by_weight():
+def test_weighted_igraph_sums_kinds_by_weight():
     G = nx.MultiDiGraph()
     G.add_edge("a", "b", key="cites", kind="cites", weight=1.0)
     G.add_edge("b", "a", key="cites", kind="cites", weight=1.0)
     G.add_edge("a", "b", key="similar", kind="similar", weight=0.5)
     G.add_edge("a", "c", key="coupled", kind="coupled", weight=0.4)
-    H = weighted_graph(G, {"cites": 1.0, "similar": 2.0, "coupled": 0.0})
-    assert H["a"]["b"]["weight"] == 3.0
-    assert not H.has_edge("a", "c")
-    assert set(H) == {"a", "b", "c"}
+    G.add_edge("c", "c", key="cites", kind="cites", weight=1.0)
+    g, nodes = weighted_igraph(G, {"cites": 1.0, "similar": 2.0, "coupled": 0.0})
+    index = {n: i for i, n in enumerate(nodes)}
+    assert g.es[g.get_eid(index["a"], index["b"])]["weight"] == 3.0
+    assert g.get_eid(index["a"], index["c"], error=False) == -1
+    assert sorted(nodes) == ["a", "b", "c"] and g.vcount() == 3
+    assert g.ecount() == 1 and not g.is_directed()
 
 
 def test_two_levels_nest_and_cover_every_paper(neurips_graph):

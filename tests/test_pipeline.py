@@ -10,8 +10,8 @@ import threading
 
 import pytest
 
-from graphx.build.pipeline import BuildCancelled, BuildOptions, build_graph
-from graphx.errors import ConfigError
+from graphx.build.pipeline import BuildOptions, build_graph
+from graphx.errors import BuildCancelled, ConfigError
 from graphx.paper import Paper
 
 

@@ -14,7 +14,7 @@ from s2server import cs768_paper_id, fast_client, load_replays
 from semanticscholar import SemanticScholar
 from semanticscholar.ApiRequester import ApiRequester
 
-from graphx.errors import SourceError
+from graphx.errors import BadRecord, SourceError
 from graphx.sources.s2 import collect
 from graphx.sources.s2.client import S2Client
 from graphx.sources.s2.records import linked_ids, paper_from_s2
@@ -205,10 +205,15 @@ def test_every_recorded_paper_shape_parses():
             shapes += 1
             if obj["paperId"] is None:
                 continue
+            if not (obj.get("title") or "").strip():
+                # Link-list entries carry only the paperId: not a paper on their own.
+                with pytest.raises(BadRecord, match="has no title"):
+                    paper_from_s2(obj)
+                continue
             paper = paper_from_s2(obj)
             with_id += 1
             assert paper.id == obj["paperId"] == paper.s2_id
-            assert paper.title == (obj.get("title") or "")
+            assert paper.title == obj["title"].strip()
         if isinstance(data, dict) and isinstance(data.get("data"), list):
             assert len(linked_ids(data["data"])) <= len(data["data"])
     assert shapes > 5000 and with_id > 5000

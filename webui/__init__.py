@@ -15,15 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from flask import Flask, abort, jsonify, render_template, request, send_from_directory
-from werkzeug.exceptions import HTTPException
+from flask import Flask, abort, send_from_directory
 
 from graphx import view
-from graphx.errors import ConfigError, GraphNotFound, GraphxError, PaperNotFound
 from graphx.store.papers import resolve_cache_dir
+from webui import builds, graphs
+from webui.responses import MAX_UPLOAD_BYTES, register_errors
 
-# Uploaded papers files above this are refused (413) before they reach the disk.
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 STATIC_DIRS = (Path(__file__).parent / "static", view.static_dir())
 
 
@@ -50,13 +48,11 @@ def create_app(
     app.config["CACHE_DIR"] = str(resolve_cache_dir(chosen))
     os.makedirs(app.config["CACHE_DIR"], exist_ok=True)
 
-    from webui import builds, graphs
-
     app.extensions["graphx_builds"] = builds.BuildManager(app.config["CACHE_DIR"])
     app.extensions["graphx_graphs"] = graphs.GraphCache(app.config["CACHE_DIR"])
     app.register_blueprint(graphs.bp)
     app.register_blueprint(builds.bp)
-    _register_errors(app)
+    register_errors(app)
     return app
 
 
@@ -66,39 +62,6 @@ def _static_file(filename: str):
         if (folder / filename).is_file():
             return send_from_directory(folder, filename)
     abort(404)
-
-
-def wants_json() -> bool:
-    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
-
-
-def error_response(status: int, message: str):
-    if wants_json():
-        return jsonify({"error": message, "status": status}), status
-    return render_template("error.html", status=status, message=message), status
-
-
-def _register_errors(app: Flask) -> None:
-    @app.errorhandler(GraphNotFound)
-    @app.errorhandler(PaperNotFound)
-    def not_found(exc: GraphxError):
-        return error_response(404, str(exc))
-
-    @app.errorhandler(ConfigError)
-    def bad_config(exc: ConfigError):
-        return error_response(400, str(exc))
-
-    @app.errorhandler(GraphxError)
-    def graphx_error(exc: GraphxError):
-        return error_response(400, str(exc))
-
-    @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException):
-        messages = {
-            404: "Nothing here. Go back to the list of graphs.",
-            413: f"That file is too large: the limit is {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.",
-        }
-        return error_response(exc.code or 500, messages.get(exc.code or 0, exc.description or exc.name))
 
 
 def serve(

@@ -18,8 +18,9 @@ from flask import Blueprint, current_app, jsonify, redirect, request, url_for
 from werkzeug.utils import secure_filename
 
 from graphx.build.pipeline import STAGES
-from graphx.errors import ConfigError, GraphxError
+from graphx.errors import BuildCancelled, ConfigError, GraphxError
 from graphx.store.graphs import check_name
+from webui.responses import error_response
 
 bp = Blueprint("builds", __name__)
 
@@ -125,7 +126,7 @@ class BuildManager:
             del self._builds[old.id]
 
     def _run(self, build: Build, collect: Callable[[Build], list]) -> None:
-        from graphx.build.pipeline import BuildCancelled, build_and_save
+        from graphx.build.pipeline import build_and_save
 
         build.state = "running"
 
@@ -229,8 +230,6 @@ def load_s2():
 
 @bp.post("/builds")
 def start():
-    from webui import error_response
-
     manager: BuildManager = current_app.extensions["graphx_builds"]
     cache_dir = Path(current_app.config["CACHE_DIR"])
     form = request.form
@@ -323,8 +322,6 @@ def api_builds():
 
 @bp.get("/api/builds/<build_id>")
 def api_build(build_id: str):
-    from webui import error_response
-
     build = current_app.extensions["graphx_builds"].get(build_id)
     if build is None:
         return error_response(404, f"No build {build_id!r}; builds are forgotten when the server restarts.")
@@ -333,8 +330,6 @@ def api_build(build_id: str):
 
 @bp.post("/builds/<build_id>/cancel")
 def cancel(build_id: str):
-    from webui import error_response
-
     build = current_app.extensions["graphx_builds"].get(build_id)
     if build is None:
         return error_response(404, f"No build {build_id!r}.")

@@ -16,7 +16,6 @@ import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
 from graphx.build.similarity import top_k_pairs
-from graphx.edgekinds import EDGE_KINDS, SYMMETRIC_KINDS  # noqa: F401 (re-exported)
 from graphx.paper import Paper
 
 NODE_FIELDS = (

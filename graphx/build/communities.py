@@ -38,22 +38,6 @@ def seeded_igraph(seed: int) -> Iterator[None]:
             ig.set_random_number_generator(random)
 
 
-def weighted_graph(G: nx.MultiDiGraph, weights: Mapping[str, float]) -> nx.Graph:
-    """Undirected simple graph whose edge weight sums ``weights[kind] * weight`` over the edge kinds."""
-    H = nx.Graph()
-    H.add_nodes_from(G)
-    for u, v, kind, w in G.edges(keys=True, data="weight"):
-        factor = weights.get(kind, 0.0)
-        if factor <= 0 or u == v:
-            continue
-        add = factor * (w if w is not None else 1.0)
-        if H.has_edge(u, v):
-            H[u][v]["weight"] += add
-        else:
-            H.add_edge(u, v, weight=add)
-    return H
-
-
 def to_igraph(H: nx.Graph) -> tuple[ig.Graph, list]:
     """igraph copy of a weighted undirected networkx graph, and the node list (igraph index -> node)."""
     nodes = list(H)
@@ -66,7 +50,10 @@ def to_igraph(H: nx.Graph) -> tuple[ig.Graph, list]:
 def weighted_igraph(
     G: nx.MultiDiGraph, weights: Mapping[str, float], *, arrays: EdgeArrays | None = None
 ) -> tuple[ig.Graph, list]:
-    """What :func:`weighted_graph` computes, straight into igraph (numpy sums, no networkx copy).
+    """Undirected igraph graph whose edge weight sums ``weights[kind] * weight`` over the edge kinds.
+
+    Edge kinds weighted 0 (or missing from ``weights``) and self-loops are left out; every node of ``G``
+    is a vertex. Numpy sums, no networkx copy.
 
     Returns the graph (edge attribute ``weight``) and the node list (igraph index -> node of ``G``).
     ``arrays`` is :func:`graphx.build.edgearrays.edge_arrays` of ``G`` if the caller already has it.

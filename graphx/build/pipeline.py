@@ -7,37 +7,29 @@ progress and stores the result. The CLI and the web app both call :func:`build_g
 
 from __future__ import annotations
 
-import functools
-import gc
 import os
 import platform
 import threading
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import networkx as nx
 
 import graphx
 from graphx.build import citations, communities, labels, layout, metrics, similarity
 from graphx.build.edgearrays import EdgeArrays, edge_arrays
+from graphx.build.runner import StageTimer, paused_gc
 from graphx.build.text import TextIndex, build_text_index
-from graphx.errors import ConfigError, GraphxError
+from graphx.edgekinds import EDGE_KINDS
+from graphx.errors import ConfigError
 from graphx.paper import Paper, merge_duplicates
+from graphx.progress import Progress
 from graphx.store.graphs import check_name, save_graph
 
-T = TypeVar("T")
-# progress(stage, done, total): total 0 means "unknown"; done == total means the stage is over.
-Progress = Callable[[str, int, int], None]
-
 STAGES = ("edges", "similarity", "metrics", "weights", "communities", "labels", "layout", "save")
-
-
-class BuildCancelled(GraphxError):
-    """The build was cancelled by the user; the previous graph of that name is intact."""
 
 
 @dataclass(frozen=True)
@@ -91,11 +83,10 @@ class BuildOptions:
             raise ConfigError("--resolution must be positive (1.0 is plain modularity).")
         if not 0.0 <= self.embedding_weight <= 1.0:
             raise ConfigError(f"--embedding-weight must be in [0, 1] (got {self.embedding_weight}).")
-        unknown = set(self.weights) - set(citations.EDGE_KINDS)
+        unknown = set(self.weights) - set(EDGE_KINDS)
         if unknown:
             raise ConfigError(
-                f"Unknown edge kind(s) in weights: {', '.join(sorted(unknown))}; "
-                f"use {', '.join(citations.EDGE_KINDS)}."
+                f"Unknown edge kind(s) in weights: {', '.join(sorted(unknown))}; use {', '.join(EDGE_KINDS)}."
             )
         if any(w < 0 for w in self.weights.values()):
             raise ConfigError("Edge-kind weights must be zero or positive.")
@@ -115,47 +106,6 @@ def build_graph(
     Duplicates are merged first. Timings per stage land in ``G.graph["meta"]["timings_s"]``.
     """
     return _build(papers, options, name=name, inputs=inputs, progress=progress, cancel=cancel)[0]
-
-
-class StageTimer:
-    """Runs stages in order: checks for cancellation, reports progress, records seconds per stage."""
-
-    def __init__(self, progress: Progress | None, cancel: threading.Event | None):
-        self.report = progress or (lambda stage, done, total: None)
-        self.cancel = cancel
-        self.timings: dict[str, float] = {}
-
-    def __call__(self, label: str, fn: Callable[[], Any]) -> Any:
-        if self.cancel is not None and self.cancel.is_set():
-            raise BuildCancelled("Build cancelled; the previous graph of this name is unchanged.")
-        self.report(label, 0, 1)
-        start = time.perf_counter()
-        result = fn()
-        self.timings[label] = round(time.perf_counter() - start, 3)
-        self.report(label, 1, 1)
-        return result
-
-
-def paused_gc(fn: Callable[..., T]) -> Callable[..., T]:
-    """Run ``fn`` with Python's cyclic garbage collector paused.
-
-    A build allocates millions of small dicts (networkx nodes and edges) and frees few cycles; each
-    allocation burst made the collector walk every live object again, which made the edge, metrics
-    and weights stages grow faster than the graph (17-32x from 10k to 100k papers for 10x edges).
-    Reference counting still frees everything as usual.
-    """
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> T:
-        was_enabled = gc.isenabled()
-        gc.disable()
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            if was_enabled:
-                gc.enable()
-
-    return wrapper
 
 
 @paused_gc
@@ -212,7 +162,7 @@ def _build(
 
 
 def refresh_counts(G: nx.MultiDiGraph) -> None:
-    """Recompute the counts and area preview kept in ``G.graph["meta"]``."""
+    """Recompute the counts and area preview kept in ``G.graph["meta"]`` (after a build or an update)."""
     areas = G.graph.get("communities", [])
     G.graph["meta"]["counts"] = {
         **edge_counts(G),
@@ -276,7 +226,7 @@ def _similarity(G: nx.MultiDiGraph, papers: Sequence[Paper], options: BuildOptio
 
 def edge_counts(G: nx.MultiDiGraph) -> dict[str, Any]:
     """Papers and edges by kind."""
-    by_kind = {kind: 0 for kind in citations.EDGE_KINDS}
+    by_kind = {kind: 0 for kind in EDGE_KINDS}
     for _, _, kind in G.edges(keys=True):
         by_kind[kind] = by_kind.get(kind, 0) + 1
     return {"papers": G.number_of_nodes(), "edges": by_kind}

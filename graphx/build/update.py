@@ -28,11 +28,13 @@ import networkx as nx
 import numpy as np
 
 from graphx.build import citations, labels, metrics
-from graphx.build.pipeline import BuildOptions, Progress, StageTimer, paused_gc, refresh_counts, save_built
+from graphx.build.pipeline import BuildOptions, refresh_counts, save_built
+from graphx.build.runner import StageTimer, paused_gc
 from graphx.build.similarity import top_k_pairs
 from graphx.build.text import TextIndex
 from graphx.errors import ConfigError
 from graphx.paper import Paper, merge_duplicates
+from graphx.progress import Progress
 from graphx.store.graphs import graph_dir, load_graph
 from graphx.store.papers import PaperStore
 

@@ -37,11 +37,11 @@ from graphx.export.tables import (
     community_colors,
     edge_table,
     json_safe,
-    node_size,
     node_table,
     write_xml,
     xml_text,
 )
+from graphx.view import node_size
 
 FORMATS = ("json", "gexf", "graphml", "csv", "html")
 

@@ -32,11 +32,11 @@ from graphx.export.tables import (
     INT32_MAX,
     community_colors,
     edge_table,
-    node_size,
     node_table,
     write_xml,
     xml_text,
 )
+from graphx.view import node_size
 
 GEXF_VERSION = "1.3"
 GEXF_NS = "http://gexf.net/1.3"
@@ -60,7 +60,7 @@ def write_gexf(G: nx.MultiDiGraph, path: str | os.PathLike) -> None:
     - Nodes: ``label`` = title; typed attribute columns (``year`` integer, ``pagerank`` double,
       ``authors`` a ``"; "``-joined string...), absent values omitted, never ``"None"``;
       ``viz:color`` from the area's colour, ``viz:position`` x, y, z=0.0, ``viz:size``
-      4 + 4 ln(1 + citations).
+      :func:`graphx.view.node_size` (log of citations, capped, as in the explorer).
 
     Parameters
     ----------

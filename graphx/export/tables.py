@@ -194,14 +194,6 @@ def hex_to_rgb(color: Any) -> tuple[int, int, int] | None:
     return int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16)
 
 
-def node_size(citation_count: Any) -> float:
-    """Node size on a log scale, so a 5,000-citation paper does not hide its neighbours."""
-    count = _plain(citation_count)
-    if not isinstance(count, int | float) or isinstance(count, bool) or count < 0:
-        count = 0
-    return round(4.0 + 4.0 * math.log1p(count), 3)
-
-
 # ---------------------------------------------------------------------------------- shared writing
 
 

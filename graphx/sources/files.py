@@ -19,10 +19,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from graphx.errors import InputError
+from graphx.errors import BadRecord, InputError, Placeholder, WrongFileKind
 from graphx.paper import Paper, merge_duplicates
 from graphx.sources.bibliography import looks_like_bibtex, looks_like_ris, read_bibtex, read_ris
-from graphx.sources.records import BadRecord, Collector, Placeholder, Skipped, WrongFileKind, record_to_paper
+from graphx.sources.records import Collector, Skipped, record_to_paper
 
 __all__ = ["LoadResult", "Skipped", "load_papers", "read_citation_edges", "read_papers_file"]
 

@@ -25,10 +25,10 @@ from typing import Any
 
 import networkx as nx
 
+from graphx.edgekinds import EDGE_KINDS
 from graphx.errors import ConfigError, PaperNotFound
 from graphx.store.graphs import json_default
 
-EDGE_KINDS = ("cites", "similar", "cocited", "coupled")
 # Above this many papers the explorer opens on the overview (areas as nodes) and the full view shows the
 # strongest edges only: 6,545 papers with every edge is ~150k lines to draw on each frame.
 OVERVIEW_MIN_PAPERS = 2000
@@ -103,9 +103,19 @@ def script_json(value: Any) -> str:
 
 
 # ------------------------------------------------------------------------------------------ page data
-def node_size(citations: int | None) -> float:
-    """Node radius on a log scale of citations, so a 500-citation paper does not cover the map."""
-    raw = NODE_SIZE_MIN + NODE_SIZE_PER_LOG_CITATION * math.log1p(max(int(citations or 0), 0))
+def node_size(citation_count: Any) -> float:
+    """Node radius on a log scale of citations, capped, so a 500-citation paper does not cover the map.
+
+    The explorer and the GEXF/GraphML exports use this one size, so Gephi shows what the explorer shows.
+    An unknown, negative or non-numeric count counts as 0.
+    """
+    try:
+        count = float(citation_count or 0)
+    except (TypeError, ValueError):
+        count = 0.0
+    if not math.isfinite(count) or count < 0:
+        count = 0.0
+    raw = NODE_SIZE_MIN + NODE_SIZE_PER_LOG_CITATION * math.log1p(count)
     return round(min(raw, NODE_SIZE_MAX), 2)
 
 

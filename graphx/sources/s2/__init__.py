@@ -12,33 +12,19 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
-from urllib.parse import quote
+from dataclasses import dataclass, field
 
-from graphx.errors import ConfigError, OfflineMiss, SourceError
+from graphx.errors import BuildCancelled, ConfigError, S2RequestFailed, SourceError
 from graphx.paper import Paper
-from graphx.sources.s2.cache import S2Cache
-from graphx.sources.s2.client import S2Client, S2RequestFailed
+from graphx.progress import Progress
+from graphx.sources.s2.client import S2Client
 from graphx.sources.s2.expand import expand_papers
 from graphx.sources.s2.ids import split_ids, to_api_id
-from graphx.sources.s2.records import PAPER_FIELDS, linked_ids, paper_from_s2, unlinked_count
+from graphx.sources.s2.run import BATCH_MAX_IDS, EXPAND_KINDS, SEARCH_MAX_RESULTS, Run, examples
+from graphx.sources.s2.titles import collect_titles
 from graphx.store.papers import PaperStore
 
-if TYPE_CHECKING:  # graphx.build.pipeline imports every stage; a source needs only the callback type
-    from graphx.build.pipeline import Progress
-
-__all__ = ["CollectResult", "collect", "collect_papers", "EXPAND_KINDS"]
-
-EXPAND_KINDS = ("references", "citations")
-BATCH_MAX_IDS = 500
-SEARCH_PAGE_LIMIT = 100
-SEARCH_MAX_RESULTS = 1000  # relevance search serves offsets below 1,000 only
-# Nested reference/citation lists of a batch answer stop at 1,000 entries; the paged endpoints go to 10,000.
-NESTED_LINKS_MAX = 1000
-PAGE_LIMIT = 1000
-PAGED_LINKS_MAX = 10_000
-NOTE_EXAMPLES = 5
+__all__ = ["BATCH_MAX_IDS", "CollectResult", "EXPAND_KINDS", "collect", "collect_papers"]
 
 
 @dataclass
@@ -145,7 +131,7 @@ def collect(
     if max_papers < 1:
         raise ConfigError(f"--max-papers must be at least 1 (got {max_papers}).")
     api_ids = [to_api_id(x) for x in split_ids(paper_ids)]
-    run = _Run(store, client, offline=offline, refresh=refresh, progress=progress)
+    run = Run(store, client, offline=offline, refresh=refresh, progress=progress)
     requests_before = client.requests
     try:
         seeds: list[Paper] = []
@@ -157,8 +143,6 @@ def collect(
             run.note_missing("ids", [a for a, p in found.items() if p is None])
         kept_without_ids: list[Paper] = []
         if titles_file is not None:
-            from graphx.sources.s2.titles import collect_titles
-
             resolved, kept_without_ids = collect_titles(run, titles_file)
             seeds += resolved
         if enrich:
@@ -168,7 +152,7 @@ def collect(
         if run.incomplete:
             run.notes.append(
                 f"Reference/citation lists stayed incomplete after refetching for {len(run.incomplete):,} "
-                f"papers: {_examples(run.incomplete)}."
+                f"papers: {examples(run.incomplete)}."
             )
     except S2RequestFailed as exc:
         cached = run.cache.fetched_count()
@@ -185,180 +169,5 @@ def collect(
     )
 
 
-class _Run:
-    """State of one collection: cache, client, notes, progress."""
-
-    def __init__(
-        self, store: PaperStore, client: S2Client, *, offline: bool, refresh: bool, progress: Progress | None
-    ):
-        self.store = store
-        self.client = client
-        self.cache = S2Cache(store)
-        self.offline = offline
-        self.refresh = refresh
-        self.progress = progress
-        self.notes: list[str] = []
-        self.incomplete: list[str] = []
-        self.from_cache = 0
-        self.done = 0
-        self.total = 0
-
-    def report(self, done: int) -> None:
-        self.done += done
-        if self.progress is not None:
-            self.progress("fetch", self.done, max(self.total, self.done))
-
-    def note_missing(self, what: str, names: Sequence[str]) -> None:
-        if names:
-            self.notes.append(f"Semantic Scholar knows no paper for {len(names)} {what}: {_examples(names)}.")
-
-    def search(self, query: str, limit: int) -> list[Paper]:
-        ids = None if self.refresh else self.cache.search(query, limit)
-        if ids is None:
-            if self.offline:
-                raise OfflineMiss(
-                    f"--offline: the search {query!r} (up to {limit:,} papers) is not in the cache. "
-                    "Run it once without --offline."
-                )
-            # The package does not URL-encode the query: '&' would end it, '+' would become a space.
-            results = self.client.package().search_paper(
-                quote(query.strip(), safe=""),
-                fields=["paperId", "title"],
-                limit=min(SEARCH_PAGE_LIMIT, limit),
-            )
-            ids = []
-            for item in results:
-                ids.append(item.paperId)
-                if len(ids) >= limit:
-                    break
-            self.cache.save_search(query, limit, ids)
-        found = self.fetch(ids)
-        return [p for p in found.values() if p]
-
-    def enrich(self, papers: Sequence[Paper]) -> list[Paper]:
-        wanted: list[str] = []
-        without = 0
-        for paper in papers:
-            if paper.s2_id:
-                wanted.append(paper.s2_id.lower())
-            elif paper.doi:
-                wanted.append(f"DOI:{paper.doi}")
-            elif paper.arxiv:
-                wanted.append(f"ARXIV:{paper.arxiv}")
-            else:
-                without += 1
-        if without:
-            self.notes.append(
-                f"{without:,} input papers carry no S2 id, DOI or arXiv id and were not enriched."
-            )
-        found = self.fetch(wanted)
-        self.note_missing("input papers", [a for a, p in found.items() if p is None])
-        return [p for p in found.values() if p]
-
-    def fetch(self, api_ids: Sequence[str]) -> dict[str, Paper | None]:
-        """Papers (with their link lists) by API id; None for ids S2 does not know. Cache first."""
-        result: dict[str, Paper | None] = {}
-        missing: list[str] = []
-        for api_id in dict.fromkeys(api_ids):
-            hit = None if self.refresh else self.cache.lookup(api_id)
-            if hit is None:
-                missing.append(api_id)
-            else:
-                result[api_id] = hit or None
-                self.from_cache += hit is not False
-        self.total += len(result) + len(missing)
-        self.report(len(result))
-        if missing and self.offline:
-            raise OfflineMiss(
-                f"--offline: {len(missing):,} papers are not in the cache ({_examples(missing)}). "
-                "Run once without --offline to fetch them."
-            )
-        for start in range(0, len(missing), BATCH_MAX_IDS):
-            chunk = missing[start : start + BATCH_MAX_IDS]
-            result.update(self._fetch_batch(chunk))
-            self.report(len(chunk))
-        return {a: result[a] for a in dict.fromkeys(api_ids)}
-
-    def _fetch_batch(self, chunk: list[str]) -> dict[str, Paper | None]:
-        # httpx directly, not the package's get_papers: it drops null entries, losing which id they were
-        # for, and guesses not-found ids by echoing externalIds back, which misses URL and bare-id forms.
-        data = self.client.request(
-            "POST", "/paper/batch", params={"fields": ",".join(PAPER_FIELDS)}, json={"ids": chunk}
-        )
-        if not isinstance(data, list) or len(data) != len(chunk):
-            raise SourceError(
-                f"Semantic Scholar answered a batch of {len(chunk)} ids with {type(data).__name__} "
-                f"of {len(data) if hasattr(data, '__len__') else '?'} entries; retry later."
-            )
-        out: dict[str, Paper | None] = {}
-        to_page: list[tuple[Paper, list[str], dict]] = []
-        unlinked = 0
-        for api_id, item in zip(chunk, data, strict=True):
-            if not item or not item.get("paperId"):
-                out[api_id] = None
-                continue
-            paper = paper_from_s2(item)
-            out[api_id] = paper
-            unlinked += unlinked_count(item.get("references"))
-            kinds = [k for k in EXPAND_KINDS if _needs_paging(item, k)]
-            if kinds:
-                to_page.append((paper, kinds, item))
-        self.cache.save_batch(out, {p.id: kinds for p, kinds, _ in to_page})
-        if unlinked:
-            self.notes.append(f"{unlinked:,} references had no Semantic Scholar paperId and were left out.")
-        for paper, kinds, item in to_page:
-            paper = self._page_links(paper, kinds, item)
-            out = {a: (paper if p is not None and p.id == paper.id else p) for a, p in out.items()}
-        return out
-
-    def _page_links(self, paper: Paper, kinds: list[str], item: dict) -> Paper:
-        """Refetch link lists the batch answer left empty or cut, through the paged endpoints."""
-        updates: dict[str, tuple[str, ...]] = {}
-        for kind in kinds:
-            ids: list[str] = []
-            offset = 0
-            while offset < PAGED_LINKS_MAX:
-                page = self.client.request(
-                    "GET",
-                    f"/paper/{paper.id}/{kind}",
-                    params={
-                        "fields": "paperId",
-                        "offset": offset,
-                        "limit": min(PAGE_LIMIT, PAGED_LINKS_MAX - offset),
-                    },
-                )
-                ids += linked_ids(page.get("data"))
-                if page.get("next") is None:
-                    break
-                offset = int(page["next"])
-            updates[kind] = tuple(dict.fromkeys((*getattr(paper, kind), *ids)))
-            expected = item.get(_COUNT_FIELD[kind]) or 0
-            if len(updates[kind]) < expected:
-                self.incomplete.append(
-                    f"{paper.title or paper.id!r} ({len(updates[kind]):,} of {expected:,} {kind})"
-                )
-        paper = replace(paper, **updates)
-        self.cache.save_paged(paper)
-        return paper
-
-
-_COUNT_FIELD = {"references": "referenceCount", "citations": "citationCount"}
-
-
-def _needs_paging(item: dict, kind: str) -> bool:
-    # S2 sometimes answers an empty list for a paper it counts citations of, and nested lists stop at
-    # 1,000 entries: both are refetched through the paged endpoint.
-    listed = len(item.get(kind) or ())
-    expected = item.get(_COUNT_FIELD[kind]) or 0
-    return expected > 0 and (listed == 0 or (listed >= NESTED_LINKS_MAX and expected > listed))
-
-
-def _examples(names: Sequence[str]) -> str:
-    shown = ", ".join(names[:NOTE_EXAMPLES])
-    return shown + (f" and {len(names) - NOTE_EXAMPLES:,} more" if len(names) > NOTE_EXAMPLES else "")
-
-
 def _raise_cancelled() -> None:
-    from graphx.build.pipeline import BuildCancelled
-
     raise BuildCancelled("Build cancelled; papers fetched so far stay cached and the next run resumes.")

@@ -29,7 +29,7 @@ from typing import Any
 
 import httpx
 
-from graphx.errors import SourceError
+from graphx.errors import S2NotFound, S2RequestFailed, SourceError
 
 logger = logging.getLogger("graphx.s2")
 
@@ -48,19 +48,6 @@ MAX_BACKOFF_S = 60.0
 MAX_RETRY_AFTER_S = 120.0
 RETRIED_STATUSES = {429, 500, 502, 503, 504}
 USER_AGENT = "graphx (+https://github.com/graphx)"
-
-
-class S2NotFound(SourceError):
-    """The API answered 404: no paper with that id, or no title match."""
-
-
-class S2RequestFailed(SourceError):
-    """A request still failed after every retry; ``reason`` says how ("rate-limited us (429) 6 times")."""
-
-    def __init__(self, reason: str, failures: Counter[str]):
-        self.reason = reason
-        self.failures = failures
-        super().__init__(f"Semantic Scholar {reason}.")
 
 
 def resolve_api_url(api_url: str | None = None) -> str:

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from graphx.paper import Paper
-
-if TYPE_CHECKING:
-    from graphx.sources.s2 import _Run
+from graphx.sources.s2.run import Run
 
 
 def expand_papers(
-    run: _Run, seeds: list[Paper], expand: Sequence[str], depth: int, max_papers: int
+    run: Run, seeds: list[Paper], expand: Sequence[str], depth: int, max_papers: int
 ) -> list[Paper]:
     """Seeds plus their neighbours along ``expand`` links, ``depth`` levels, at most ``max_papers`` in all.
 

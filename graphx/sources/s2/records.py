@@ -8,9 +8,12 @@ object from ``/paper/{id}``, ``/paper/batch`` or search, ``null`` batch entries,
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from graphx.errors import BadRecord, Placeholder
 from graphx.paper import Paper
+from graphx.sources import fields
 
 # Always explicit: the package's default for get_paper pulls every citation and reference with all their
 # fields (megabytes a paper), and a string would be split into letters by its ','.join(fields).
@@ -38,11 +41,20 @@ PAPER_FIELDS = METADATA_FIELDS + LINK_FIELDS
 EMBEDDING_MODEL = "specter_v2"
 
 
-def paper_from_s2(data: dict[str, Any]) -> Paper:
-    """One S2 paper object as a Paper whose ``id`` is its S2 paperId.
+def paper_from_s2(data: Mapping[str, Any], *, embedding_model: str | None = EMBEDDING_MODEL) -> Paper:
+    """One Semantic Scholar Graph API paper object (any subset of its fields) as a Paper whose ``id`` is
+    its S2 paperId: the one converter for API answers and for S2 JSON in papers files.
 
-    Reference and citation entries without a paperId (S2 could not link them) are left out; a SPECTER
-    embedding of another model than v2 is left out too.
+    Reference and citation entries without a paperId (S2 could not link them) are left out; an
+    embedding of another model than ``embedding_model`` is left out too (None keeps any: a papers file
+    is one export, whose vectors compare among themselves; API answers mix whatever S2 has).
+
+    Raises
+    ------
+    graphx.errors.Placeholder
+        The object has no paperId: S2's marker for a reference it could not match to a paper.
+    graphx.errors.BadRecord
+        It has no title, or a field holds the wrong kind of value.
 
     Examples
     --------
@@ -51,42 +63,73 @@ def paper_from_s2(data: dict[str, Any]) -> Paper:
     >>> p.arxiv, p.references == ("cd" * 20,)
     ('1706.03762', True)
     """
+    paper_id = fields.text(data.get("paperId"))
+    if not paper_id:
+        # S2 lists bibliography strings it could not match to a paper this way; no id can point at them.
+        raise Placeholder(
+            "Semantic Scholar could not match this reference to a paper (null paperId): "
+            f"{data.get('title')!r:.80}"
+        )
+    title = fields.text(data.get("title"))
+    if not title:
+        raise BadRecord(
+            f"Semantic Scholar paper {paper_id} has no title; request it with fields=title,abstract,..."
+        )
     external = data.get("externalIds") or {}
-    corpus_id = data.get("corpusId") or external.get("CorpusId")
-    embedding = data.get("embedding") or {}
-    vector = embedding.get("vector") if str(embedding.get("model", "")).startswith(EMBEDDING_MODEL) else None
-    authors = tuple(a["name"] for a in data.get("authors") or () if a and a.get("name"))
+    corpus_id = data.get("corpusId", external.get("CorpusId"))
     fields_of_study = data.get("fieldsOfStudy") or [
-        f.get("category") for f in data.get("s2FieldsOfStudy") or () if f and f.get("category")
+        f.get("category") for f in data.get("s2FieldsOfStudy") or [] if isinstance(f, Mapping)
     ]
+    tldr = data.get("tldr")
     return Paper(
-        id=data["paperId"],
-        title=data.get("title") or "",
-        abstract=data.get("abstract") or None,
-        year=data.get("year"),
-        authors=authors,
-        venue=data.get("venue") or None,
-        doi=external.get("DOI"),
-        arxiv=external.get("ArXiv"),
-        s2_id=data["paperId"],
-        corpus_id=int(corpus_id) if corpus_id is not None else None,
-        citation_count=data.get("citationCount"),
-        influential_citation_count=data.get("influentialCitationCount"),
-        url=data.get("url"),
-        tldr=(data.get("tldr") or {}).get("text"),
-        publication_date=data.get("publicationDate"),
-        fields_of_study=tuple(dict.fromkeys(fields_of_study)),
-        references=linked_ids(data.get("references")),
-        citations=linked_ids(data.get("citations")),
-        embedding=tuple(float(x) for x in vector) if vector else None,
+        id=paper_id,
+        title=title,
+        abstract=fields.text(data.get("abstract")),
+        year=fields.whole_number(data.get("year"), "year"),
+        authors=fields.authors(data.get("authors")),
+        venue=fields.venue(data.get("venue"))
+        or fields.venue(data.get("journal"))
+        or fields.venue(data.get("publicationVenue")),
+        doi=fields.text(external.get("DOI")),
+        arxiv=fields.text(external.get("ArXiv")),
+        s2_id=paper_id,
+        corpus_id=fields.whole_number(corpus_id, "corpusId"),
+        citation_count=fields.whole_number(data.get("citationCount"), "citationCount"),
+        influential_citation_count=fields.whole_number(
+            data.get("influentialCitationCount"), "influentialCitationCount"
+        ),
+        url=fields.text(data.get("url")),
+        tldr=fields.text(tldr.get("text")) if isinstance(tldr, Mapping) else fields.text(tldr),
+        publication_date=fields.text(data.get("publicationDate")),
+        fields_of_study=tuple(dict.fromkeys(f for f in fields_of_study if f)),
+        references=_link_list(data.get("references"), "references"),
+        citations=_link_list(data.get("citations"), "citations"),
+        embedding=_embedding_vector(data.get("embedding"), embedding_model),
     )
+
+
+def _link_list(value: Any, name: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise BadRecord(f"`{name}` is {type(value).__name__}, expected a list of paper objects")
+    return linked_ids(value)
+
+
+def _embedding_vector(embedding: Any, model: str | None) -> tuple[float, ...] | None:
+    """The embedding's vector; None for none or another model than ``model`` (cosine compares within one)."""
+    if not isinstance(embedding, Mapping):
+        return None
+    if model is not None and not str(embedding.get("model", "")).startswith(model):
+        return None
+    return fields.vector(embedding.get("vector"))
 
 
 def linked_ids(entries: Any) -> tuple[str, ...]:
     """paperIds of a nested list or a paged ``data`` list, entries without one dropped."""
     out: list[str] = []
     for entry in entries or ():
-        if not entry:
+        if not isinstance(entry, Mapping):
             continue
         paper = entry.get("citedPaper") or entry.get("citingPaper") or entry
         if paper.get("paperId"):

@@ -14,15 +14,12 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from graphx.errors import InputError, OfflineMiss
+from graphx.errors import InputError, OfflineMiss, S2NotFound
 from graphx.paper import Paper, normalize_title
-from graphx.sources.s2.client import S2Client, S2NotFound
-
-if TYPE_CHECKING:
-    from graphx.sources.s2 import _Run
+from graphx.sources.s2.client import S2Client
+from graphx.sources.s2.run import Run
 
 # Lines at least this long are prose (or a long title); abstracts are runs of them with enough words.
 PROSE_LINE_CHARS = 60
@@ -140,7 +137,7 @@ def match_title(client: S2Client, title: str) -> tuple[str | None, str | None]:
     return None, matched
 
 
-def collect_titles(run: _Run, path: str | os.PathLike) -> tuple[list[Paper], list[Paper]]:
+def collect_titles(run: Run, path: str | os.PathLike) -> tuple[list[Paper], list[Paper]]:
     """(papers resolved on S2, unresolved titles that carried an abstract, as papers without ids)."""
     entries = read_titles(path)
     if not entries:
