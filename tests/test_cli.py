@@ -164,3 +164,11 @@ def test_build_from_a_semantic_scholar_query_then_offline(run, s2_server, tmp_pa
     assert again.exit_code == 0, again.output
     assert len(s2_server.log) == served, "--offline sent requests"
     assert "60 from the cache" in again.output
+
+
+def test_readme_lists_exactly_the_export_formats():
+    from graphx.export import FORMATS
+
+    readme = (ROOT / "README.md").read_text()
+    listed = re.search(r"--format ([a-z\\|]+)", readme)
+    assert listed and listed.group(1).split("\\|") == list(FORMATS)

@@ -13,7 +13,6 @@ import io
 import json
 import math
 import re
-import xml.etree.ElementTree as ET
 import zipfile
 from collections import Counter
 from pathlib import Path
@@ -664,14 +663,14 @@ def test_export_graph_writes_and_never_mutates(small_graph, tmp_path, fmt):
     assert not list(tmp_path.rglob("*.tmp"))
 
 
-def test_export_graph_html_dispatches_to_htmlview(small_graph, tmp_path, monkeypatch):
-    htmlview = pytest.importorskip("graphx.view")
-    calls = []
-    # The page itself is htmlview's to test; here only the dispatch and its arguments.
-    monkeypatch.setattr(htmlview, "write_html", lambda G, path: calls.append((G, path)))
-    path = tmp_path / "g.html"
+def test_export_graph_html_writes_the_page_into_new_folders(small_graph, tmp_path):
+    path = tmp_path / "new" / "dir" / "g.html"
     assert export_graph(small_graph, "html", path) == [path]
-    assert calls == [(small_graph, path)]
+    page = path.read_text("utf-8")
+    assert page.startswith("<!doctype html>") and 'id="graphx-data"' in page
+    assert all(f'"{n}"' in page for n in small_graph.nodes)
+    assert "</script><img" not in page  # paper text is escaped inside the data block
+    assert [p.name for p in path.parent.iterdir()] == ["g.html"]  # no temp file left behind
 
 
 def test_unknown_format_names_the_supported_ones(small_graph, tmp_path):
@@ -682,16 +681,15 @@ def test_unknown_format_names_the_supported_ones(small_graph, tmp_path):
     assert not (tmp_path / "g.dot").exists()
 
 
-@pytest.mark.parametrize("fmt", ["gexf", "graphml"])
+@pytest.mark.parametrize("fmt", ["gexf", "graphml", "html"])
 def test_failed_write_leaves_the_existing_file_untouched(small_graph, tmp_path, monkeypatch, fmt):
     path = tmp_path / f"g.{fmt}"
     path.write_text("previous export")
 
-    def half_write(self, fh, **kwargs):
-        fh.write(b"<?xml version='1.0'?><half")
+    def fail(fd):
         raise OSError("No space left on device")
 
-    monkeypatch.setattr(ET.ElementTree, "write", half_write)
+    monkeypatch.setattr("graphx.atomic.os.fsync", fail)
     with pytest.raises(OSError, match="No space"):
         export_graph(small_graph, fmt, path)
     assert path.read_text() == "previous export"
@@ -703,7 +701,7 @@ def test_failed_json_and_csv_writes_leave_files_untouched(small_graph, tmp_path,
     out = tmp_path / "csv"
     out.mkdir()
     (out / "nodes.csv").write_text("old nodes")
-    monkeypatch.setattr("graphx.export.os.fsync", lambda fd: (_ for _ in ()).throw(OSError("I/O error")))
+    monkeypatch.setattr("graphx.atomic.os.fsync", lambda fd: (_ for _ in ()).throw(OSError("I/O error")))
     with pytest.raises(OSError):
         write_json(small_graph, tmp_path / "g.json")
     with pytest.raises(OSError):
@@ -747,9 +745,9 @@ def test_subgraph_for_community_keeps_only_that_area(small_graph):
 
 
 def _gexf_bytes(G) -> bytes:
-    from graphx.export.gexf import gexf_element
+    from graphx.export.gexf import gexf_document
 
-    return ET.tostring(gexf_element(G), encoding="utf-8", xml_declaration=True)
+    return gexf_document(G).text().encode("utf-8")
 
 
 def test_subgraph_for_unknown_community_says_which_exist(small_graph):

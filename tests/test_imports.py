@@ -52,7 +52,17 @@ def imported_names(name: str, path: Path) -> set[str]:
     return out
 
 
+def ancestors(name: str) -> list[str]:
+    parts = name.split(".")
+    return [".".join(parts[:i]) for i in range(1, len(parts))]
+
+
 def internal_graph() -> dict[str, set[str]]:
+    """Module -> the modules importing it runs, including the ``__init__`` of each package entered.
+
+    Importing ``graphx.export.tables`` from ``graphx.view`` first runs ``graphx/export/__init__.py``, so
+    that is an edge too; the packages around the importer itself are already initialised.
+    """
     graph = {}
     for name, path in MODULES.items():
         targets = set()
@@ -60,8 +70,10 @@ def internal_graph() -> dict[str, set[str]]:
             # `import graphx.build.pipeline` names the module; keep the longest known prefix.
             while target and target not in MODULES:
                 target = target.rpartition(".")[0]
-            if target and target != name:
+            if target:
                 targets.add(target)
+                targets.update(p for p in ancestors(target) if p in MODULES and p not in ancestors(name))
+        targets.discard(name)
         graph[name] = targets
     return graph
 

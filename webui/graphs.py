@@ -25,18 +25,11 @@ from flask import (
 
 from graphx import view
 from graphx.errors import ConfigError, GraphNotFound
+from graphx.export import EXPORT_FORMATS, export_graph, subgraph_for_community
 from graphx.store import graphs as graphstore
 
 bp = Blueprint("graphs", __name__)
 
-EXPORT_FORMATS = ("json", "gexf", "graphml", "csv", "html")
-EXPORT_FILES = {  # format -> (suffix, mimetype)
-    "json": (".json", "application/json"),
-    "gexf": (".gexf", "application/xml"),
-    "graphml": (".graphml", "application/xml"),
-    "csv": (".zip", "application/zip"),
-    "html": (".html", "text/html"),
-}
 VIS_FILES = ("vis-network.min.js", "vis-network.css")
 
 
@@ -158,10 +151,10 @@ def export(name: str, fmt: str):
             abort(404)
         G = _area_subgraph(G, area_id)
         stem = f"{name}-area{area_id}"
-    suffix, mimetype = EXPORT_FILES[fmt]
+    export_format = EXPORT_FORMATS[fmt]
     tmp = tempfile.mkdtemp(prefix="graphx-export-")
-    path = Path(tmp) / f"{stem}{suffix}"
-    _export(G, fmt, path)
+    path = Path(tmp) / f"{stem}{export_format.suffix}"
+    export_graph(G, fmt, path)
 
     @after_this_request
     def _cleanup(response):
@@ -171,22 +164,16 @@ def export(name: str, fmt: str):
         shutil.rmtree(tmp, ignore_errors=True)
         return response
 
-    return send_file(path, mimetype=mimetype, as_attachment=True, download_name=path.name, max_age=0)
+    return send_file(
+        path, mimetype=export_format.media_type, as_attachment=True, download_name=path.name, max_age=0
+    )
 
 
 def _area_subgraph(G: nx.MultiDiGraph, area_id: int) -> nx.MultiDiGraph:
-    from graphx import export as gx_export
-
     try:
-        return gx_export.subgraph_for_community(G, area_id)
+        return subgraph_for_community(G, area_id)
     except ConfigError:
         abort(404)
-
-
-def _export(G: nx.MultiDiGraph, fmt: str, path: Path) -> None:
-    from graphx import export as gx_export
-
-    gx_export.export_graph(G, fmt, path)
 
 
 # ------------------------------------------------------------------------------------------- JSON twins

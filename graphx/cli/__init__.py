@@ -12,11 +12,10 @@ import click
 
 from graphx.cli.output import StageBars, print_areas, print_build_summary
 from graphx.errors import ConfigError, GraphxError
+from graphx.export import EXPORT_FORMATS, FORMATS
 from graphx.paper import Paper
 from graphx.store import graphs as graphstore
 from graphx.store.papers import CACHE_ENV, PaperStore, resolve_cache_dir
-
-EXTENSIONS = {"json": ".json", "gexf": ".gexf", "graphml": ".graphml", "csv": "", "html": ".html"}
 
 
 class GraphxGroup(click.Group):
@@ -338,10 +337,10 @@ def add(name, inputs, citations, skip_bad, quiet, cache_dir) -> None:
     "--format",
     "-f",
     "fmt",
-    type=click.Choice(list(EXTENSIONS)),
+    type=click.Choice(FORMATS),
     default="gexf",
     show_default=True,
-    help="json: node-link; gexf: Gephi; graphml: Gephi/yEd; csv: nodes.csv + edges.csv; html: offline page.",
+    help="; ".join(f"{f.name}: {f.help}" for f in EXPORT_FORMATS.values()) + ".",
 )
 @click.option(
     "--output",
@@ -366,7 +365,9 @@ def export(name, fmt, output, area, cache_dir) -> None:
                 f"Graph {name!r} has no area {area}; `graphx info {name}` lists them (0-{len(known) - 1})."
             )
         G = subgraph_for_community(G, area)
-    output = output or Path(f"{name}{'-area' + str(area) if area is not None else ''}{EXTENSIONS[fmt]}")
+    output = output or EXPORT_FORMATS[fmt].default_path(
+        f"{name}{'-area' + str(area) if area is not None else ''}"
+    )
     for path in export_graph(G, fmt, output):
         click.echo(f"wrote {path}")
 

@@ -13,19 +13,17 @@ import json
 import math
 import os
 import re
-import tempfile
-import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import networkx as nx
 import numpy as np
 
+from graphx.atomic import atomic_write
+
 LIST_SEPARATOR = "; "
-#: Mode of every exported file; tempfile would otherwise leave them readable by the owner only.
-EXPORT_FILE_MODE = 0o644
 
 #: Types of the attributes docs/graph-format.md defines, in the order exports list them.
 NODE_ATTRIBUTE_TYPES: dict[str, type] = {
@@ -166,12 +164,17 @@ def edge_table(G: nx.MultiDiGraph) -> tuple[list[tuple[Any, Any, Any]], _Table]:
 
 
 def xml_text(value: Any) -> str:
-    """Text for an XML attribute or element: booleans lower-case, forbidden characters dropped."""
+    """Text for an XML attribute or element: booleans lower-case, floats exact (``repr``).
+
+    Characters XML 1.0 forbids are dropped when the document is finished (:class:`XmlDocument`).
+    """
+    if type(value) is str:
+        return value
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
         return repr(value)
-    return _XML_INVALID.sub("", str(value))
+    return str(value)
 
 
 def community_colors(G: nx.MultiDiGraph) -> dict[int, tuple[int, int, int]]:
@@ -197,24 +200,76 @@ def hex_to_rgb(color: Any) -> tuple[int, int, int] | None:
 # ---------------------------------------------------------------------------------- shared writing
 
 
-def write_xml(root: ET.Element, path: str | os.PathLike) -> None:
-    """Indent ``root`` and write it as a UTF-8 XML document, atomically."""
-    ET.indent(root)
-    tree = ET.ElementTree(root)
-    atomic_write(Path(path), lambda fh: tree.write(fh, encoding="utf-8", xml_declaration=True))
+class XmlDocument:
+    """An XML document built as text, laid out as ``ElementTree.indent`` + ``write`` would lay it out.
+
+    Building an ElementTree of half a million elements and serialising it cost 3-4 s for the
+    6,545-paper graph; writing the same text directly costs a fraction of that. Attribute values and
+    element text are escaped as ElementTree escapes them, and the characters XML 1.0 forbids are
+    dropped from the finished document in one pass (markup never contains them).
+    """
+
+    XML_DECLARATION = "<?xml version='1.0' encoding='utf-8'?>\n"
+    INDENT = "  "
+
+    def __init__(self) -> None:
+        self.parts: list[str] = [self.XML_DECLARATION]
+        self.depth = 0
+
+    def open(self, tag: str, attrs: Mapping[str, Any] | None = None) -> None:
+        """``<tag ...>`` on its own line; children follow one level deeper."""
+        self.parts.append(f"{self.INDENT * self.depth}<{tag}{xml_attributes(attrs)}>\n")
+        self.depth += 1
+
+    def close(self, tag: str) -> None:
+        self.depth -= 1
+        self.parts.append(f"{self.INDENT * self.depth}</{tag}>\n")
+
+    def leaf(self, tag: str, attrs: Mapping[str, Any] | None = None, text: Any = None) -> None:
+        """An element without children: ``<tag ... />``, or ``<tag ...>text</tag>``."""
+        indent = self.INDENT * self.depth
+        if text is None:
+            self.parts.append(f"{indent}<{tag}{xml_attributes(attrs)} />\n")
+        else:
+            self.parts.append(
+                f"{indent}<{tag}{xml_attributes(attrs)}>{_escape_text(xml_text(text))}</{tag}>\n"
+            )
+
+    def text(self) -> str:
+        """The document (no newline after the root's end tag, as ElementTree writes it)."""
+        return _XML_INVALID.sub("", "".join(self.parts).removesuffix("\n"))
+
+    def write(self, path: str | os.PathLike) -> None:
+        """Write the document as UTF-8, atomically."""
+        data = self.text().encode("utf-8")
+        atomic_write(Path(path), lambda fh: fh.write(data))
 
 
-def atomic_write(path: Path, write: Callable[[IO[bytes]], Any]) -> None:
-    """Call ``write`` on a temporary file beside ``path``, then move it over ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp_name, EXPORT_FILE_MODE)
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+def xml_attributes(attrs: Mapping[str, Any] | None) -> str:
+    """`` name="value"`` for every attribute, values escaped (see :func:`xml_text`)."""
+    if not attrs:
+        return ""
+    return "".join(f' {name}="{_escape_attribute(xml_text(value))}"' for name, value in attrs.items())
+
+
+def _escape_text(text: str) -> str:
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
+
+
+def _escape_attribute(text: str) -> str:
+    text = _escape_text(text)
+    if '"' in text:
+        text = text.replace('"', "&quot;")
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")
+    if "\n" in text:
+        text = text.replace("\n", "&#10;")
+    if "\t" in text:
+        text = text.replace("\t", "&#09;")
+    return text

@@ -25,6 +25,7 @@ from typing import Any
 
 import networkx as nx
 
+from graphx.atomic import atomic_write
 from graphx.edgekinds import EDGE_KINDS
 from graphx.errors import ConfigError, PaperNotFound
 from graphx.store.graphs import json_default
@@ -80,11 +81,11 @@ VIS_OPTIONS: dict[str, Any] = {
 
 # --------------------------------------------------------------------------------------------- escaping
 _SCRIPT_ESCAPES = {
-    ord("<"): "\\u003c",
-    ord(">"): "\\u003e",
-    ord("&"): "\\u0026",
-    0x2028: "\\u2028",
-    0x2029: "\\u2029",
+    "<": "\\u003c",
+    ">": "\\u003e",
+    "&": "\\u0026",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
 }
 
 
@@ -99,7 +100,12 @@ def script_json(value: Any) -> str:
     >>> script_json({"title": "</script><b>x</b>"})
     '{"title": "\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003ex\\\\u003c/b\\\\u003e"}'
     """
-    return json.dumps(value, ensure_ascii=False, default=json_default).translate(_SCRIPT_ESCAPES)
+    text = json.dumps(value, ensure_ascii=False, default=json_default)
+    # str.replace per character: str.translate with a dict costs ~0.3 s per 10 MB page.
+    for char, escape in _SCRIPT_ESCAPES.items():
+        if char in text:
+            text = text.replace(char, escape)
+    return text
 
 
 # ------------------------------------------------------------------------------------------ page data
@@ -444,5 +450,9 @@ def render_html(G: nx.MultiDiGraph, *, max_edges: int | None = MAX_VIEW_EDGES) -
 
 
 def write_html(G: nx.MultiDiGraph, path: str | os.PathLike) -> None:
-    """Write ``G`` as one self-contained, offline HTML explorer page at ``path``."""
-    Path(path).write_text(render_html(G), encoding="utf-8")
+    """Write ``G`` as one self-contained, offline HTML explorer page at ``path``.
+
+    Written atomically; missing parent folders are created.
+    """
+    data = render_html(G).encode("utf-8")
+    atomic_write(Path(path), lambda fh: fh.write(data))
