@@ -156,3 +156,10 @@ def test_page_data_is_linear_not_quadratic():
     data = view.page_data(G)
     assert time.perf_counter() - start < 3.0
     assert len(data["nodes"]) == 5100
+
+
+def test_details_from_the_whole_graph_index_equal_the_per_paper_details(fixture_graph):
+    G = fixture_graph
+    index = view.paper_links_index(G.edges(keys=True, data="weight", default=0.0), G)
+    for pid in G.nodes:
+        assert view.paper_details(G, pid, links=index[pid]) == view.paper_details(G, pid)

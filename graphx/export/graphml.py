@@ -8,7 +8,14 @@ from typing import Any
 
 import networkx as nx
 
-from graphx.export.tables import INT32_MAX, XmlDocument, community_colors, edge_table, node_table
+from graphx.export.tables import (
+    INT32_MAX,
+    XmlDocument,
+    community_colors,
+    edge_table,
+    element_text,
+    node_table,
+)
 from graphx.view import node_size
 
 GRAPHML_NS = "http://graphml.graphdrawing.org/xmlns"
@@ -97,5 +104,8 @@ def _graphml_element(
 
 
 def _graphml_data(doc: XmlDocument, scope: str, row: Mapping[str, Any], key_ids) -> None:
-    for name, value in row.items():
-        doc.leaf("data", {"key": key_ids[scope, name]}, text=value)
+    indent = doc.indent()
+    doc.parts += [
+        f'{indent}<data key="{key_ids[scope, name]}">{element_text(value)}</data>\n'
+        for name, value in row.items()
+    ]

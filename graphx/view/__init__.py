@@ -345,29 +345,57 @@ def _brief(G: nx.MultiDiGraph, pid: str, weight: float | None = None) -> dict[st
     return out
 
 
-def paper_details(G: nx.MultiDiGraph, paper_id: str, *, limit: int = NEIGHBOURS_SHOWN) -> dict[str, Any]:
+Links = tuple[dict[Any, None], dict[Any, None], dict[Any, float]]
+
+
+def paper_links_index(edges: Any, wanted: Any) -> dict[Any, Links]:
+    """``{paper: (references, citers, similar papers with their best score)}`` for the ``wanted`` papers.
+
+    ``edges`` are ``(u, v, kind, weight)``; one pass over them serves one paper (its own in- and
+    out-edges) or every paper of the standalone file (all edges): 6,545 per-paper edge lookups cost
+    seconds.
+    """
+    links: dict[Any, Links] = {pid: ({}, {}, {}) for pid in wanted}
+    for u, v, kind, weight in edges:
+        if kind == "cites":
+            if u in links:
+                links[u][0][v] = None
+            if v in links:
+                links[v][1][u] = None
+        elif kind == "similar":
+            score = float(_plain(weight))
+            for a, b in ((u, v), (v, u)):
+                if a in links:
+                    similar = links[a][2]
+                    similar[b] = max(similar.get(b, 0.0), score)
+    return links
+
+
+def paper_details(
+    G: nx.MultiDiGraph, paper_id: str, *, limit: int = NEIGHBOURS_SHOWN, links: Links | None = None
+) -> dict[str, Any]:
     """The details panel of one paper: its fields, links, references, citers and most similar papers.
 
+    ``links`` is the paper's entry of :func:`paper_links_index` when the caller has the index of every
+    paper. Neighbours are listed most cited first (similar papers: best score first), ties by id.
     Raises :class:`PaperNotFound` for an id that is not in ``G``.
     """
     if paper_id not in G:
         raise PaperNotFound(
             f"No paper {paper_id!r} in graph {G.graph.get('name', '')!r}; search the explorer by title."
         )
+    if links is None:
+        edges = [
+            *G.out_edges(paper_id, keys=True, data="weight", default=0.0),
+            *G.in_edges(paper_id, keys=True, data="weight", default=0.0),
+        ]
+        links = paper_links_index(edges, [paper_id])[paper_id]
     attrs = G.nodes[paper_id]
     fields = {k: _plain(v) for k, v in attrs.items() if k not in ("x", "y")}
-    by_cites = lambda p: -int(_plain(G.nodes[p].get("citation_count", 0) or 0))  # noqa: E731
-    refs = sorted({v for _, v, k in G.out_edges(paper_id, keys=True) if k == "cites"}, key=by_cites)
-    citers = sorted({u for u, _, k in G.in_edges(paper_id, keys=True) if k == "cites"}, key=by_cites)
-    similar: dict[str, float] = {}
-    for u, v, k, d in [
-        *G.out_edges(paper_id, keys=True, data=True),
-        *G.in_edges(paper_id, keys=True, data=True),
-    ]:
-        if k == "similar":
-            other = v if u == paper_id else u
-            similar[other] = max(similar.get(other, 0.0), float(_plain(d.get("weight", 0.0))))
-    top_similar = sorted(similar.items(), key=lambda kv: -kv[1])[:limit]
+    by_cites = lambda p: (-int(_plain(G.nodes[p].get("citation_count", 0) or 0)), str(p))  # noqa: E731
+    refs = sorted(links[0], key=by_cites)
+    citers = sorted(links[1], key=by_cites)
+    top_similar = sorted(links[2].items(), key=lambda kv: (-kv[1], str(kv[0])))[:limit]
     areas = {int(c["id"]): c.get("label", "") for c in G.graph.get("communities", [])}
     subs = {int(c["id"]): c.get("label", "") for c in G.graph.get("subcommunities", [])}
     fields.setdefault("community_label", areas.get(int(_plain(attrs.get("community", -1))), ""))
@@ -428,7 +456,8 @@ def render_html(G: nx.MultiDiGraph, *, max_edges: int | None = MAX_VIEW_EDGES) -
     import jinja2
 
     data = page_data(G, max_edges=max_edges)
-    data["details"] = {str(pid): _compact_details(paper_details(G, pid)) for pid in G.nodes}
+    index = paper_links_index(G.edges(keys=True, data="weight", default=0.0), G)
+    data["details"] = {str(pid): _compact_details(paper_details(G, pid, links=index[pid])) for pid in G.nodes}
     data["api"] = None
     data["exports"] = []
     env = jinja2.Environment(
