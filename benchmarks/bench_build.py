@@ -35,8 +35,9 @@ def main() -> int:
     corpus = args.data / "cs768-neurips-icml-citations"
 
     start = time.perf_counter()
-    from graphx.build.pipeline import BuildOptions, build_and_save
+    from graphx.build.pipeline import build_and_save
     from graphx.export import FORMATS, export_graph
+    from graphx.options import BuildOptions
     from graphx.sources.files import load_papers
     from graphx.store.papers import PaperStore
 

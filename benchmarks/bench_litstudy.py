@@ -172,8 +172,9 @@ def litstudy_worker(folder: Path, out: Path) -> dict:
 
 def graphx_worker(folder: Path, out: Path) -> dict:
     start = time.perf_counter()
-    from graphx.build.pipeline import BuildOptions, build_graph
+    from graphx.build.pipeline import build_graph
     from graphx.export import export_graph
+    from graphx.options import BuildOptions
     from graphx.sources.files import load_papers
 
     timings = {"import": time.perf_counter() - start}

@@ -72,7 +72,8 @@ def corpus(size: str, extra: int = 0) -> list:
 
 
 def work_build(size: str) -> dict:
-    from graphx.build.pipeline import BuildOptions, build_and_save
+    from graphx.build.pipeline import build_and_save
+    from graphx.options import BuildOptions
 
     start = time.perf_counter()
     papers = corpus(size)
@@ -174,7 +175,8 @@ def find_update_graph():
 
 
 def work_incremental(size: str, share: float) -> dict:
-    from graphx.build.pipeline import BuildOptions, build_and_save
+    from graphx.build.pipeline import build_and_save
+    from graphx.options import BuildOptions
 
     update_graph, module = find_update_graph()
     n_old = SIZES[size]

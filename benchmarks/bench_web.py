@@ -53,7 +53,8 @@ def ensure_graph(cache_dir: Path) -> None:
         return
     except GraphNotFound:
         pass
-    from graphx.build.pipeline import BuildOptions, build_and_save
+    from graphx.build.pipeline import build_and_save
+    from graphx.options import BuildOptions
     from graphx.sources.files import load_papers
 
     start = time.perf_counter()

@@ -162,7 +162,8 @@ def neurips_papers(shared_data):
 @pytest.fixture(scope="session")
 def neurips_graph(neurips_papers):
     """The full build of the 6,545-paper corpus (about 15 s), shared by every test that reads it."""
-    from graphx.build.pipeline import BuildOptions, build_graph
+    from graphx.build.pipeline import build_graph
+    from graphx.options import BuildOptions
 
     return build_graph(neurips_papers, BuildOptions(seed=42), name="neurips")
 

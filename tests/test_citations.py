@@ -28,21 +28,23 @@ def test_cites_edges_only_between_papers_of_the_set():
 
 
 def test_coupling_counts_outside_references_with_salton_strength():
-    strengths = {frozenset((u, v)): s for u, v, s in coupling_edges(small_set(), min_strength=0.0)}
+    strengths = {frozenset((u, v)): s for u, v, s in coupling_edges(small_set(), top_k=10, min_strength=0.0)}
     assert strengths[frozenset(("a", "b"))] == pytest.approx(2 / math.sqrt(4 * 3))
     assert strengths[frozenset(("a", "f"))] == pytest.approx(2 / math.sqrt(4 * 2))  # x, y are outside
     assert frozenset(("b", "f")) not in strengths
 
 
 def test_cocitation_counts_outside_citers():
-    strengths = {frozenset((u, v)): s for u, v, s in cocitation_edges(small_set(), min_strength=0.0)}
+    strengths = {
+        frozenset((u, v)): s for u, v, s in cocitation_edges(small_set(), top_k=10, min_strength=0.0)
+    }
     # c is cited by {a, b}; d by {a, b, z1, z2}.
     assert strengths[frozenset(("c", "d"))] == pytest.approx(2 / math.sqrt(2 * 4))
     assert strengths[frozenset(("c", "e"))] == pytest.approx(1 / math.sqrt(2 * 1))
 
 
 def test_floor_drops_weak_links():
-    edges = coupling_edges(small_set(), min_strength=0.6)
+    edges = coupling_edges(small_set(), top_k=10, min_strength=0.6)
     assert {frozenset((u, v)) for u, v, _ in edges} == {frozenset(("a", "f"))}
 
 

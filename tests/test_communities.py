@@ -7,6 +7,8 @@ from networkx.algorithms.community import is_partition, modularity
 
 from graphx.build.communities import detect, detect_two_levels, weighted_igraph
 
+LEVELS = {"resolution": 1.0, "sub_resolution": 1.0, "min_subarea_papers": 30}
+
 
 def caveman(n_cliques: int = 4, size: int = 6) -> nx.Graph:
     H = nx.connected_caveman_graph(n_cliques, size)
@@ -15,7 +17,7 @@ def caveman(n_cliques: int = 4, size: int = 6) -> nx.Graph:
 
 
 def test_exact_partition_of_connected_cliques():
-    groups = detect(caveman(), seed=3)
+    groups = detect(caveman(), resolution=1.0, seed=3)
     assert [sorted(g) for g in groups] == [
         [0, 1, 2, 3, 4, 5], [6, 7, 8, 9, 10, 11], [12, 13, 14, 15, 16, 17], [18, 19, 20, 21, 22, 23]
     ]  # fmt: skip
@@ -24,8 +26,8 @@ def test_exact_partition_of_connected_cliques():
 def test_same_seed_same_partition_and_partition_invariant():
     H = nx.relaxed_caveman_graph(12, 10, 0.3, seed=7)
     nx.set_edge_attributes(H, 1.0, "weight")
-    first = detect(H, seed=11)
-    assert first == detect(H, seed=11)
+    first = detect(H, resolution=1.0, seed=11)
+    assert first == detect(H, resolution=1.0, seed=11)
     assert is_partition(H, first)
     assert modularity(H, first) > 0.5
 
@@ -72,8 +74,8 @@ def test_two_level_seeded_result_is_reproducible(neurips_papers):
     from graphx.build.citations import citation_graph
 
     sample = neurips_papers[:1500]
-    G = citation_graph(sample)
+    G = citation_graph(sample, top_k=10, min_strength=0.1)
     weights = {"cites": 1.0, "cocited": 0.5, "coupled": 0.5}
-    first = detect_two_levels(G, weights=weights, seed=5)
-    second = detect_two_levels(G, weights=weights, seed=5)
+    first = detect_two_levels(G, weights=weights, seed=5, **LEVELS)
+    second = detect_two_levels(G, weights=weights, seed=5, **LEVELS)
     assert first.area == second.area and first.subarea == second.subarea

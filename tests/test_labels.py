@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from graphx.build.labels import label_communities, pick_terms
 from graphx.build.text import BOILERPLATE_WORDS
 
@@ -16,7 +18,7 @@ TEXTS = [
 
 
 def test_exact_labels_on_small_corpus():
-    labels = label_communities(TEXTS, [0, 0, 0, 1, 1, 1])
+    labels = label_communities(TEXTS, [0, 0, 0, 1, 1, 1], max_terms=3)
     assert labels == {
         0: ["graph neural", "message passing", "networks"],
         1: ["reinforcement learning", "policy", "control"],
@@ -24,7 +26,7 @@ def test_exact_labels_on_small_corpus():
 
 
 def test_labels_skip_boilerplate_and_overlaps():
-    labels = label_communities(TEXTS, [0, 0, 0, 1, 1, 1])
+    labels = label_communities(TEXTS, [0, 0, 0, 1, 1, 1], max_terms=3)
     for terms in labels.values():
         assert 2 <= len(terms) <= 4
         for term in terms:
@@ -33,8 +35,8 @@ def test_labels_skip_boilerplate_and_overlaps():
 
 def test_phrase_preferred_to_its_word_and_exclude_respected():
     ranked = [("reinforcement", 1.0), ("learning", 0.9), ("reinforcement learning", 0.8), ("policy", 0.5)]
-    assert pick_terms(ranked) == ["reinforcement learning", "policy"]
-    assert pick_terms(ranked, exclude={"reinforcement learning"}) == ["policy"]
+    assert pick_terms(ranked, max_terms=3) == ["reinforcement learning", "policy"]
+    assert pick_terms(ranked, exclude={"reinforcement learning"}, max_terms=3) == ["policy"]
 
 
 def test_real_labels_distinct_per_level_and_free_of_boilerplate(neurips_graph):
@@ -54,3 +56,10 @@ def test_real_areas_are_named_for_their_topics(neurips_graph):
     labels = " | ".join(c["label"] for c in neurips_graph.graph["communities"] if c["size"] >= 100)
     for topic in ("reinforcement learning", "language models", "graph neural", "bandit"):
         assert topic in labels, labels
+
+
+@pytest.mark.parametrize("max_terms", [2, 3, 4])
+def test_max_terms_bounds_the_label_length(max_terms):
+    ranked = [("graph", 5.0), ("molecules", 4.0), ("message passing", 3.0), ("chemistry", 2.0), ("drug", 1.0)]
+    chosen = pick_terms(ranked, max_terms=max_terms)
+    assert chosen == ["graph", "molecules", "message passing", "chemistry"][:max_terms]

@@ -13,8 +13,8 @@ from graphx.build.similarity import add_similarity_edges
 @pytest.fixture(scope="module")
 def annotated(neurips_papers):
     papers = neurips_papers[:2500]
-    G = citation_graph(papers)
-    add_similarity_edges(G, papers)
+    G = citation_graph(papers, top_k=10, min_strength=0.1)
+    add_similarity_edges(G, papers, top_k=10, min_score=0.1, embedding_weight=0.5)
     metrics.annotate(G)
     return G
 

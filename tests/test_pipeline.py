@@ -10,8 +10,9 @@ import threading
 
 import pytest
 
-from graphx.build.pipeline import BuildOptions, build_graph
+from graphx.build.pipeline import build_graph
 from graphx.errors import BuildCancelled, ConfigError
+from graphx.options import BuildOptions
 from graphx.paper import Paper
 
 

@@ -45,7 +45,7 @@ def test_top_k_pairs_matches_brute_force_on_real_abstracts(real_papers):
 
 
 def test_edges_are_symmetric_in_unit_interval_and_above_floor(real_papers):
-    edges = similarity_edges(real_papers, top_k=8, min_score=0.12)
+    edges = similarity_edges(real_papers, top_k=8, min_score=0.12, embedding_weight=0.5)
     ids = {p.id for p in real_papers}
     seen = set()
     for u, v, s in edges:
@@ -61,7 +61,7 @@ def test_edges_are_symmetric_in_unit_interval_and_above_floor(real_papers):
 def test_near_duplicate_abstracts_are_each_others_best_match(real_papers):
     base = real_papers[3]
     twin = Paper(id="twin", title=base.title + " (extended version)", abstract=base.abstract)
-    edges = similarity_edges([*real_papers[:200], twin], top_k=3, min_score=0.1)
+    edges = similarity_edges([*real_papers[:200], twin], top_k=3, min_score=0.1, embedding_weight=0.5)
     best = max((s, u, v) for u, v, s in edges if "twin" in (u, v))
     assert {best[1], best[2]} == {"twin", base.id}
     assert best[0] > 0.9
@@ -70,7 +70,7 @@ def test_near_duplicate_abstracts_are_each_others_best_match(real_papers):
 def test_paper_without_abstract_is_linked_by_its_title(real_papers):
     target = real_papers[10]
     bare = Paper(id="bare", title=target.title)
-    edges = similarity_edges([*real_papers[:300], bare], top_k=5, min_score=0.05)
+    edges = similarity_edges([*real_papers[:300], bare], top_k=5, min_score=0.05, embedding_weight=0.5)
     neighbours = {v if u == "bare" else u for u, v, _ in edges if "bare" in (u, v)}
     assert target.id in neighbours
 

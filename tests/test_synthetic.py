@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
-from graphx.build.pipeline import BuildOptions, build_graph
+from graphx.build.pipeline import build_graph
+from graphx.options import BuildOptions
 from graphx.synthetic import ABSTRACT_WORDS, TITLE_WORDS, generate_corpus, paper_id, paper_topics
 
 # Measured on seeds 0-2 at 2,000 papers (22 topics): 0.943, 0.947, 0.957; pseudo-words 0.944.

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from graphx.build.pipeline import BuildOptions, build_and_save
+from graphx.build.pipeline import build_and_save
 from graphx.build.update import add_and_save
 from graphx.cli import cli
 from graphx.errors import ConfigError
+from graphx.options import BuildOptions
 from graphx.paper import Paper
 from graphx.store import graphs as graphstore
 from graphx.store.papers import PaperStore

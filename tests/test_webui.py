@@ -386,3 +386,36 @@ def test_the_call_matches_the_real_s2_collect_papers(tmp_path):
     with pytest.raises(SourceError):
         collect(builds.Build(id="b", name="n", source="s"))
     assert bound["query"] == "q" and bound["max_papers"] == 10
+
+
+def test_the_build_form_offers_every_build_option_and_passes_them_through(client, cache_dir):
+    from graphx.options import BUILD, group
+
+    html = client.get("/").get_data(as_text=True)
+    for option in group(BUILD):
+        assert re.search(rf'<input name="{option.name}"', html), f"no form field for {option.name}"
+    response = client.post(
+        "/builds",
+        data={
+            "name": "tuned",
+            "papers_file": (io.BytesIO(papers_jsonl()), "mine.jsonl"),
+            "label_terms": "2",
+            "weights": "cites=2",
+            "min_subarea_papers": "5",
+        },
+        headers=JSON,
+    )
+    assert response.status_code == 202, response.get_json()
+    assert wait_build(client, response.get_json()["id"])["state"] == "done"
+    parameters = graphstore.load_meta(cache_dir, "tuned")["parameters"]
+    assert parameters["label_terms"] == 2 and parameters["min_subarea_papers"] == 5
+    assert parameters["weights"] == {"cites": 2.0, "similar": 1.0, "cocited": 0.5, "coupled": 0.5}
+
+
+@pytest.mark.parametrize(
+    "field, value", [("label_terms", "9"), ("embedding_weight", "nan"), ("weights", "cites=inf")]
+)
+def test_the_build_form_checks_options_like_the_cli(client, field, value):
+    response = client.post("/builds", data={"name": "x", "query": "gnn", field: value}, headers=JSON)
+    assert response.status_code == 400
+    assert "--" + field.replace("_", "-") in response.get_json()["error"]

@@ -19,6 +19,7 @@ from werkzeug.utils import secure_filename
 
 from graphx.build.pipeline import STAGES
 from graphx.errors import BuildCancelled, ConfigError, GraphxError
+from graphx.options import BUILD, OPTIONS, build_options, group, parse_form
 from graphx.store.graphs import check_name
 from webui.responses import error_response
 
@@ -28,8 +29,6 @@ UPLOADS_DIR = "uploads"
 UPLOAD_SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".bib", ".bibtex", ".ris")
 SNIFF_BYTES = 64 * 1024
 MAX_PAPER_IDS = 500
-DEFAULT_MAX_PAPERS = 300
-MAX_MAX_PAPERS = 5000
 # Builds kept in the list after they end (newest first); older finished ones are forgotten.
 KEEP_FINISHED = 20
 # Stages in the order a build goes through them, for the overall progress bar: loading or
@@ -138,9 +137,7 @@ class BuildManager:
             build.papers = len(papers)
             if build.cancel.is_set():
                 raise BuildCancelled("Build cancelled; the previous graph of this name is unchanged.")
-            from graphx.build.pipeline import BuildOptions
-
-            options = BuildOptions(**build.options)
+            options = build_options(build.options)
             build_and_save(
                 papers,
                 self.cache_dir,
@@ -166,26 +163,11 @@ class BuildManager:
 
 
 # ------------------------------------------------------------------------------------------- form input
-def _number(form: Any, key: str, typ: type, default: Any, low: float, high: float) -> Any:
-    raw = (form.get(key) or "").strip()
-    if not raw:
-        return default
-    try:
-        value = typ(raw)
-    except ValueError as exc:
-        raise ConfigError(f"{key.replace('_', ' ')} must be a number (got {raw!r}).") from exc
-    if not low <= value <= high:
-        raise ConfigError(f"{key.replace('_', ' ')} must be between {low} and {high} (got {raw}).")
-    return value
-
-
 def parse_options(form: Any) -> dict[str, Any]:
-    return {
-        "seed": _number(form, "seed", int, 42, 0, 2**31 - 1),
-        "top_k": _number(form, "top_k", int, 10, 1, 100),
-        "min_similarity": _number(form, "min_similarity", float, 0.1, 0.0, 0.99),
-        "resolution": _number(form, "resolution", float, 1.0, 0.01, 100.0),
-    }
+    """The build options typed into the form (blank: the default), checked as a whole."""
+    given = parse_form(form, [o.name for o in group(BUILD)])
+    build_options(given)  # a bad combination fails here, before the build starts
+    return given
 
 
 def save_upload(upload: Any, cache_dir: Path) -> Path:
@@ -255,7 +237,7 @@ def start():
                 raise ConfigError(
                     "The Semantic Scholar source is not installed in this graphx; build from a papers file."
                 )
-            max_papers = _number(form, "max_papers", int, DEFAULT_MAX_PAPERS, 1, MAX_MAX_PAPERS)
+            max_papers = parse_form(form, ["max_papers"]).get("max_papers", OPTIONS["max_papers"].default)
             # collect_papers grows the set along these links when asked.
             expand = ("references", "citations") if form.get("expand") else ()
             source = f"query:{query}" if query else f"ids:{','.join(ids[:5])}{'...' if len(ids) > 5 else ''}"

@@ -26,6 +26,7 @@ from flask import (
 from graphx import view
 from graphx.errors import ConfigError, GraphNotFound
 from graphx.export import EXPORT_FORMATS, export_graph, subgraph_for_community
+from graphx.options import BUILD, OPTIONS, form_field, group
 from graphx.store import graphs as graphstore
 
 bp = Blueprint("graphs", __name__)
@@ -125,7 +126,14 @@ def s2_available() -> bool:
 def index():
     graphs = [graph_summary(m) for m in graphstore.list_graphs(cache_dir())]
     builds = current_app.extensions["graphx_builds"].list()
-    return render_template("index.html", graphs=graphs, builds=builds, s2_available=s2_available())
+    return render_template(
+        "index.html",
+        graphs=graphs,
+        builds=builds,
+        s2_available=s2_available(),
+        max_papers=form_field(OPTIONS["max_papers"]),
+        build_fields=[form_field(o) for o in group(BUILD)],
+    )
 
 
 @bp.get("/graphs/<name>")

@@ -91,7 +91,7 @@ def _strength_edges(
 
 
 def cocitation_edges(
-    papers: Sequence[Paper], *, top_k: int = 10, min_strength: float = 0.1, rows: Sequence[int] | None = None
+    papers: Sequence[Paper], *, top_k: int, min_strength: float, rows: Sequence[int] | None = None
 ) -> list[tuple[str, str, float]]:
     """Pairs cited together, with Salton-normalised co-citation strength, each paper's ``top_k``.
 
@@ -102,7 +102,7 @@ def cocitation_edges(
 
 
 def coupling_edges(
-    papers: Sequence[Paper], *, top_k: int = 10, min_strength: float = 0.1, rows: Sequence[int] | None = None
+    papers: Sequence[Paper], *, top_k: int, min_strength: float, rows: Sequence[int] | None = None
 ) -> list[tuple[str, str, float]]:
     """Pairs citing the same works, with Salton-normalised coupling strength, each paper's ``top_k``.
 
@@ -113,7 +113,7 @@ def coupling_edges(
     return _strength_edges(refs, ids, top_k=top_k, min_strength=min_strength, rows=rows)
 
 
-def citation_graph(papers: Sequence[Paper], *, top_k: int = 10, min_strength: float = 0.1) -> nx.MultiDiGraph:
+def citation_graph(papers: Sequence[Paper], *, top_k: int, min_strength: float) -> nx.MultiDiGraph:
     """A MultiDiGraph of the papers with ``cites``, ``cocited`` and ``coupled`` edges (key = kind).
 
     Symmetric kinds are stored once per pair, in paper order.
@@ -123,7 +123,7 @@ def citation_graph(papers: Sequence[Paper], *, top_k: int = 10, min_strength: fl
     >>> a = Paper(id="a", title="A", references=("c", "x"))
     >>> b = Paper(id="b", title="B", references=("c", "x"))
     >>> c = Paper(id="c", title="C")
-    >>> G = citation_graph([a, b, c])
+    >>> G = citation_graph([a, b, c], top_k=10, min_strength=0.1)
     >>> sorted((u, v, k) for u, v, k in G.edges(keys=True))
     [('a', 'b', 'coupled'), ('a', 'c', 'cites'), ('b', 'c', 'cites')]
     """

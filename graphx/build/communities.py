@@ -72,7 +72,7 @@ def weighted_igraph(
     return g, nodes
 
 
-def detect_igraph(g: ig.Graph, *, resolution: float = 1.0, seed: int = 42) -> list[list[int]]:
+def detect_igraph(g: ig.Graph, *, resolution: float, seed: int) -> list[list[int]]:
     """Leiden (modularity) communities of an igraph graph as vertex lists, largest first."""
     if g.vcount() == 0:
         return []
@@ -87,7 +87,7 @@ def detect_igraph(g: ig.Graph, *, resolution: float = 1.0, seed: int = 42) -> li
     return sorted(groups, key=lambda c: (-len(c), min(c)))
 
 
-def detect(H: nx.Graph, *, resolution: float = 1.0, seed: int = 42) -> list[set]:
+def detect(H: nx.Graph, *, resolution: float, seed: int) -> list[set]:
     """Communities of a weighted undirected graph, largest first, as a partition of its nodes.
 
     Parameters
@@ -102,7 +102,7 @@ def detect(H: nx.Graph, *, resolution: float = 1.0, seed: int = 42) -> list[set]
     Examples
     --------
     >>> H = nx.Graph([(0, 1), (1, 2), (0, 2), (3, 4), (4, 5), (3, 5), (2, 3)])
-    >>> detect(H, seed=1)
+    >>> detect(H, resolution=1.0, seed=1)
     [{0, 1, 2}, {3, 4, 5}]
     """
     g, nodes = to_igraph(H)
@@ -126,10 +126,10 @@ def detect_two_levels(
     G: nx.MultiDiGraph,
     *,
     weights: Mapping[str, float],
-    resolution: float = 1.0,
-    sub_resolution: float = 1.0,
-    min_subarea_papers: int = 30,
-    seed: int = 42,
+    resolution: float,
+    sub_resolution: float,
+    min_subarea_papers: int,
+    seed: int,
     weighted: tuple[ig.Graph, list] | None = None,
 ) -> Partition:
     """Research areas, and sub-areas inside every area of at least ``min_subarea_papers`` papers.

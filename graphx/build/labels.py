@@ -19,7 +19,6 @@ from sklearn.feature_extraction.text import CountVectorizer
 from graphx.build.communities import Partition
 from graphx.build.text import TextIndex, analyze
 
-MAX_TERMS = 3
 MIN_TERMS = 2
 CANDIDATES = 40
 BIGRAM_SHARE = 0.5  # ranked terms looked at per community while picking distinct ones
@@ -84,8 +83,9 @@ def pick_terms(
     *,
     avoid_first: set[str] = frozenset(),
     exclude: set[str] = frozenset(),
+    max_terms: int,
 ) -> list[str]:
-    """Up to MAX_TERMS terms from ``(term, score)`` ranked best first, no two sharing a word.
+    """Up to ``max_terms`` terms from ``(term, score)`` ranked best first, no two sharing a word.
 
     A word gives way to a phrase containing it that scores at least BIGRAM_SHARE of it ("language"
     becomes "language models"). ``avoid_first`` holds terms already heading another label of the same
@@ -103,7 +103,7 @@ def pick_terms(
         if not chosen and term in avoid_first:
             continue
         chosen.append(term)
-        if len(chosen) == MAX_TERMS:
+        if len(chosen) == max_terms:
             break
     return chosen
 
@@ -124,6 +124,7 @@ def label_communities(
     exclude: Mapping[Hashable, set[str]] | None = None,
     taken: set[str] | None = None,
     matrix: tuple[sp.csr_matrix, list[str]] | None = None,
+    max_terms: int,
 ) -> dict[Hashable, list[str]]:
     """Distinct 2-4 term labels for every community in ``membership`` (one entry per text).
 
@@ -135,7 +136,7 @@ def label_communities(
     --------
     >>> texts = ["graph neural networks for molecules", "message passing graph neural networks",
     ...          "policy gradient reinforcement learning", "offline reinforcement learning policy"]
-    >>> label_communities(texts, [0, 0, 1, 1])
+    >>> label_communities(texts, [0, 0, 1, 1], max_terms=3)
     {0: ['graph neural', 'networks'], 1: ['reinforcement learning', 'policy']}
     """
     taken = set() if taken is None else taken
@@ -151,9 +152,9 @@ def label_communities(
         cols, vals = scores.indices[start:end], scores.data[start:end]
         best = np.lexsort((cols, -vals))[:CANDIDATES]  # ties: the earlier term, as a stable sort would
         ranked = [(terms[cols[t]], vals[t]) for t in best]
-        chosen = pick_terms(ranked, avoid_first=taken, exclude=exclude.get(key, set()))
+        chosen = pick_terms(ranked, avoid_first=taken, exclude=exclude.get(key, set()), max_terms=max_terms)
         if len(chosen) < MIN_TERMS:
-            chosen = pick_terms(ranked, exclude=exclude.get(key, set())) or chosen
+            chosen = pick_terms(ranked, exclude=exclude.get(key, set()), max_terms=max_terms) or chosen
         label = ", ".join(chosen)
         if not chosen or label in taken:
             chosen = [*chosen, f"#{key}"]
@@ -162,7 +163,7 @@ def label_communities(
     return labels
 
 
-def annotate(G: nx.MultiDiGraph, index: TextIndex, partition: Partition) -> None:
+def annotate(G: nx.MultiDiGraph, index: TextIndex, partition: Partition, *, max_terms: int) -> None:
     """Write area / sub-area memberships, labels and summaries into ``G`` (nodes and ``G.graph``).
 
     ``index`` holds the papers' TF-IDF rows (any order; matched by id). Expects ``pagerank`` on the
@@ -173,7 +174,9 @@ def annotate(G: nx.MultiDiGraph, index: TextIndex, partition: Partition) -> None
     X = index.binary()[[position[n] for n in nodes]]
     terms = index.terms
     row = {n: i for i, n in enumerate(nodes)}
-    area_labels = label_communities(None, [partition.area[n] for n in nodes], matrix=(X, terms))
+    area_labels = label_communities(
+        None, [partition.area[n] for n in nodes], matrix=(X, terms), max_terms=max_terms
+    )
 
     sub_labels: dict[int, list[str]] = {}
     taken: set[str] = set()
@@ -189,7 +192,11 @@ def annotate(G: nx.MultiDiGraph, index: TextIndex, partition: Partition) -> None
             sub_labels[subs[0]] = _secondary_label(area_labels[a], taken)
             continue
         rows = X[[row[n] for n in members]]
-        sub_labels.update(label_communities(None, subs, exclude=exclude, taken=taken, matrix=(rows, terms)))
+        sub_labels.update(
+            label_communities(
+                None, subs, exclude=exclude, taken=taken, matrix=(rows, terms), max_terms=max_terms
+            )
+        )
 
     for n in nodes:
         a, s = partition.area[n], partition.subarea[n]

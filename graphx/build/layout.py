@@ -30,7 +30,7 @@ def annotate(
     G: nx.MultiDiGraph,
     *,
     weights: Mapping[str, float],
-    seed: int = 42,
+    seed: int,
     weighted: tuple[ig.Graph, list] | None = None,
 ) -> None:
     """Set ``x`` and ``y`` on every node of ``G`` (which must carry ``community``/``subcommunity``)."""
@@ -44,7 +44,7 @@ def community_layout(
     G: nx.MultiDiGraph,
     *,
     weights: Mapping[str, float],
-    seed: int = 42,
+    seed: int,
     weighted: tuple[ig.Graph, list] | None = None,
 ) -> dict:
     """Positions ``{node: (x, y)}`` in [-EXTENT, EXTENT]^2, the same for the same graph and seed.

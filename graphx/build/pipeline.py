@@ -11,7 +11,7 @@ import os
 import platform
 import threading
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,71 +25,12 @@ from graphx.build.runner import StageTimer, paused_gc
 from graphx.build.text import TextIndex, build_text_index
 from graphx.edgekinds import EDGE_KINDS
 from graphx.errors import ConfigError
+from graphx.options import BuildOptions
 from graphx.paper import Paper, merge_duplicates
 from graphx.progress import Progress
 from graphx.store.graphs import check_name, save_graph
 
 STAGES = ("edges", "similarity", "metrics", "weights", "communities", "labels", "layout", "save")
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    """Every parameter of a build. Stored unmodified in the graph's metadata.
-
-    Parameters
-    ----------
-    seed : int
-        Seeds community detection and layout: same input + same seed = same graph.
-    top_k : int
-        Most similar papers kept per paper (``similar`` edges), also the neighbour cap for
-        ``cocited`` and ``coupled`` edges.
-    min_similarity : float
-        Floor on the cosine score of a ``similar`` edge.
-    min_link_strength : float
-        Floor on the normalised strength of ``cocited`` and ``coupled`` edges.
-    resolution : float
-        Modularity resolution for research areas (higher: more, smaller areas).
-    sub_resolution : float
-        Resolution for sub-areas inside each area.
-    min_subarea_papers : int
-        Areas smaller than this are not split into sub-areas.
-    weights : dict
-        Weight of each edge kind in the graph that communities are detected on.
-    embedding_weight : float
-        Share of SPECTER embedding cosine in the similarity score where papers carry embeddings
-        (0: TF-IDF only, 1: embeddings only).
-    """
-
-    seed: int = 42
-    top_k: int = 10
-    min_similarity: float = 0.1
-    min_link_strength: float = 0.1
-    resolution: float = 1.0
-    sub_resolution: float = 1.0
-    min_subarea_papers: int = 30
-    weights: dict[str, float] = field(
-        default_factory=lambda: {"cites": 1.0, "similar": 1.0, "cocited": 0.5, "coupled": 0.5}
-    )
-    embedding_weight: float = 0.5
-
-    def __post_init__(self) -> None:
-        if self.top_k < 1:
-            raise ConfigError(f"--top-k must be at least 1 (got {self.top_k}).")
-        if not 0.0 <= self.min_similarity < 1.0:
-            raise ConfigError(f"--min-similarity must be in [0, 1) (got {self.min_similarity}).")
-        if not 0.0 <= self.min_link_strength < 1.0:
-            raise ConfigError(f"--min-link-strength must be in [0, 1) (got {self.min_link_strength}).")
-        if self.resolution <= 0 or self.sub_resolution <= 0:
-            raise ConfigError("--resolution must be positive (1.0 is plain modularity).")
-        if not 0.0 <= self.embedding_weight <= 1.0:
-            raise ConfigError(f"--embedding-weight must be in [0, 1] (got {self.embedding_weight}).")
-        unknown = set(self.weights) - set(EDGE_KINDS)
-        if unknown:
-            raise ConfigError(
-                f"Unknown edge kind(s) in weights: {', '.join(sorted(unknown))}; use {', '.join(EDGE_KINDS)}."
-            )
-        if any(w < 0 for w in self.weights.values()):
-            raise ConfigError("Edge-kind weights must be zero or positive.")
 
 
 def build_graph(
@@ -144,7 +85,7 @@ def _build(
             seed=options.seed,
         ),
     )
-    stage("labels", lambda: labels.annotate(G, index, partition))
+    stage("labels", lambda: labels.annotate(G, index, partition, max_terms=options.label_terms))
     stage("layout", lambda: layout.annotate(G, weights=options.weights, seed=options.seed, weighted=weighted))
 
     G.graph["name"] = name

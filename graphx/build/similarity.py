@@ -116,9 +116,9 @@ def embedding_matrix(papers: Sequence[Paper]) -> tuple[np.ndarray, np.ndarray] |
 def similarity_edges(
     papers: Sequence[Paper],
     *,
-    top_k: int = 10,
-    min_score: float = 0.1,
-    embedding_weight: float = 0.5,
+    top_k: int,
+    min_score: float,
+    embedding_weight: float,
     index: TextIndex | None = None,
 ) -> list[tuple[str, str, float]]:
     """Each paper's ``top_k`` most similar papers, as ``(id_u, id_v, score)`` with a score in (0, 1].

@@ -28,11 +28,12 @@ import networkx as nx
 import numpy as np
 
 from graphx.build import citations, labels, metrics
-from graphx.build.pipeline import BuildOptions, refresh_counts, save_built
+from graphx.build.pipeline import refresh_counts, save_built
 from graphx.build.runner import StageTimer, paused_gc
 from graphx.build.similarity import top_k_pairs
 from graphx.build.text import TextIndex
 from graphx.errors import ConfigError
+from graphx.options import BuildOptions, stored_build_options
 from graphx.paper import Paper, merge_duplicates
 from graphx.progress import Progress
 from graphx.store.graphs import graph_dir, load_graph
@@ -60,7 +61,7 @@ def update_graph(
     edges); ``index`` is the text index saved with it. ``G_old`` is not modified unless ``copy`` is
     False (then it is updated in place and returned: no copy of a large graph).
     """
-    options = options or BuildOptions(**_stored_options(G_old))
+    options = options or stored_build_options(G_old.graph.get("meta", {}).get("parameters", {}))
     stage = StageTimer(progress, cancel)
     papers = merge_duplicates([*old_papers, *new_papers])
     known = set(G_old)
@@ -76,7 +77,7 @@ def update_graph(
     index = stage("similarity", lambda: _similarity_edges(G, index, added, options))
     stage("metrics", lambda: metrics.annotate(G))
     new_areas = stage("communities", lambda: _assign(G, [p.id for p in added], options))
-    stage("labels", lambda: _relabel(G, index, new_areas))
+    stage("labels", lambda: _relabel(G, index, new_areas, max_terms=options.label_terms))
     stage("layout", lambda: _place(G, [p.id for p in added], options))
 
     meta = G.graph["meta"]
@@ -85,12 +86,6 @@ def update_graph(
     meta["added_papers"] = meta.get("added_papers", 0) + len(added)
     refresh_counts(G)
     return G, index
-
-
-def _stored_options(G: nx.MultiDiGraph) -> dict:
-    params = dict(G.graph.get("meta", {}).get("parameters", {}))
-    known = set(BuildOptions.__dataclass_fields__)
-    return {k: v for k, v in params.items() if k in known}
 
 
 def _citation_edges(
@@ -185,7 +180,7 @@ def _assign(G: nx.MultiDiGraph, new_ids: list[str], options: BuildOptions) -> li
     return created
 
 
-def _relabel(G: nx.MultiDiGraph, index: TextIndex, new_areas: list[int]) -> None:
+def _relabel(G: nx.MultiDiGraph, index: TextIndex, new_areas: list[int], *, max_terms: int) -> None:
     """Keep every existing label; name new single-paper areas by their own top terms; refresh summaries."""
     area_terms = {c["id"]: c["terms"] for c in G.graph["communities"]}
     sub_terms = {c["id"]: c["terms"] for c in G.graph["subcommunities"]}
@@ -195,7 +190,9 @@ def _relabel(G: nx.MultiDiGraph, index: TextIndex, new_areas: list[int]) -> None
         if attrs["community"] in new_areas:
             x = index.X[row[n]]
             top = [index.terms[j] for j in x.indices[np.argsort(-x.data, kind="stable")]] if x.nnz else []
-            terms = labels.pick_terms([(t, 1.0) for t in top]) or [attrs.get("title", n)[:40]]
+            terms = labels.pick_terms([(t, 1.0) for t in top], max_terms=max_terms) or [
+                attrs.get("title", n)[:40]
+            ]
             area_terms[attrs["community"]] = terms
             sub_terms[attrs["subcommunity"]] = terms
             parent[attrs["subcommunity"]] = attrs["community"]

@@ -13,6 +13,7 @@ import click
 from graphx.cli.output import StageBars, print_areas, print_build_summary
 from graphx.errors import ConfigError, GraphxError
 from graphx.export import EXPORT_FORMATS, FORMATS
+from graphx.options import BUILD, FETCH, Option, build_options, group
 from graphx.paper import Paper
 from graphx.store import graphs as graphstore
 from graphx.store.papers import CACHE_ENV, PaperStore, resolve_cache_dir
@@ -53,29 +54,54 @@ def cli() -> None:
     """
 
 
-def parse_weights(text: str | None) -> dict[str, float] | None:
-    """``"cites=1,similar=0.5"`` -> ``{"cites": 1.0, "similar": 0.5}``; unnamed kinds keep their default."""
-    if not text:
-        return None
-    out: dict[str, float] = {}
-    for part in text.split(","):
-        kind, sep, value = part.partition("=")
-        try:
-            out[kind.strip()] = float(value)
-        except ValueError:
-            raise ConfigError(
-                f"--weights: {part!r} is not KIND=NUMBER; write e.g. --weights cites=1,similar=1,cocited=0.5"
-            ) from None
-        if not sep:
-            raise ConfigError(f"--weights: {part!r} is not KIND=NUMBER.")
-    return out
-
-
 def default_name(inputs: Sequence[str], query: str | None, paper_ids: Sequence[str]) -> str:
     """A graph name from the first input file, the query, or the first seed."""
     base = Path(inputs[0]).stem if inputs else (query or (paper_ids[0] if paper_ids else "graph"))
     slug = re.sub(r"[^A-Za-z0-9._-]+", "-", base).strip("-._")[:60]
     return slug or "graph"
+
+
+def option_flag(option: Option):
+    """The click option of a declared build/fetch option (graphx.options); values are checked there."""
+    help_text = option.help[0].upper() + option.help[1:]
+    flags = [option.flag, *([option.short] if option.short else [])]
+    if option.type is bool:
+        return click.option(*flags, option.name, is_flag=True, default=None, help=help_text)
+    if option.default not in (None, ()):
+        shown = (
+            ",".join(f"{k}={v:g}" for k, v in option.default.items())
+            if option.type is dict
+            else option.default
+        )
+        help_text += f"  [default: {shown}]"
+    click_type = {int: click.INT, float: click.FLOAT}.get(option.type, click.STRING)
+    return click.option(*flags, option.name, type=click_type, default=None, help=help_text)
+
+
+def declared_options(group_name: str):
+    """Every option of a group (graphx.options) as click options, in declaration order."""
+
+    def decorate(fn):
+        for option in reversed(group(group_name)):
+            fn = option_flag(option)(fn)
+        return fn
+
+    return decorate
+
+
+def given(params: dict, group_name: str) -> dict:
+    """The options of ``group_name`` given on the command line, parsed and checked."""
+    out = {}
+    for option in group(group_name):
+        value = params.get(option.name)
+        if value is None or (option.type is bool and not value):
+            continue
+        if option.type in (dict, tuple):
+            value = option.parse(value) if option.type is dict else tuple(
+                d.strip() for d in value.split(",") if d.strip()
+            )  # fmt: skip
+        out[option.name] = option.check(value)
+    return out
 
 
 @cli.command()
@@ -94,114 +120,15 @@ def default_name(inputs: Sequence[str], query: str | None, paper_ids: Sequence[s
     type=click.Path(path_type=str),
     help="Citation edge list (TSV/CSV with a citing,cited header) adding references by paper id.",
 )
-@click.option("--query", "-q", default=None, help="Semantic Scholar search: papers on this topic.")
-@click.option(
-    "--papers",
-    "paper_ids",
-    default=None,
-    help="Seed papers, comma-separated: S2 ids, DOI:…, ARXIV:…, CorpusId:…, or their URLs.",
-)
-@click.option(
-    "--titles",
-    "titles_file",
-    type=click.Path(path_type=str),
-    default=None,
-    help="File of paper titles (one a line, or text copied from a listing page) to resolve on S2.",
-)
-@click.option(
-    "--expand", default="", help="Grow the set along 'references', 'citations' or both (comma-separated)."
-)
-@click.option("--depth", type=click.IntRange(1, 2), default=1, show_default=True, help="Expansion depth.")
-@click.option(
-    "--max-papers",
-    type=click.IntRange(1, 100_000),
-    default=500,
-    show_default=True,
-    help="Most papers fetched from Semantic Scholar (the most connected to the seeds are kept).",
-)
-@click.option(
-    "--enrich", is_flag=True, help="Fetch references from S2 for --input papers that carry DOI/arXiv ids."
-)
-@click.option(
-    "--api-url", default=None, help="Semantic Scholar Graph API base URL (default: $GRAPHX_S2_API_URL)."
-)
-@click.option(
-    "--requests-per-s",
-    type=float,
-    default=None,
-    help="Most Semantic Scholar requests a second (default: 1 with S2_API_KEY, 1 every 3 s without).",
-)
-@click.option(
-    "--offline", is_flag=True, help="Use only what is cached; fail clearly if something is missing."
-)
-@click.option("--refresh", is_flag=True, help="Refetch from Semantic Scholar even what is cached.")
+@declared_options(FETCH)
 @click.option("--skip-bad", is_flag=True, help="Load the good rows of a papers file and report the bad ones.")
 @click.option(
     "--name", "-n", default=None, help="Name of the built graph (default: from the input or query)."
 )
-@click.option("--seed", type=int, default=42, show_default=True, help="Seed: same input + seed = same graph.")
-@click.option(
-    "--top-k", type=int, default=10, show_default=True, help="Most similar papers linked per paper."
-)
-@click.option(
-    "--min-similarity", type=float, default=0.1, show_default=True, help="Floor of a similarity edge."
-)
-@click.option(
-    "--min-link-strength",
-    type=float,
-    default=0.1,
-    show_default=True,
-    help="Floor of co-citation and coupling strengths (Salton cosine).",
-)
-@click.option(
-    "--resolution",
-    type=float,
-    default=1.0,
-    show_default=True,
-    help="Area resolution: higher gives more, smaller research areas.",
-)
-@click.option("--sub-resolution", type=float, default=1.0, show_default=True, help="Sub-area resolution.")
-@click.option(
-    "--weights",
-    default=None,
-    help="Edge-kind weights for communities and layout, e.g. cites=1,similar=1,cocited=0.5,coupled=0.5.",
-)
-@click.option(
-    "--embedding-weight",
-    type=float,
-    default=0.5,
-    show_default=True,
-    help="Share of SPECTER embedding similarity where papers have embeddings (0 = text only).",
-)
+@declared_options(BUILD)
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 @cache_option
-def build(
-    inputs,
-    citations,
-    query,
-    paper_ids,
-    titles_file,
-    expand,
-    depth,
-    max_papers,
-    enrich,
-    api_url,
-    requests_per_s,
-    offline,
-    refresh,
-    skip_bad,
-    name,
-    seed,
-    top_k,
-    min_similarity,
-    min_link_strength,
-    resolution,
-    sub_resolution,
-    weights,
-    embedding_weight,
-    quiet,
-    cache_dir,
-) -> None:
+def build(inputs, citations, skip_bad, name, quiet, cache_dir, **params) -> None:
     """Build a graph: load papers, link them, find and label areas, lay out, store.
 
     \b
@@ -210,26 +137,16 @@ def build(
       graphx build -i zotero.bib -i more.ris --enrich
       graphx build --query "test-time compute scaling" --max-papers 300 --expand references,citations
     """
-    from graphx.build.pipeline import BuildOptions, build_and_save
+    from graphx.build.pipeline import build_and_save
 
-    seeds = [s.strip() for s in (paper_ids or "").split(",") if s.strip()]
+    fetch = given(params, FETCH)
+    options = build_options(given(params, BUILD))
+    query, titles_file = fetch.get("query"), fetch.get("titles")
+    seeds = [s.strip() for s in (fetch.get("papers") or "").split(",") if s.strip()]
     if not (inputs or query or seeds or titles_file):
         raise ConfigError(
             "Nothing to build from: give --input FILE, --query TEXT, --papers IDS or --titles FILE."
         )
-    options_kwargs = dict(
-        seed=seed,
-        top_k=top_k,
-        min_similarity=min_similarity,
-        resolution=resolution,
-        min_link_strength=min_link_strength,
-        sub_resolution=sub_resolution,
-        embedding_weight=embedding_weight,
-    )
-    parsed = parse_weights(weights)
-    if parsed:
-        options_kwargs["weights"] = {**BuildOptions().weights, **parsed}
-    options = BuildOptions(**options_kwargs)
     name = graphstore.check_name(name or default_name(inputs, query, seeds))
     cache = resolve_cache_dir(cache_dir)
     bars = StageBars(enabled=not quiet)
@@ -241,13 +158,11 @@ def build(
     with PaperStore(cache) as store:
         if papers:
             store.upsert_papers(papers)
-        if query or seeds or titles_file or enrich:
-            directions = [d.strip() for d in expand.split(",") if d.strip()]
-            s2_options = dict(
-                query=query, paper_ids=seeds, titles_file=titles_file, enrich=papers if enrich else (),
-                expand=directions, depth=depth, max_papers=max_papers, api_url=api_url,
-                requests_per_s=requests_per_s, offline=offline, refresh=refresh,
-            )  # fmt: skip
+        if query or seeds or titles_file or fetch.get("enrich"):
+            s2_options = {k: v for k, v in fetch.items() if k not in ("papers", "titles", "enrich")}
+            s2_options.update(
+                paper_ids=seeds, titles_file=titles_file, enrich=papers if fetch.get("enrich") else ()
+            )
             papers = papers + _collect(store, s2_options, bars)
     described = (
         [*inputs, *citations] + ([f"query: {query}"] if query else []) + [f"paper: {s}" for s in seeds]
@@ -277,9 +192,6 @@ def _load_files(inputs: Sequence[str], citations: Sequence[str], skip_bad: bool)
 def _collect(store: PaperStore, s2_options: dict, progress: StageBars) -> list[Paper]:
     from graphx.sources.s2 import collect_papers
 
-    bad = set(s2_options["expand"]) - {"references", "citations"}
-    if bad:
-        raise ConfigError(f"--expand takes 'references', 'citations' or both, not {', '.join(sorted(bad))}.")
     result = collect_papers(store, **s2_options, progress=progress)
     progress.close()
     click.echo(
