@@ -22,7 +22,8 @@ Examples
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 
 from graphx.paper import Paper, normalize_title
 from graphx.sources.listing.lines import Line, first_year, logical_lines
@@ -30,9 +31,15 @@ from graphx.sources.listing.lines import Line, first_year, logical_lines
 __all__ = ["Listing", "read_listing"]
 
 # Where at least this share of title candidates carries evidence, the others are headers and tabs...
-EVIDENCE_SHARE = 0.5
+EVIDENCE_SHARE = 0.25
 # ...unless they sit between papers and are long enough to be a title themselves.
 MIN_LONE_TITLE_WORDS = 4
+# A page's papers share a signature (authors, an abstract, an id, a list marker): the kinds of evidence
+# at least this share of them shows. Judged on at least this many papers.
+SIGNATURE_SHARE = 0.6
+MIN_PAPERS_FOR_SIGNATURE = 3
+# A page is named after what at least this share of its papers shows.
+STYLE_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -71,8 +78,13 @@ class _Draft:
     tldr: str | None = None
     labelled: bool = False
 
-    def evidence(self) -> bool:
-        return bool(self.abstract or self.authors or self.ids or self.item or self.years or self.tldr)
+    def evidence(self) -> set[str]:
+        """Signs that this is a paper, not a header: a markdown heading needs an id or authors."""
+        signs = {"abstract": bool(self.abstract or self.tldr), "authors": bool(self.authors)}
+        signs |= {"ids": bool(self.ids), "item": self.item}
+        if self.heading:
+            signs["abstract"] = signs["item"] = False
+        return {kind for kind, present in signs.items() if present}
 
 
 def read_listing(text: str, *, source: str = "<pasted>") -> Listing:
@@ -127,12 +139,16 @@ def _segment(lines: list[Line]) -> list[_Draft]:
                 _attach(current, line)
         elif current is None:
             pass  # metadata, authors or prose before the first title: the page's own
+        elif line.label == "volume":
+            current = None  # "Proceedings of ...": a volume's header, what follows is not a paper's
         elif kind == "authors":
             if not current.authors and not current.abstract:
                 current.authors = _split_authors(line.text)
                 _attach(current, line)
         elif kind == "prose":
-            if not current.abstract or previous in ("prose", "prose-blank"):
+            # A list item is one line: a paragraph after the blank below the list is the page's own.
+            after_list = current.item and previous == "blank"
+            if (not current.abstract and not after_list) or previous in ("prose", "prose-blank"):
                 current.abstract.append(line.text)
                 _attach(current, line)
         elif kind == "meta" and not current.abstract or line.label == "tldr":
@@ -161,9 +177,9 @@ def _attach(draft: _Draft, line: Line) -> None:
 
 
 def _split_authors(text: str) -> tuple[str, ...]:
-    from graphx.sources.listing.lines import AUTHOR_SEPARATORS
+    from graphx.sources.listing.lines import AUTHOR_SEPARATORS, author_part
 
-    head = text.split(" - ")[0].replace("…", "")
+    head = author_part(text)
     return tuple(p.strip(" .*") for p in AUTHOR_SEPARATORS.split(head) if p.strip(" .*") and p != "et al.")
 
 
@@ -173,6 +189,15 @@ def _drop_headers(drafts: list[_Draft]) -> list[_Draft]:
     if len(evidenced) < 2 or len(evidenced) < EVIDENCE_SHARE * len(drafts):
         return [d for d in drafts if d.title]
     first, last = evidenced[0], evidenced[-1]
+    if len(evidenced) >= MIN_PAPERS_FOR_SIGNATURE:
+        # What nearly every paper of the page shows (authors on OpenReview, an abstract on a trending
+        # page); a footer paragraph under a menu entry lacks it.
+        counts = Counter(kind for i in evidenced for kind in drafts[i].evidence())
+        signature = {kind for kind, n in counts.items() if n >= SIGNATURE_SHARE * len(evidenced)}
+        if signature:
+            drafts = [
+                d if not d.evidence() or d.evidence() & signature else replace(d, title="") for d in drafts
+            ]
     return [
         d
         for i, d in enumerate(drafts)
@@ -229,12 +254,12 @@ def _style(drafts: list[_Draft]) -> str:
     def share(test) -> float:
         return sum(1 for d in drafts if test(d)) / n
 
-    if share(lambda d: d.labelled) >= EVIDENCE_SHARE:
+    if share(lambda d: d.labelled) >= STYLE_SHARE:
         return "an arXiv-style listing (Title:/Authors: fields)"
-    if share(lambda d: d.abstract) >= EVIDENCE_SHARE:
+    if share(lambda d: d.abstract) >= STYLE_SHARE:
         return "titles with abstracts (a trending-papers or proceedings page)"
-    if share(lambda d: d.authors) >= EVIDENCE_SHARE:
+    if share(lambda d: d.authors) >= STYLE_SHARE:
         return "titles with authors (a proceedings, OpenReview or Scholar page)"
-    if share(lambda d: d.item) >= EVIDENCE_SHARE:
+    if share(lambda d: d.item) >= STYLE_SHARE:
         return "a numbered or bulleted list"
     return "a plain list of titles"

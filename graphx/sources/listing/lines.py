@@ -42,7 +42,7 @@ ARXIV_ID = re.compile(
 )
 CORPUS_ID = re.compile(r"\bCorpus\s*ID\s*:?\s*(\d+)", re.IGNORECASE)
 S2_URL_ID = re.compile(r"semanticscholar\.org/paper/(?:[^/\s]+/)?([0-9a-f]{40})\b")
-YEAR = re.compile(r"(?<![\d.])((?:19|20)\d\d)(?![\d.])")
+YEAR = re.compile(r"(?<![\d.])((?:19|20)\d\d)(?!\d|\.\d)")
 DOI_LABEL = re.compile(r"\bdoi\s*:?\s*$", re.IGNORECASE)
 LABEL = re.compile(
     r"^(title|authors?|author\(s\)|comments?|subjects?|journal[- ]ref|abstract|tl;?dr|keywords?|venue|"
@@ -63,7 +63,8 @@ FURNITURE_WORDS = frozenset(
     bookmark bookmarks library my profile settings help faq contact privacy terms cookie cookies accept
     reject submit submitted go link links url doi arxiv dataset datasets models spaces collections
     citation citations cited export endnote refworks refman ris metadata listing listings previous
-    first last page pages of results result showing pm am ago hours hour minutes minute days day""".split()
+    first last page pages of results result showing pm am ago hours hour minutes minute days day openreview
+    include patents type review articles since any news current alert my full proceedings volume""".split()
 )
 FURNITURE_PHRASES = re.compile(
     r"(\bin your (?:e-?mail )?inbox|\bsign (?:in|up)\b|\blog ?in to\b|\bsubscribe to\b|"
@@ -71,16 +72,31 @@ FURNITURE_PHRASES = re.compile(
     r"\bsubmitted by\b|\bposted by\b|"
     r"^by .+ and the research community$|^cited by \d|related articles|all \d+ versions|"
     r"^about [\d,]+ results|^showing (?:\d|results)|^page \d+ of \d+|^\d+\s*[-–]\s*\d+ of \d+|"
-    r"^(?:published|updated|submitted) on\b|^(?:javascript|please enable)|^skip to (?:main )?content)",
+    r"^(?:published|updated|submitted) (?:on|as|in|by)\b|^(?:javascript|please enable)|"
+    r"^skip to (?:main )?content)",
     re.IGNORECASE,
 )
+# Always furniture, however long: copyright and licence notes.
+LEGAL = re.compile(r"©|\ball rights reserved\b|\blicensed under\b|\bcreative commons\b", re.IGNORECASE)
+DOMAIN = re.compile(r"^(?:[\w-]+\.)+[a-z]{2,6}$", re.IGNORECASE)
+VENUE_START = re.compile(
+    r"^(?:proceedings of|advances in neural|transactions on|journal of)\b", re.IGNORECASE
+)
+# "Title. Venue, 2017." / "Title — Devlin et al., NAACL 2019": what follows a title in a reading list.
+TITLE_TAIL = re.compile(r"^(.{12,}?)(?:\.\s+|\s+[—–-]\s+|,\s+)(?=.*(?:\bet al\b|\b(?:19|20)\d\d\b))(.*)$")
+APA = re.compile(
+    r"^(?P<authors>.+?)\s+\((?P<year>(?:19|20)\d\d)[a-z]?\)\.\s+(?P<title>.+?[.?!])(?:\s+(?P<rest>.*))?$"
+)
 GLUED_BEFORE = re.compile(
-    r"^(?:(?:subscribe|upvoted?|follow|download(?: ?pdf)?|bookmark)(?=[A-Z0-9\"“])|"
+    r"^(?:(?:subscribe|upvoted?|follow|download(?: ?pdf)?|bookmark)(?=(?-i:[A-Z0-9\"“]))|"
     r"\[(?:pdf|html|book|b|citation|c|doc)\]\s*)+",
     re.IGNORECASE,
 )
 GLUED_AFTER = re.compile(r"(?<=[a-z)?!])(?:pdf|upvote|subscribe|bibtex|abs)\s*\d*$", re.IGNORECASE)
 MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+DATE_IN_TEXT = re.compile(
+    rf"\b(?:\d{{1,2}}\s+{MONTH}|{MONTH}\s+\d{{1,2}}),?\s+(?:19|20)\d\d\b", re.IGNORECASE
+)
 DATE_LINE = re.compile(
     rf"^(?:[a-z]+,?\s+)?(?:\d{{1,2}}\s+{MONTH}|{MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?)(?:\s+\d{{4}})?$|"
     r"^\d{4}[-/]\d{1,2}(?:[-/]\d{1,2})?$|^\d{1,2}[-/]\d{1,2}[-/]\d{2,4}$",
@@ -97,6 +113,7 @@ NOT_NAME_WORDS = frozenset(
     "of for the with via in on to from by using under over towards toward is are a an as at into".split()
 )
 AUTHOR_SEPARATORS = re.compile(r"\s*(?:,|;|·|\||\band\b|&)\s*")
+ABBREVIATION_END = re.compile(r"(?:\bet al|\bvs|\b[A-Z]|\.\.)\.$")
 SENTENCE_BREAK = re.compile(r"[.!?]\s+[A-Z]")
 # Endings of words that make titles ("Learning", "Networks", "Efficient"), rare at the end of names;
 # a line with this many such words is a title even when it is split by commas or "and".
@@ -106,6 +123,7 @@ TITLE_WORD = re.compile(
     re.IGNORECASE,
 )
 MIN_TITLE_WORDS_IN_NAMES = 2
+TITLE_WORDS_IN_NAMES_DIVISOR = 3  # ...and at least a third of its long words
 MAX_NAME_TOKENS = 4
 
 
@@ -167,6 +185,7 @@ def _clean(row: str, number: int) -> Line:
         line.item = True
         line.record_number = marker.group(0).startswith("[")
         text = text[marker.end() :]
+    body_with_links = text
     text = MD_LINK.sub(lambda m: f"{m.group(1)} {m.group(2)}", text)
     label = LABEL.match(text)
     if label:
@@ -176,8 +195,22 @@ def _clean(row: str, number: int) -> Line:
     body = text
     if line.label != "code":  # a code link is not the paper's
         text = _take_ids(text, line)
-    line.text = _strip_separators(GLUED_AFTER.sub("", GLUED_BEFORE.sub("", text)))
-    line.years = [int(y) for y in YEAR.findall(text) if MIN_YEAR <= int(y) <= MAX_YEAR]
+    text = _strip_separators(GLUED_AFTER.sub("", GLUED_BEFORE.sub("", text)))
+    apa = APA.match(text)
+    link = MD_LINK.search(body_with_links)
+    if line.item and link and link.group(1).strip(" *_"):
+        text = link.group(1)  # a markdown list item: the link's text is the title, the rest a note
+    elif apa and (is_author_line(apa.group("authors")) or re.search(r"\b[A-Z]\.", apa.group("authors"))):
+        text = apa.group("title")  # "Vaswani, A., & Shazeer, N. (2017). Title. Venue."
+    elif (line.item or line.ids) and len(text.split()) < PROSE_MIN_WORDS:
+        tail = TITLE_TAIL.match(text)
+        if tail and not is_author_line(tail.group(1)):
+            text = tail.group(1)  # "Title. Nature, 2017." / "Title — Devlin et al., NAACL 2019"
+    years = YEAR.findall(body)
+    if years:  # "Title (2017)", "Title, 2020", "Title (ICLR 2023)"
+        text = re.sub(r"[\s,]*(?:\([^()]*\b(?:19|20)\d\d\)|\b(?:19|20)\d\d)[.,]?$", "", text)
+    line.text = _strip_separators(text).rstrip(".") if line.item or line.ids else _strip_separators(text)
+    line.years = [int(y) for y in years if MIN_YEAR <= int(y) <= MAX_YEAR]
     if line.label in ID_LABELS:
         line.label = None
     line.body = _strip_separators(body)
@@ -297,11 +330,18 @@ def _kind(line: Line) -> str:
     text = line.text
     if line.label == "title":
         return "title"
-    lower = text.lower()
     words = text.split()
+    short = len(words) < PROSE_MIN_WORDS
+    if "©" in text or short and (LEGAL.search(text) or DOMAIN.match(text)):
+        return "furniture"
+    if VENUE_START.match(text):
+        line.label = "volume"
+        return "meta"
+    if short and DATE_IN_TEXT.search(line.body):
+        return "meta"
     if len(words) < PROSE_MIN_WORDS and (FURNITURE_PHRASES.search(text) or DATE_LINE.match(text)):
         return "meta" if line.years else "furniture"
-    tokens = [t for t in re.split(r"[\s|/·•,:;()\[\]»«›‹→←↑↓▲▼★☆+\-–—]+", lower) if t]
+    tokens = re.findall(r"[^\W_]+", text.lower())
     if tokens and all(t in FURNITURE_WORDS or not re.search(r"[^\W\d_]", t) for t in tokens):
         return "furniture"
     if text.endswith(":") and len(tokens) <= 6:
@@ -314,6 +354,8 @@ def _kind(line: Line) -> str:
         return "prose"
     if len(SENTENCE_BREAK.findall(text)) >= 2 and len(words) >= MULTI_SENTENCE_PROSE_MIN_WORDS:
         return "prose"
+    if text.endswith(".") and not (line.item or line.ids) and not ABBREVIATION_END.search(text):
+        return "prose"  # a sentence ("Send questions to the organisers."), not a title
     if VENUE.search(text) and line.years and len(words) <= PROSE_MIN_WORDS // 2:
         return "meta"
     return "title"
@@ -332,12 +374,13 @@ def is_author_line(text: str) -> bool:
     >>> is_author_line("Bandits, Experts, and Games")
     False
     """
-    head = re.split(r"\s+[-–]\s+", text)[0].replace("…", "").replace("et al.", "")
+    head = author_part(text).replace("et al.", "")
     parts = [p.strip(" .") for p in AUTHOR_SEPARATORS.split(head) if p.strip(" .")]
     if len(parts) < 2 or ":" in head:
         return False
     words = re.findall(r"[^\W\d_]{5,}", head)
-    if sum(bool(TITLE_WORD.search(w)) for w in words) >= MIN_TITLE_WORDS_IN_NAMES:
+    title_words = sum(bool(TITLE_WORD.search(w)) for w in words)
+    if title_words >= MIN_TITLE_WORDS_IN_NAMES and title_words * TITLE_WORDS_IN_NAMES_DIVISOR >= len(words):
         return False
     names = 0
     for part in parts:
@@ -345,12 +388,21 @@ def is_author_line(text: str) -> bool:
         if not 1 <= len(tokens) <= MAX_NAME_TOKENS:
             return False
         for token in tokens:
-            if token.lower() in NOT_NAME_WORDS:
+            if token.lower() in NOT_NAME_WORDS and token not in ("A", "I"):  # initials
                 return False
             if not (token[:1].isupper() or token.lower() in NAME_PARTICLES or token == "*"):
                 return False
         names += len(tokens) >= 2
     return names >= max(2, round(0.75 * len(parts)))
+
+
+def author_part(text: str) -> str:
+    """The names of an author line without the venue after them (Scholar's " - ", PMLR's "; ")."""
+    head = re.split(r"\s+[-–]\s+", text)[0]
+    semicolon = head.find(";")
+    if semicolon > 0 and VENUE.search(head[semicolon:]):
+        head = head[:semicolon]
+    return head.replace("…", "")
 
 
 def first_year(years: list[int]) -> int | None:
