@@ -18,6 +18,30 @@ ARXIV_IN_TEXT = re.compile(
 )
 DOI_IN_TEXT = re.compile(r"(10\.\d{4,9}/\S+)", re.IGNORECASE)
 S2_PAPER_ID = re.compile(r"^[0-9a-f]{40}$")
+ARXIV_URL = "https://arxiv.org/abs/"
+DOI_URL = "https://doi.org/"
+# Old-style arXiv ids (hep-th/9901001) began in 1991; their two-digit years below this are 20YY.
+ARXIV_OLD_FIRST_YEAR = 91
+
+
+def arxiv_year_month(arxiv: str | None) -> tuple[int, int] | None:
+    """(year, month) an arXiv id was submitted in: ``2106.03747`` -> 2021/06, ``hep-th/9901001`` -> 1999/01.
+
+    Examples
+    --------
+    >>> arxiv_year_month("2106.03747"), arxiv_year_month("hep-th/9901001"), arxiv_year_month("math/0211159")
+    ((2021, 6), (1999, 1), (2002, 11))
+    """
+    bare = normalize_arxiv(arxiv)
+    if not bare:
+        return None
+    digits = bare.split("/")[-1]
+    yy, mm = int(digits[:2]), int(digits[2:4])
+    if not 1 <= mm <= 12:
+        return None
+    if "/" in bare:
+        return (1900 + yy if yy >= ARXIV_OLD_FIRST_YEAR else 2000 + yy), mm
+    return 2000 + yy, mm
 
 
 def normalize_doi(value: str | None) -> str | None:
@@ -88,6 +112,19 @@ class Paper:
         # Normalise ids once here so that matching never depends on how a source spelled them.
         object.__setattr__(self, "doi", normalize_doi(self.doi))
         object.__setattr__(self, "arxiv", normalize_arxiv(self.arxiv))
+        if self.arxiv is None and (ARXIV_NEW.match(self.id) or ARXIV_OLD.match(self.id)):
+            # Corpora keyed by arXiv id (the NeurIPS/ICML set) carry it only as the record's id.
+            object.__setattr__(self, "arxiv", normalize_arxiv(self.id))
+        # Facts the ids give, filled once here so that every source has them: a year (and month) from
+        # the arXiv id, and a link to the paper.
+        when = arxiv_year_month(self.arxiv) if self.year is None else None
+        if when:
+            object.__setattr__(self, "year", when[0])
+            if not self.publication_date:
+                object.__setattr__(self, "publication_date", f"{when[0]}-{when[1]:02d}")
+        if not self.url and (self.arxiv or self.doi):
+            link = ARXIV_URL + self.arxiv if self.arxiv else DOI_URL + str(self.doi)
+            object.__setattr__(self, "url", link)
 
     def match_keys(self) -> list[str]:
         """Keys under which two records are the same paper (any shared key merges them)."""

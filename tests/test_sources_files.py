@@ -434,7 +434,7 @@ def test_jsonl_saved_as_json(tmp_path):
 
 
 def test_unknown_format_lists_supported(tmp_path):
-    path = tmp_path / "notes.txt"
+    path = tmp_path / "notes.dat"  # .txt and .md are read as listing text (tests/test_listing.py)
     path.write_text("Some notes about papers I should read.\nNothing structured.\n")
     with pytest.raises(InputError) as info:
         read_papers_file(path)

@@ -111,8 +111,9 @@ def given(params: dict, group_name: str) -> dict:
     "inputs",
     multiple=True,
     type=click.Path(path_type=str),
-    help="Papers file: JSONL, JSON, CSV, BibTeX, RIS or Semantic Scholar JSON. Repeatable; "
-    "several files merge, duplicates by S2 id, DOI, arXiv id or title.",
+    help="Papers file: JSONL, JSON, CSV, BibTeX, RIS, Semantic Scholar JSON, or text copied from a "
+    "listing page or reading list (.txt, .md). Repeatable; several files merge, duplicates by S2 id, DOI, "
+    "arXiv id or title.",
 )
 @click.option(
     "--citations",
@@ -127,8 +128,9 @@ def given(params: dict, group_name: str) -> dict:
 )
 @declared_options(BUILD)
 @click.option("--quiet", is_flag=True, help="No progress bars.")
+@click.option("--dry-run", is_flag=True, help="Print the papers read from --input files and stop.")
 @cache_option
-def build(inputs, citations, skip_bad, name, quiet, cache_dir, **params) -> None:
+def build(inputs, citations, skip_bad, name, quiet, dry_run, cache_dir, **params) -> None:
     """Build a graph: load papers, link them, find and label areas, lay out, store.
 
     \b
@@ -136,6 +138,7 @@ def build(inputs, citations, skip_bad, name, quiet, cache_dir, **params) -> None
       graphx build -i papers.jsonl --citations edges.tsv --name neurips
       graphx build -i zotero.bib -i more.ris --enrich
       graphx build --query "test-time compute scaling" --max-papers 300 --expand references,citations
+      graphx build -i trending-page.txt --dry-run
     """
     from graphx.build.pipeline import build_and_save
 
@@ -155,6 +158,9 @@ def build(inputs, citations, skip_bad, name, quiet, cache_dir, **params) -> None
     papers: list[Paper] = []
     if inputs or citations:
         papers = _load_files(inputs, citations, skip_bad)
+    if dry_run:
+        print_papers(papers)
+        return
     with PaperStore(cache) as store:
         if papers:
             store.upsert_papers(papers)
@@ -179,7 +185,11 @@ def _load_files(inputs: Sequence[str], citations: Sequence[str], skip_bad: bool)
 
     result = load_papers(inputs, skip_bad=skip_bad, citations=citations)
     for path, count in result.counts.items():
-        click.echo(f"read {count:,} papers from {path}", err=True)
+        listing = result.listings.get(path)
+        if listing is not None:
+            click.echo(f"{path}: {listing.note}", err=True)
+        else:
+            click.echo(f"read {count:,} papers from {path}", err=True)
     if result.skipped:
         click.echo(f"skipped {len(result.skipped):,} bad entries (--skip-bad):", err=True)
         for bad in result.skipped[:10]:
@@ -187,6 +197,19 @@ def _load_files(inputs: Sequence[str], citations: Sequence[str], skip_bad: bool)
         if len(result.skipped) > 10:
             click.echo(f"  ... and {len(result.skipped) - 10:,} more", err=True)
     return result.papers
+
+
+def print_papers(papers: Sequence[Paper]) -> None:
+    """One line a paper (year, title, ids, whether it has an abstract): what a build would start from."""
+    click.echo(f"{len(papers):,} papers (--dry-run: nothing built)")
+    for paper in papers:
+        ids = ", ".join(
+            f"{kind} {value}"
+            for kind, value in (("arXiv", paper.arxiv), ("DOI", paper.doi), ("S2", paper.s2_id))
+            if value
+        )
+        abstract = "abstract" if paper.abstract else "no abstract"
+        click.echo(f"{paper.year or '----'}  {paper.title}  [{'; '.join(filter(None, [ids, abstract]))}]")
 
 
 def _collect(store: PaperStore, s2_options: dict, progress: StageBars) -> list[Paper]:

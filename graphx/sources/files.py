@@ -1,11 +1,13 @@
-"""Load papers from local files: JSON Lines, JSON, CSV, BibTeX, RIS, plus citation edge lists.
+"""Load papers from local files: JSON Lines, JSON, CSV, BibTeX, RIS, listing text, plus citation edge lists.
 
 :func:`load_papers` is what the CLI and the web app call: it reads every papers file, adds the edges of
 any citation files, and merges records of the same paper across files with
 :func:`graphx.paper.merge_duplicates`. A broken record stops the load with an
 :class:`~graphx.errors.InputError` that names the file and the line or entry, unless ``skip_bad`` is
 set, in which case it is left out and listed in :attr:`LoadResult.skipped`. A file that cannot be read
-at all (missing, a directory, not UTF-8, empty) is always an error.
+at all (missing, a directory, not UTF-8, empty) is always an error. Text files (``.txt``, ``.md``) are
+read as text pasted from a listing page (:mod:`graphx.sources.listing`); what each yielded is in
+:attr:`LoadResult.listings`.
 """
 
 from __future__ import annotations
@@ -15,13 +17,14 @@ import io
 import json
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from graphx.errors import BadRecord, InputError, Placeholder, WrongFileKind
 from graphx.paper import Paper, merge_duplicates
 from graphx.sources.bibliography import looks_like_bibtex, looks_like_ris, read_bibtex, read_ris
+from graphx.sources.listing import Listing, read_listing
 from graphx.sources.records import Collector, Skipped, record_to_paper
 
 __all__ = ["LoadResult", "Skipped", "load_papers", "read_citation_edges", "read_papers_file"]
@@ -29,7 +32,7 @@ __all__ = ["LoadResult", "Skipped", "load_papers", "read_citation_edges", "read_
 SUPPORTED_FORMATS = (
     "JSON Lines (.jsonl), JSON (.json: a list of papers, a Semantic Scholar batch/search response or "
     "{data: [...]} page, a Local Citation Network file), CSV or TSV with `id` and `title` columns "
-    "(.csv, .tsv), BibTeX (.bib), RIS (.ris)"
+    "(.csv, .tsv), BibTeX (.bib), RIS (.ris), text copied from a listing page or a reading list (.txt, .md)"
 )
 EXTENSION_FORMATS = {
     ".jsonl": "jsonl",
@@ -39,6 +42,9 @@ EXTENSION_FORMATS = {
     ".bib": "bibtex",
     ".bibtex": "bibtex",
     ".ris": "ris",
+    ".txt": "listing",
+    ".md": "listing",
+    ".markdown": "listing",
 }
 NULL_ENTRY_REASON = "null entry: Semantic Scholar found no paper for the id asked at this position"
 EDGE_HEADER = ("citing", "cited")
@@ -51,6 +57,7 @@ class LoadResult:
     papers: list[Paper]  # merged across all files
     skipped: list[Skipped]
     counts: dict[str, int]  # papers read per file path, before merging
+    listings: dict[str, Listing] = field(default_factory=dict)  # what each listing text file held
 
 
 def load_papers(
@@ -79,23 +86,51 @@ def load_papers(
     papers: list[Paper] = []
     skipped: list[Skipped] = []
     counts: dict[str, int] = {}
+    listings: dict[str, Listing] = {}
     for path in paths:
-        file_papers, file_skipped = read_papers_file(path, skip_bad=skip_bad)
         key = os.fspath(path)
+        file_papers, file_skipped, listing = _read_file(path, skip_bad=skip_bad)
+        if listing is not None:
+            listings[key] = listing
         counts[key] = counts.get(key, 0) + len(file_papers)
         papers += file_papers
         skipped += file_skipped
     for path in citations:
         papers, edge_skipped = _add_citation_edges(papers, path, skip_bad=skip_bad)
         skipped += edge_skipped
-    return LoadResult(papers=merge_duplicates(papers), skipped=skipped, counts=counts)
+    return LoadResult(papers=merge_duplicates(papers), skipped=skipped, counts=counts, listings=listings)
 
 
 def read_papers_file(path: str | os.PathLike, *, skip_bad: bool = False) -> tuple[list[Paper], list[Skipped]]:
     """Read one papers file (not merged). See :func:`load_papers` for formats and errors."""
+    papers, skipped, _ = _read_file(path, skip_bad=skip_bad)
+    return papers, skipped
+
+
+def _read_file(
+    path: str | os.PathLike, *, skip_bad: bool
+) -> tuple[list[Paper], list[Skipped], Listing | None]:
     name = os.fspath(path)
     text = _read_text(path)
     kind = EXTENSION_FORMATS.get(Path(name).suffix.lower()) or _detect_format(name, text)
+    if kind == "listing":
+        # A .txt export of JSON Lines, RIS, BibTeX or CSV is read as what it holds.
+        try:
+            detected = _detect_format(name, text)
+        except InputError:
+            detected = "listing"
+        if detected != "json" or _starts_with_json(text):  # "[1] arXiv:..." is a listing, not JSON
+            kind = detected
+    if kind == "listing":
+        listing = read_listing(text, source=name)
+        if not listing.papers:
+            raise InputError(
+                "no paper titles found in this text; paste one title a line, or the text of a listing page "
+                "(titles with their abstracts, authors or ids). Other supported formats are "
+                f"{SUPPORTED_FORMATS}",
+                path=name,
+            )
+        return listing.papers, [], listing
     col = Collector(name, skip_bad)
     try:
         if kind == "jsonl":
@@ -112,7 +147,7 @@ def read_papers_file(path: str | os.PathLike, *, skip_bad: bool = False) -> tupl
         raise InputError(str(exc), path=name) from None
     if not col.papers and not col.skipped:
         raise InputError(f"no papers found in this {kind} file; is it the right file?", path=name)
-    return col.papers, col.skipped
+    return col.papers, col.skipped, None
 
 
 def read_citation_edges(path: str | os.PathLike) -> list[tuple[str, str]]:
@@ -210,6 +245,16 @@ def _read_text(path: str | os.PathLike) -> str:
     if not text.strip():
         raise InputError("the file is empty; export the papers again", path=name)
     return text
+
+
+def _starts_with_json(text: str) -> bool:
+    for candidate in (text, text.lstrip().splitlines()[0]):
+        try:
+            json.loads(candidate)
+            return True
+        except json.JSONDecodeError:
+            continue
+    return False
 
 
 def _detect_format(name: str, text: str) -> str:
