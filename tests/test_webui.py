@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 
 import pytest
-from conftest import XSS_TITLE
+from conftest import XSS_TITLE, token_client
 
 from graphx.errors import SourceError
 from graphx.paper import Paper
@@ -241,7 +241,7 @@ def test_bad_build_requests_are_400_with_the_reason(client, cache_dir, data, mes
 
 def test_upload_over_the_size_limit_is_refused(cache_dir):
     app = create_app({"TESTING": True, "CACHE_DIR": str(cache_dir), "MAX_CONTENT_LENGTH": 1000})
-    response = app.test_client().post(
+    response = token_client(app).post(
         "/builds", data={"name": "big", "papers_file": (io.BytesIO(b"x" * 5000), "big.jsonl")}, headers=JSON
     )
     assert response.status_code == 413

@@ -414,12 +414,28 @@ def info(name, top, cache_dir) -> None:
 )
 @click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
 @click.option("--open", "open_browser", is_flag=True, help="Open the explorer in the default browser.")
+@click.option(
+    "--allow-host",
+    "allowed_hosts",
+    multiple=True,
+    help="Host name the server also answers to (besides 127.0.0.1 and localhost). Repeatable.",
+)
 @cache_option
-def serve(host, port, open_browser, cache_dir) -> None:
-    """Serve the web explorer for the built graphs (and build new ones from the browser)."""
+def serve(host, port, open_browser, allowed_hosts, cache_dir) -> None:
+    """Serve the web explorer for the built graphs (and build new ones from the browser).
+
+    The URL printed carries a token (as Jupyter's does): state-changing requests need it, and with a
+    --host other than loopback every request does. Set GRAPHX_TOKEN to choose it.
+    """
     from webui import serve as run
 
-    run(resolve_cache_dir(cache_dir), host=host, port=port, open_browser=open_browser)
+    run(
+        resolve_cache_dir(cache_dir),
+        host=host,
+        port=port,
+        open_browser=open_browser,
+        allowed_hosts=tuple(allowed_hosts),
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> None:

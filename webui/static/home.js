@@ -6,6 +6,9 @@
   var card = document.getElementById("builds-card");
   var errorBox = document.getElementById("build-error");
   var polling = new Map();
+  // The server refuses state-changing requests without its token (webui/security.py).
+  var token = document.querySelector('meta[name="graphx-token"]').content;
+  var SEND = { Accept: "application/json", "X-Graphx-Token": token };
 
   function el(tag, props) {
     var e = document.createElement(tag);
@@ -27,7 +30,7 @@
     if (b.state === "running" || b.state === "queued") {
       var cancel = el("button", { type: "button", class: "build-cancel", text: "Cancel" });
       cancel.addEventListener("click", function () {
-        fetch(b.cancel_url, { method: "POST", headers: { Accept: "application/json" } });
+        fetch(b.cancel_url, { method: "POST", headers: SEND });
         cancel.disabled = true; cancel.textContent = "Cancelling…";
       });
       head.append(cancel);
@@ -63,7 +66,7 @@
     errorBox.hidden = true;
     var button = form.querySelector("button[type=submit]");
     button.disabled = true;
-    fetch(form.action, { method: "POST", body: new FormData(form), headers: { Accept: "application/json" } })
+    fetch(form.action, { method: "POST", body: new FormData(form), headers: SEND })
       .then(function (r) { return r.json().then(function (body) { return { ok: r.ok, body: body }; }); })
       .then(function (res) {
         if (!res.ok) { errorBox.textContent = res.body.error || "The build could not start."; errorBox.hidden = false; return; }
