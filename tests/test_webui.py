@@ -111,7 +111,7 @@ def test_vis_network_comes_from_the_pyvis_package(client):
 
 
 def test_api_graph_is_node_link_data(client, fixture_graph):
-    data = client.get("/api/graphs/demo").get_json()
+    data = fetch(client, "/api/graphs/demo").get_json()
     assert {n["id"] for n in data["nodes"]} == set(fixture_graph.nodes)
     assert len(data["edges"]) == fixture_graph.number_of_edges()
     assert data["graph"]["communities"][0]["label"] == "graph neural networks, message passing"
@@ -364,7 +364,7 @@ def test_serve_binds_localhost_with_waitress_by_default(cache_dir, monkeypatch, 
 
 
 def test_the_explorer_reloads_a_rebuilt_graph(client, cache_dir, fixture_graph):
-    assert len(client.get("/api/graphs/demo").get_json()["nodes"]) == 36
+    assert len(fetch(client, "/api/graphs/demo").get_json()["nodes"]) == 36
     fixture_graph.remove_node("p35")
     time.sleep(0.01)
     graphstore.save_graph(fixture_graph, cache_dir, "demo")
@@ -386,3 +386,82 @@ def test_the_call_matches_the_real_s2_collect_papers(tmp_path):
     with pytest.raises(SourceError):
         collect(builds.Build(id="b", name="n", source="s"))
     assert bound["query"] == "q" and bound["max_papers"] == 10
+
+
+# ------------------------------------------------------------------------------------- under load
+def test_api_graph_is_the_stored_file_with_an_etag(client, cache_dir):
+    response = fetch(client, "/api/graphs/demo")
+    stored = (graphstore.graph_dir(cache_dir, "demo") / graphstore.GRAPH_FILE).read_bytes()
+    assert response.status_code == 200 and response.data == stored
+    again = client.get("/api/graphs/demo", headers={"If-None-Match": response.headers["ETag"]})
+    again.close()
+    assert again.status_code == 304 and again.data == b""
+
+
+def test_concurrent_first_requests_load_a_cold_graph_once(tmp_path):
+    import urllib.request
+
+    from conftest import live_server, make_fixture_graph
+
+    graphstore.save_graph(make_fixture_graph(n_per_area=700), tmp_path, "big")
+    app = create_app({"CACHE_DIR": str(tmp_path)})
+    n = 8
+    start = threading.Barrier(n)
+    statuses = []
+
+    def ask(base: str) -> None:
+        start.wait()
+        with urllib.request.urlopen(f"{base}/api/graphs/big/papers/p1", timeout=60) as response:
+            statuses.append(response.status)
+
+    with live_server(app, threads=n) as base:
+        threads = [threading.Thread(target=ask, args=(base,)) for _ in range(n)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert statuses == [200] * n
+    assert app.extensions["graphx_graphs"].loads == 1
+
+
+def test_loaded_graphs_are_bounded_least_recently_used_first(cache_dir, fixture_graph):
+    for name in ("a", "b"):
+        graphstore.save_graph(fixture_graph, cache_dir, name)
+    app = create_app({"CACHE_DIR": str(cache_dir), "MAX_LOADED_GRAPHS": 2})
+    client, graphs = app.test_client(), app.extensions["graphx_graphs"]
+    for name in ("demo", "a", "demo", "b"):
+        assert client.get(f"/api/graphs/{name}/papers/p1").status_code == 200
+    assert len(graphs) == 2 and "a" not in graphs and "demo" in graphs and graphs.loads == 3
+    client.get("/api/graphs/a/papers/p1")
+    assert graphs.loads == 4 and "demo" not in graphs
+
+
+def test_builds_queue_behind_the_worker_limit_and_show_their_place(client, monkeypatch):
+    release = threading.Event()
+    running, most = [0], [0]
+    lock = threading.Lock()
+
+    def collect_papers(store, *, cancel, **kwargs):
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        release.wait(20)
+        with lock:
+            running[0] -= 1
+        return types.SimpleNamespace(papers=[Paper(id=f"a{i}", title=f"paper {i}") for i in range(3)], notes=[])
+
+    monkeypatch.setattr(builds, "load_s2", lambda: fake_s2(collect_papers))
+    first, second, third = (
+        client.post("/builds", data={"name": n, "query": "x"}, headers=JSON).get_json() for n in "abc"
+    )
+    time.sleep(0.3)
+    states = {b["name"]: b for b in client.get("/api/builds").get_json()["builds"]}
+    assert states["a"]["state"] == "running" and states["a"]["position"] is None
+    assert (states["b"]["state"], states["b"]["position"]) == ("queued", 1)
+    assert (states["c"]["state"], states["c"]["position"]) == ("queued", 2)
+    assert client.post(third["cancel_url"], headers=JSON).status_code == 202
+    assert wait_build(client, third["id"], 5)["state"] == "cancelled"
+    release.set()
+    assert wait_build(client, first["id"])["state"] == "done"
+    assert wait_build(client, second["id"])["state"] == "done"
+    assert most[0] == 1

@@ -50,8 +50,13 @@ def create_app(
     os.makedirs(app.config["CACHE_DIR"], exist_ok=True)
 
     security.init_app(app)
-    app.extensions["graphx_builds"] = builds.BuildManager(app.config["CACHE_DIR"])
-    app.extensions["graphx_graphs"] = graphs.GraphCache(app.config["CACHE_DIR"])
+    app.extensions["graphx_builds"] = builds.BuildManager(
+        app.config["CACHE_DIR"], workers=app.config.get("BUILD_WORKERS") or builds.DEFAULT_BUILD_WORKERS
+    )
+    app.extensions["graphx_graphs"] = graphs.GraphCache(
+        app.config["CACHE_DIR"],
+        max_graphs=app.config.get("MAX_LOADED_GRAPHS") or graphs.DEFAULT_MAX_LOADED_GRAPHS,
+    )
     app.register_blueprint(graphs.bp)
     app.register_blueprint(builds.bp)
     register_errors(app)

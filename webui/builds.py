@@ -30,6 +30,8 @@ SNIFF_BYTES = 64 * 1024
 MAX_PAPER_IDS = 500
 DEFAULT_MAX_PAPERS = 300
 MAX_MAX_PAPERS = 5000
+# Builds run at once; the others wait in a queue. One 60k-paper build takes about 1.7 GB.
+DEFAULT_BUILD_WORKERS = 1
 # Builds kept in the list after they end (newest first); older finished ones are forgotten.
 KEEP_FINISHED = 20
 # Stages in the order a build goes through them, for the overall progress bar: loading or
@@ -55,6 +57,7 @@ class Build:
     finished: float | None = None
     options: dict[str, Any] = field(default_factory=dict)
     cancel: threading.Event = field(default_factory=threading.Event)
+    position: int | None = None  # 1-based place in the queue while queued
 
     def to_json(self) -> dict[str, Any]:
         end = self.finished or time.time()
@@ -68,6 +71,7 @@ class Build:
             "total": self.total,
             "percent": self.percent(),
             "papers": self.papers,
+            "position": self.position if self.state == "queued" else None,
             "notes": list(self.notes),
             "error": self.error,
             "elapsed_s": round(end - self.started, 1),
@@ -86,12 +90,16 @@ class Build:
 
 
 class BuildManager:
-    """Runs builds in daemon threads and keeps their progress for polling."""
+    """Runs builds in daemon threads, ``workers`` at a time (the others queue), keeps their progress."""
 
-    def __init__(self, cache_dir: str | os.PathLike):
+    def __init__(self, cache_dir: str | os.PathLike, workers: int = DEFAULT_BUILD_WORKERS):
         self.cache_dir = Path(cache_dir)
+        self.workers = max(1, int(workers))
         self._lock = threading.Lock()
+        self._turn = threading.Condition(self._lock)
         self._builds: dict[str, Build] = {}
+        self._queue: list[Build] = []
+        self._running = 0
 
     def get(self, build_id: str) -> Build | None:
         with self._lock:
@@ -111,12 +119,39 @@ class BuildManager:
                 raise ConfigError(f"A build of {name!r} is already running; wait for it or cancel it.")
             build = Build(id=uuid.uuid4().hex[:12], name=name, source=source, options=dict(options or {}))
             self._builds[build.id] = build
+            self._queue.append(build)
+            self._number_queue()
             self._forget_old()
         thread = threading.Thread(
             target=self._run, args=(build, collect), name=f"graphx-build-{name}", daemon=True
         )
         thread.start()
         return build
+
+    def cancel(self, build: Build) -> None:
+        build.cancel.set()
+        with self._turn:
+            self._turn.notify_all()
+
+    def _number_queue(self) -> None:
+        for i, queued in enumerate(self._queue, start=1):
+            queued.position = i
+
+    def _wait_turn(self, build: Build) -> bool:
+        """Wait until ``build`` heads the queue and a worker is free; False if cancelled meanwhile."""
+        with self._turn:
+            while not build.cancel.is_set() and not (
+                self._running < self.workers and self._queue[0] is build
+            ):
+                self._turn.wait()
+            self._queue.remove(build)
+            self._number_queue()
+            build.position = None
+            if build.cancel.is_set():
+                self._turn.notify_all()
+                return False
+            self._running += 1
+            return True
 
     def _forget_old(self) -> None:
         finished = sorted(
@@ -126,6 +161,18 @@ class BuildManager:
             del self._builds[old.id]
 
     def _run(self, build: Build, collect: Callable[[Build], list]) -> None:
+        if not self._wait_turn(build):
+            build.state, build.error = "cancelled", "Build cancelled before it started."
+            build.finished = time.time()
+            return
+        try:
+            self._build(build, collect)
+        finally:
+            with self._turn:
+                self._running -= 1
+                self._turn.notify_all()
+
+    def _build(self, build: Build, collect: Callable[[Build], list]) -> None:
         from graphx.build.pipeline import build_and_save
 
         build.state = "running"
@@ -330,10 +377,11 @@ def api_build(build_id: str):
 
 @bp.post("/builds/<build_id>/cancel")
 def cancel(build_id: str):
-    build = current_app.extensions["graphx_builds"].get(build_id)
+    manager: BuildManager = current_app.extensions["graphx_builds"]
+    build = manager.get(build_id)
     if build is None:
         return error_response(404, f"No build {build_id!r}.")
-    build.cancel.set()
+    manager.cancel(build)
     if _wants_json():
         return jsonify(build.to_json()), 202
     return redirect(url_for("graphs.index"), code=303)

@@ -37,7 +37,7 @@
     }
     if (b.graph_url) head.append(el("a", { href: b.graph_url, class: "build-open", text: "Open the explorer →" }));
     var bar = el("div", { class: "bar" }, el("div", { style: "width:" + b.percent + "%" }));
-    var detail = [b.stage ? "stage: " + b.stage : "starting", b.papers != null ? b.papers.toLocaleString("en-US") + " papers" : null,
+    var detail = [b.position ? "position " + b.position + " in the queue" : (b.stage ? "stage: " + b.stage : "starting"), b.papers != null ? b.papers.toLocaleString("en-US") + " papers" : null,
                   b.elapsed_s + " s", b.source].filter(Boolean).join(" · ");
     var parts = [head, bar, el("div", { class: "build-detail", text: detail })];
     b.notes.forEach(function (n) { parts.push(el("div", { class: "build-detail", text: n })); });
