@@ -320,7 +320,8 @@ ATTACKER_PAGE = """<!doctype html><html><body>
   <input name="name" value="demo"><input name="query" value="graph neural networks">
 </form>
 <script>
-  fetch("{target}/builds", {{method: "POST", mode: "no-cors", body: new URLSearchParams({{name: "demo2", query: "x"}})}})
+  var stolen = new URLSearchParams({{name: "demo2", query: "x"}});
+  fetch("{target}/builds", {{method: "POST", mode: "no-cors", body: stolen}})
     .finally(function () {{ document.getElementById("f").submit(); }});
 </script></body></html>"""
 

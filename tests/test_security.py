@@ -36,7 +36,8 @@ def request(base: str, method: str, path: str, *, headers=None, body: bytes | No
 def form(fields: dict[str, str]) -> tuple[bytes, str]:
     boundary = "graphxboundary"
     parts = [
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n' for k, v in fields.items()
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'
+        for k, v in fields.items()
     ]
     return ("".join(parts) + f"--{boundary}--\r\n").encode(), f"multipart/form-data; boundary={boundary}"
 
@@ -112,7 +113,9 @@ def test_beyond_loopback_every_request_needs_the_token_which_the_url_moves_into_
         assert request(base, "GET", "/api/graphs", headers={"X-Graphx-Token": TOKEN})[0] == 200
         # The cookie alone does not make a cross-site POST legitimate.
         body, ctype = form({"name": "pwned", "query": "x"})
-        status, _, _ = request(base, "POST", "/builds", body=body, headers={"Content-Type": ctype, "Cookie": cookie})
+        status, _, _ = request(
+            base, "POST", "/builds", body=body, headers={"Content-Type": ctype, "Cookie": cookie}
+        )
         assert status == 403 and builds_started(app) == 0
 
 

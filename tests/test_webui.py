@@ -448,7 +448,9 @@ def test_builds_queue_behind_the_worker_limit_and_show_their_place(client, monke
         release.wait(20)
         with lock:
             running[0] -= 1
-        return types.SimpleNamespace(papers=[Paper(id=f"a{i}", title=f"paper {i}") for i in range(3)], notes=[])
+        return types.SimpleNamespace(
+            papers=[Paper(id=f"a{i}", title=f"paper {i}") for i in range(3)], notes=[]
+        )
 
     monkeypatch.setattr(builds, "load_s2", lambda: fake_s2(collect_papers))
     first, second, third = (

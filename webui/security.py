@@ -129,8 +129,7 @@ def _check_request():
         origin = _origin_of(request.referrer)
     if origin is not None and origin.lower() != request.host_url.rstrip("/").lower():
         return _deny(
-            f"Refused a request sent from another site ({origin}); start builds from this server's own "
-            "pages."
+            f"Refused a request sent from another site ({origin}); start builds from this server's own pages."
         )
     if not (has_token or _same(request.form.get(TOKEN_FIELD), token)):
         return _deny(
