@@ -206,7 +206,8 @@ class S2Client:
                 method, json = "GET", None
         raise SourceError(
             f"Semantic Scholar's URL redirected more than {MAX_REDIRECTS} times "
-            f"({' -> '.join(seen[:3])} ...); a redirect loop: check --api-url / $GRAPHX_S2_API_URL and any proxy in between."
+            f"({' -> '.join(seen[:3])} ...); a redirect loop: check --api-url / $GRAPHX_S2_API_URL "
+            "and any proxy in between."
         )
 
     def package(self) -> Any:
