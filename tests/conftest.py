@@ -222,7 +222,13 @@ def live_server(app, *, threads: int = 4):
     try:
         yield f"http://127.0.0.1:{srv.effective_port}"
     finally:
-        # Let the worker threads finish their last answers before the server's sockets go away.
+        # Let the worker threads finish their last answers, then close every socket from inside the
+        # server's own loop (closing them from here races its poll), which then ends.
         srv.task_dispatcher.shutdown()
-        for channel in list(srv._map.values()):  # the server and its open connections
-            channel.close()
+
+        def close_all() -> None:
+            for channel in list(srv._map.values()):  # the listener, open connections, the trigger
+                channel.close()
+
+        srv.trigger.pull_trigger(close_all)
+        thread.join(10)

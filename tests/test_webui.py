@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import threading
 import time
@@ -205,8 +206,8 @@ def test_build_from_an_uploaded_file_runs_in_the_background(client, cache_dir):
     assert final["percent"] == 100 and final["papers"] == 40 and final["graph_url"] == "/graphs/uploaded"
     assert graphstore.load_meta(cache_dir, "uploaded")["parameters"]["top_k"] == 5
     assert "uploaded" in [g["name"] for g in client.get("/api/graphs").get_json()["graphs"]]
-    stored = list((cache_dir / "uploads").iterdir())
-    assert len(stored) == 1 and stored[0].name.endswith("-mine.jsonl")
+    assert final["source"].startswith("upload:") and final["source"].endswith("-mine.jsonl")
+    assert list((cache_dir / "uploads").iterdir()) == []  # read and built: nothing left behind
     assert client.get("/graphs/uploaded").status_code == 200
 
 
@@ -255,6 +256,7 @@ def test_a_broken_papers_file_fails_with_the_loader_message(client):
     final = wait_build(client, response.get_json()["id"])
     assert final["state"] == "failed"
     assert "broken.json" in final["error"] and "Unexpected" not in final["error"]
+    assert str(client.application.config["CACHE_DIR"]) not in final["error"]  # no server paths shown
 
 
 def test_query_builds_are_unavailable_without_the_s2_source(client, monkeypatch):
@@ -467,3 +469,56 @@ def test_builds_queue_behind_the_worker_limit_and_show_their_place(client, monke
     assert wait_build(client, first["id"])["state"] == "done"
     assert wait_build(client, second["id"])["state"] == "done"
     assert most[0] == 1
+
+
+# --------------------------------------------------------------------------------- hostile input
+def test_a_very_long_upload_name_is_cut_not_a_500(client, cache_dir):
+    name = "p" * 5000 + ".jsonl"
+    response = client.post(
+        "/builds", data={"name": "long", "papers_file": (io.BytesIO(papers_jsonl(12)), name)}, headers=JSON
+    )
+    assert response.status_code == 202, response.get_data(as_text=True)[:300]
+    assert wait_build(client, response.get_json()["id"])["state"] == "done"
+
+
+def test_uploads_left_by_a_killed_server_are_removed_at_the_next_start(cache_dir):
+    folder = cache_dir / "uploads"
+    folder.mkdir()
+    old, fresh = folder / "abc-old.jsonl", folder / "def-fresh.jsonl"
+    old.write_text("{}")
+    fresh.write_text("{}")
+    os.utime(old, (time.time() - 2 * builds.STALE_UPLOAD_S,) * 2)
+    create_app({"CACHE_DIR": str(cache_dir)})
+    assert not old.exists() and fresh.exists()
+
+
+def test_duplicate_ids_in_an_upload_are_a_build_note(client):
+    lines = papers_jsonl(12) + json.dumps({"id": "w0", "title": "A different paper entirely"}).encode()
+    response = client.post(
+        "/builds", data={"name": "dups", "papers_file": (io.BytesIO(lines), "d.jsonl")}, headers=JSON
+    )
+    final = wait_build(client, response.get_json()["id"])
+    assert final["state"] == "done" and any("'w0'" in n and "different papers" in n for n in final["notes"])
+
+
+@pytest.mark.parametrize("damage", [b"", b'{"nodes": [', b"\x00garbage", b"[1, 2, 3]", b"[" * 100_000])
+def test_a_damaged_graph_file_is_a_clear_error_page_not_a_500(client, cache_dir, damage):
+    (graphstore.graph_dir(cache_dir, "demo") / graphstore.GRAPH_FILE).write_bytes(damage)
+    for url in ("/graphs/demo", "/api/graphs/demo", "/api/graphs/demo/papers/p1", "/graphs/demo/export/gexf"):
+        response = client.get(url)
+        assert response.status_code == 409, url
+        assert "damaged" in response.get_data(
+            as_text=True
+        ) and "graphx build --name demo" in response.get_data(as_text=True)
+
+
+def test_a_damaged_papers_database_fails_the_build_with_the_way_out(client, cache_dir, monkeypatch):
+    (cache_dir / "papers.sqlite").write_bytes(b"this is not a database" * 100)
+
+    def collect_papers(store, **kwargs):
+        raise AssertionError("the store should not open")
+
+    monkeypatch.setattr(builds, "load_s2", lambda: fake_s2(collect_papers))
+    response = client.post("/builds", data={"name": "q", "query": "x"}, headers=JSON)
+    final = wait_build(client, response.get_json()["id"])
+    assert final["state"] == "failed" and "papers cache" in final["error"] and "Delete it" in final["error"]

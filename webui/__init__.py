@@ -48,6 +48,12 @@ def create_app(
     chosen = cache_dir or app.config["CACHE_DIR"]
     app.config["CACHE_DIR"] = str(resolve_cache_dir(chosen))
     os.makedirs(app.config["CACHE_DIR"], exist_ok=True)
+    # Leftovers of a server or build killed earlier: old uploads and half-written graph folders.
+    from graphx.store.graphs import remove_stale_tmp
+    from webui.builds import remove_stale_uploads
+
+    remove_stale_uploads(Path(app.config["CACHE_DIR"]))
+    remove_stale_tmp(app.config["CACHE_DIR"])
 
     security.init_app(app)
     app.extensions["graphx_builds"] = builds.BuildManager(

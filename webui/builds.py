@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import os
 import re
+import sqlite3
 import threading
 import time
 import traceback
@@ -27,6 +28,10 @@ bp = Blueprint("builds", __name__)
 UPLOADS_DIR = "uploads"
 UPLOAD_SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".bib", ".bibtex", ".ris")
 SNIFF_BYTES = 64 * 1024
+# Longer upload names are cut (the file system refuses names past 255 bytes).
+MAX_UPLOAD_NAME_CHARS = 80
+# Uploads left behind (a server killed mid-build) are removed at the next start once this old.
+STALE_UPLOAD_S = 24 * 3600
 MAX_PAPER_IDS = 500
 DEFAULT_MAX_PAPERS = 300
 MAX_MAX_PAPERS = 5000
@@ -58,6 +63,7 @@ class Build:
     options: dict[str, Any] = field(default_factory=dict)
     cancel: threading.Event = field(default_factory=threading.Event)
     position: int | None = None  # 1-based place in the queue while queued
+    upload: Path | None = None  # the uploaded papers file, removed when the build ends
 
     def to_json(self) -> dict[str, Any]:
         end = self.finished or time.time()
@@ -110,14 +116,24 @@ class BuildManager:
             return sorted(self._builds.values(), key=lambda b: -b.started)
 
     def start(
-        self, name: str, source: str, collect: Callable[[Build], list], options: dict[str, Any] | None = None
+        self,
+        name: str,
+        source: str,
+        collect: Callable[[Build], list],
+        options: dict[str, Any] | None = None,
+        *,
+        upload: Path | None = None,
     ) -> Build:
         """Start building graph ``name`` from the papers ``collect(build)`` returns."""
         check_name(name)
         with self._lock:
             if any(b.name == name and b.state in ("queued", "running") for b in self._builds.values()):
+                if upload is not None:
+                    upload.unlink(missing_ok=True)
                 raise ConfigError(f"A build of {name!r} is already running; wait for it or cancel it.")
-            build = Build(id=uuid.uuid4().hex[:12], name=name, source=source, options=dict(options or {}))
+            build = Build(
+                id=uuid.uuid4().hex[:12], name=name, source=source, options=dict(options or {}), upload=upload
+            )
             self._builds[build.id] = build
             self._queue.append(build)
             self._number_queue()
@@ -161,16 +177,20 @@ class BuildManager:
             del self._builds[old.id]
 
     def _run(self, build: Build, collect: Callable[[Build], list]) -> None:
-        if not self._wait_turn(build):
-            build.state, build.error = "cancelled", "Build cancelled before it started."
-            build.finished = time.time()
-            return
         try:
-            self._build(build, collect)
+            if not self._wait_turn(build):
+                build.state, build.error = "cancelled", "Build cancelled before it started."
+                build.finished = time.time()
+                return
+            try:
+                self._build(build, collect)
+            finally:
+                with self._turn:
+                    self._running -= 1
+                    self._turn.notify_all()
         finally:
-            with self._turn:
-                self._running -= 1
-                self._turn.notify_all()
+            if build.upload is not None:
+                build.upload.unlink(missing_ok=True)
 
     def _build(self, build: Build, collect: Callable[[Build], list]) -> None:
         from graphx.build.pipeline import build_and_save
@@ -202,6 +222,10 @@ class BuildManager:
             build.state, build.error = "cancelled", str(exc)
         except GraphxError as exc:
             build.state, build.error = "failed", str(exc)
+        except sqlite3.DatabaseError as exc:
+            from graphx.store.papers import DB_FILENAME, damaged_store
+
+            build.state, build.error = "failed", str(damaged_store(self.cache_dir / DB_FILENAME, exc))
         except Exception as exc:  # a bug, not bad input: say so, keep the server up
             traceback.print_exc()
             build.state = "failed"
@@ -239,6 +263,8 @@ def save_upload(upload: Any, cache_dir: Path) -> Path:
     """Store an uploaded papers file under ``CACHE/uploads/`` after checking its name and content."""
     filename = secure_filename(upload.filename or "")
     suffix = Path(filename).suffix.lower()
+    if len(filename) > MAX_UPLOAD_NAME_CHARS:
+        filename = filename[: MAX_UPLOAD_NAME_CHARS - len(suffix)] + suffix
     if suffix not in UPLOAD_SUFFIXES:
         raise ConfigError(
             f"Papers files must end in {', '.join(UPLOAD_SUFFIXES)} (got {upload.filename!r}); "
@@ -265,6 +291,20 @@ def save_upload(upload: Any, cache_dir: Path) -> Path:
         while chunk := upload.stream.read(1024 * 1024):
             fh.write(chunk)
     return path
+
+
+def remove_stale_uploads(cache_dir: Path, max_age_s: float = STALE_UPLOAD_S) -> None:
+    """Delete uploads older than ``max_age_s`` (left by a server stopped in the middle of a build)."""
+    folder = cache_dir / UPLOADS_DIR
+    if not folder.is_dir():
+        return
+    cutoff = time.time() - max_age_s
+    for path in folder.iterdir():
+        try:
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink()
+        except OSError:
+            continue
 
 
 def load_s2():
@@ -295,7 +335,7 @@ def start():
         if has_upload:
             path = save_upload(upload, cache_dir)
             source = f"upload:{path.name}"
-            collect = _from_file(path)
+            collect = _from_file(path, upload.filename)
         else:
             s2 = load_s2()
             if s2 is None:
@@ -307,7 +347,7 @@ def start():
             expand = ("references", "citations") if form.get("expand") else ()
             source = f"query:{query}" if query else f"ids:{','.join(ids[:5])}{'...' if len(ids) > 5 else ''}"
             collect = _from_s2(s2, cache_dir, query or None, ids, max_papers, expand)
-        build = manager.start(name, source, collect, options)
+        build = manager.start(name, source, collect, options, upload=path if has_upload else None)
     except GraphxError as exc:
         if _wants_json():
             return jsonify({"error": str(exc), "status": 400}), 400
@@ -321,14 +361,20 @@ def _wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
 
 
-def _from_file(path: Path) -> Callable[[Build], list]:
+def _from_file(path: Path, shown_name: str | None) -> Callable[[Build], list]:
     def collect(build: Build) -> list:
+        from graphx.errors import InputError
         from graphx.sources.files import load_papers
 
         build.stage = "load"
-        result = load_papers([path], skip_bad=True)
+        try:
+            result = load_papers([path], skip_bad=True)
+        except InputError as exc:
+            # Name the file as the user uploaded it, not by the server's folders.
+            raise InputError(exc.reason, path=shown_name or path.name, where=exc.where) from None
         if result.skipped:
             build.notes.append(f"{len(result.skipped)} broken record(s) skipped.")
+        build.notes.extend(result.warnings)
         return list(result.papers)
 
     return collect
