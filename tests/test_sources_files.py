@@ -539,3 +539,12 @@ def test_deeply_nested_json_is_a_clear_error(tmp_path):
     result = load_papers([lines], skip_bad=True)
     assert [p.id for p in result.papers] == ["a"]
     assert result.skipped[0].where == "line 2" and "nested too deeply" in result.skipped[0].reason
+
+
+@pytest.mark.parametrize("year", ["100000000000000000000000000", "-5", "99999"])
+def test_implausible_years_are_bad_records(tmp_path, year):
+    path = tmp_path / "papers.csv"
+    path.write_text(f"id,title,year\na,Fine paper,2020\nb,Odd paper,{year}\n", encoding="utf-8")
+    with pytest.raises(InputError, match="not a year between"):
+        load_papers([path])
+    assert [p.id for p in load_papers([path], skip_bad=True).papers] == ["a"]

@@ -424,9 +424,8 @@ def _export_to_stdout(G, fmt: str, name: str) -> None:
 def _check_output(output: Path, fmt: str) -> None:
     """Refuse targets an export would damage or cannot use, before any work."""
     if output.is_dir() and not EXPORT_FORMATS[fmt].folder:
-        raise ConfigError(
-            f"{output} is a folder; give a file name, e.g. -o {output / ('graph' + EXPORT_FORMATS[fmt].suffix)}."
-        )
+        example = EXPORT_FORMATS[fmt].default_path(str(output / "graph"))
+        raise ConfigError(f"{output} is a folder; give a file name, e.g. -o {example}.")
     if output.exists() and not output.is_dir() and not output.is_file():
         raise ConfigError(
             f"{output} is not a regular file (a device or a pipe); graphx will not replace it. "
