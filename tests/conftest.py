@@ -224,7 +224,7 @@ def live_server(app, *, threads: int = 4):
     finally:
         # Let the worker threads finish their last answers, then close every socket from inside the
         # server's own loop (closing them from here races its poll), which then ends.
-        srv.task_dispatcher.shutdown()
+        srv.task_dispatcher.shutdown(timeout=30)
 
         def close_all() -> None:
             for channel in list(srv._map.values()):  # the listener, open connections, the trigger

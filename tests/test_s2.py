@@ -13,6 +13,7 @@ from graphx.errors import BuildCancelled, OfflineMiss, SourceError
 from graphx.paper import Paper
 from graphx.sources import s2
 from graphx.sources.s2 import collect, collect_papers
+from graphx.sources.s2 import run as s2_run
 from graphx.sources.s2.client import S2Client
 from graphx.sources.s2.records import PAPER_FIELDS
 from graphx.store.papers import PaperStore
@@ -471,7 +472,7 @@ def test_a_links_page_whose_next_does_not_advance_stops_with_a_clear_error(
     store, s2_server, monkeypatch, next_value
 ):
     pid = cs768_paper_id(PYTORCH_ARXIV)
-    monkeypatch.setattr(s2, "PAGE_LIMIT", 100)  # 568 citers: several pages
+    monkeypatch.setattr(s2_run, "PAGE_LIMIT", 100)  # 568 citers: several pages
     s2_server.empty_citations({pid})
     s2_server.links_next = next_value if next_value is not None else 50  # 50: goes backwards
     with pytest.raises(SourceError, match="does not advance") as caught:

@@ -117,8 +117,7 @@ def test_query_rows_find_neighbours_among_all_rows(real_papers):
 
 
 def test_embeddings_holding_nan_or_inf_are_left_out(tmp_path):
-    from graphx.pipeline import BuildOptions, build_graph
-
+    from graphx.build.pipeline import BuildOptions, build_graph
     from graphx.sources.files import load_papers
 
     path = tmp_path / "papers.jsonl"
