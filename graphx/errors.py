@@ -80,3 +80,10 @@ class Placeholder(ValueError):
 
 class WrongFileKind(ValueError):
     """The file is a known kind of data, but not a papers file (e.g. an S2 /references page)."""
+
+
+class CacheCorrupt(GraphxError):
+    """A file in the cache folder (papers.sqlite, a graph's graph.json or meta.json) cannot be read.
+
+    The message names the file and the way out (delete it, rebuild the graph); nothing else is lost.
+    """

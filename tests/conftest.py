@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
+import re
+import threading
 from pathlib import Path
 
 import networkx as nx
@@ -134,9 +137,19 @@ def app(cache_dir):
     return create_app({"TESTING": True, "CACHE_DIR": str(cache_dir)})
 
 
+def token_client(app):
+    """A test client that sends the server's token as the home page's scripts do: read from the page."""
+    client = app.test_client()
+    html = client.get("/").get_data(as_text=True)
+    match = re.search(r'<meta name="graphx-token" content="([^"]+)">', html)
+    assert match, "the home page carries no token"
+    client.environ_base["HTTP_X_GRAPHX_TOKEN"] = match.group(1)
+    return client
+
+
 @pytest.fixture
 def client(app):
-    return app.test_client()
+    return token_client(app)
 
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -197,3 +210,26 @@ def store(tmp_path):
 
     with PaperStore(tmp_path / "cache") as papers:
         yield papers
+
+
+@contextlib.contextmanager
+def live_server(app, *, threads: int = 4):
+    """``app`` on a real waitress server at 127.0.0.1:<free port>; yields its base URL."""
+    from waitress.server import create_server
+
+    srv = create_server(app, host="127.0.0.1", port=0, threads=threads)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{srv.effective_port}"
+    finally:
+        # Let the worker threads finish their last answers, then close every socket from inside the
+        # server's own loop (closing them from here races its poll), which then ends.
+        srv.task_dispatcher.shutdown(timeout=30)
+
+        def close_all() -> None:
+            for channel in list(srv._map.values()):  # the listener, open connections, the trigger
+                channel.close()
+
+        srv.trigger.pull_trigger(close_all)
+        thread.join(10)

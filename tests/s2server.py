@@ -16,7 +16,8 @@ Endpoints: ``/graph/v1/paper/search`` (offset/limit/next/total, 1,000 results at
 with S2's error bodies. Nested reference/citation lists stop at 1,000 entries, as S2's do.
 
 Faults are injected per test (:meth:`FakeS2.fail`, :meth:`slow`, :meth:`truncate`, :meth:`null_ids`,
-:meth:`empty_citations`) and every request is logged (:attr:`FakeS2.log`).
+:meth:`empty_citations`, :meth:`redirect`, :attr:`links_next`, :attr:`search_without_ids`) and every
+request is logged (:attr:`FakeS2.log`).
 """
 
 from __future__ import annotations
@@ -272,8 +273,9 @@ def recorded_interactions(path: Path) -> list[tuple[tuple, tuple[int, bytes]]]:
 
 @dataclass
 class Fault:
-    kind: str  # "status", "slow", "truncate"
+    kind: str  # "status", "slow", "truncate", "redirect"
     status: int = 0
+    location: str = ""
     retry_after: str | None = None
     delay_s: float = 0.0
     times: int | None = 1
@@ -316,6 +318,9 @@ class FakeS2:
         self.empty_citation_ids: set[str] = set()
         self.empty_paged_too = False
         self.required_key: str | None = None
+        # Misbehaving pagers: links pages answer this ``next`` ("same": the page's own offset).
+        self.links_next: Any = None
+        self.search_without_ids = False  # every other search result lacks its paperId
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self._server.daemon_threads = True
@@ -368,6 +373,13 @@ class FakeS2:
     def truncate(self, *, times: int | None = 1, path: str | None = None) -> None:
         self.faults.append(Fault("truncate", times=times, path=path))
 
+    def redirect(
+        self, location: str, *, status: int = 302, times: int | None = 1, path: str | None = None
+    ) -> None:
+        """Answer ``status`` with ``Location: location``; a location ending in ``/`` gets the request's own
+        path and query appended (the same request on another server)."""
+        self.faults.append(Fault("redirect", status=status, location=location, times=times, path=path))
+
     def null_ids(self, paper_ids: set[str]) -> None:
         """Batch answers carry ``null`` for these paperIds, as for ids S2 does not know."""
         self.null_paper_ids |= set(paper_ids)
@@ -379,6 +391,8 @@ class FakeS2:
 
     def clear_faults(self) -> None:
         self.faults.clear()
+        self.links_next = None
+        self.search_without_ids = False
         self.null_paper_ids.clear()
         self.empty_citation_ids.clear()
 
@@ -414,6 +428,11 @@ class FakeS2:
                 time.sleep(fault.delay_s)
             elif fault.kind == "truncate":
                 truncate = True
+            elif fault.kind == "redirect" and not status:
+                status, payload = fault.status, {"message": "moved"}
+                headers["Location"] = (
+                    fault.location.rstrip("/") + h.path if fault.location.endswith("/") else fault.location
+                )
             elif fault.kind == "status" and not status:
                 status = fault.status
                 payload = TOO_MANY_REQUESTS if status == 429 else {"message": _REASONS.get(status, "Error")}
@@ -519,6 +538,9 @@ class FakeS2:
         }
         if offset + limit < min(len(hits), SEARCH_MAX_RESULTS):
             answer["next"] = offset + limit
+        if self.search_without_ids:
+            for item in answer["data"][::2]:
+                item.pop("paperId", None)
         return 200, answer
 
     def ranked(self, query: str) -> list[str]:
@@ -567,6 +589,8 @@ class FakeS2:
         }
         if offset + limit < len(ids):
             answer["next"] = offset + limit
+            if self.links_next is not None:
+                answer["next"] = offset if self.links_next == "same" else self.links_next
         return 200, answer
 
 

@@ -313,3 +313,55 @@ def test_a_failed_build_shows_its_error(page, server, tmp_path):
     expected = [p for p in page.problems if "status of 400" in p]
     assert len(expected) == 1
     page.problems.remove(expected[0])
+
+
+ATTACKER_PAGE = """<!doctype html><html><body>
+<form id="f" action="{target}/builds" method="post" enctype="multipart/form-data">
+  <input name="name" value="demo"><input name="query" value="graph neural networks">
+</form>
+<script>
+  var stolen = new URLSearchParams({{name: "demo2", query: "x"}});
+  fetch("{target}/builds", {{method: "POST", mode: "no-cors", body: stolen}})
+    .finally(function () {{ document.getElementById("f").submit(); }});
+</script></body></html>"""
+
+
+@pytest.fixture
+def attacker_site(server):
+    """A page on another origin (another port of 127.0.0.1) that posts build forms to the explorer."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    body = ATTACKER_PAGE.format(target=server[0]).encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{srv.server_address[1]}/"
+    srv.shutdown()
+    srv.server_close()
+
+
+def test_a_cross_origin_page_can_start_no_build(page, server, attacker_site):
+    base, cache = server
+    before = graphstore.load_meta(cache, "demo")["built_at"]
+    with page.expect_navigation(url=f"{base}/builds"):
+        page.goto(attacker_site)
+    assert "another site" in page.inner_text(".error-message")
+    builds = json.loads(page.evaluate("() => fetch('/api/builds').then(r => r.text())"))["builds"]
+    assert [b["name"] for b in builds if b["name"] in ("demo", "demo2")] == []
+    assert graphstore.load_meta(cache, "demo")["built_at"] == before
+    refused = [p for p in page.problems if "status of 403" in p]
+    assert len(refused) == 2  # the fetch and the form, both answered 403
+    for line in refused:
+        page.problems.remove(line)

@@ -172,3 +172,65 @@ def test_readme_lists_exactly_the_export_formats():
     readme = (ROOT / "README.md").read_text()
     listed = re.search(r"--format ([a-z\\|]+)", readme)
     assert listed and listed.group(1).split("\\|") == list(FORMATS)
+
+
+# --- hostile environments: damaged cache files, odd export targets -------------------------------------
+
+
+@pytest.fixture
+def demo_cache(tmp_path):
+    from conftest import make_fixture_graph
+
+    graphstore.save_graph(make_fixture_graph(), tmp_path / "cache", "demo")
+    return tmp_path / "cache"
+
+
+def clear_error(result, *expected: str) -> None:
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    for text in expected:
+        assert text in result.output
+
+
+@pytest.mark.parametrize("damage", [b"", b'{"nodes": [', b"\x00\x01garbage", b"[" * 100_000])
+def test_a_damaged_graph_file_names_itself_and_the_way_out(demo_cache, run, damage):
+    (demo_cache / "graphs" / "demo" / "graph.json").write_bytes(damage)
+    for args in (["info", "demo"], ["export", "demo", "-o", "x.gexf"]):
+        clear_error(run(*args), "graph.json", "damaged", "graphx build --name demo")
+
+
+def test_add_to_a_graph_without_meta_json_is_a_clear_error(demo_cache, run):
+    (demo_cache / "graphs" / "demo" / "meta.json").unlink()
+    clear_error(run("add", "demo", "-i", str(FIXTURES / "papers.jsonl")), "meta.json", "damaged")
+
+
+@pytest.mark.parametrize("size", [0, 100, 3000])
+def test_a_damaged_papers_database_names_itself_and_the_way_out(demo_cache, run, tmp_path, size):
+    good = tmp_path / "good"
+    run_ok = CliRunner().invoke(
+        cli,
+        ["build", "-i", str(FIXTURES / "papers.jsonl"), "--name", "p", "--quiet", "--cache-dir", str(good)],
+    )
+    assert run_ok.exit_code == 0, run_ok.output
+    data = (good / "papers.sqlite").read_bytes()
+    damaged = data[:size] + b"not sqlite" if size else b"garbage " * 500
+    (demo_cache / "papers.sqlite").write_bytes(damaged)
+    result = run("build", "-i", str(FIXTURES / "papers.jsonl"), "--name", "again", "--quiet")
+    clear_error(result, str(demo_cache / "papers.sqlite"), "damaged", "Delete it")
+
+
+def test_exports_to_impossible_places_are_clear_errors(demo_cache, run, tmp_path):
+    a_file = tmp_path / "plain.txt"
+    a_file.write_text("x")
+    clear_error(run("export", "demo", "-o", str(tmp_path)), "is a folder")
+    clear_error(run("export", "demo", "-o", str(a_file / "x.gexf")), "is a file")
+    clear_error(run("export", "demo", "-o", "/proc/graphx-test.gexf"), "/proc")
+    clear_error(run("export", "demo", "-f", "json", "-o", "/dev/full"), "not a regular file")
+    assert Path("/dev/full").is_char_device()
+
+
+def test_export_to_standard_output(demo_cache, run, tmp_path):
+    result = run("export", "demo", "-f", "json", "-o", "-")
+    assert result.exit_code == 0
+    assert len(json.loads(result.stdout_bytes)["nodes"]) == 36
+    assert not Path("-").exists()

@@ -753,3 +753,15 @@ def _gexf_bytes(G) -> bytes:
 def test_subgraph_for_unknown_community_says_which_exist(small_graph):
     with pytest.raises(ConfigError, match=r"No research area 7 .* areas are 0, 1"):
         subgraph_for_community(small_graph, 7)
+
+
+def test_csv_cells_that_spreadsheets_would_run_are_neutralised(small_graph, tmp_path):
+    G = small_graph.copy()
+    first, second = list(G)[:2]
+    G.nodes[first]["title"] = '=HYPERLINK("http://evil.example","click")'
+    G.nodes[second]["title"] = "@SUM(1+1)"
+    G.nodes[second]["venue"] = "-2+3"
+    nodes = {r["Id"]: r for r in _read_csv(write_csv(G, tmp_path / "csv")[0])}
+    assert nodes[first]["Label"] == "'" + G.nodes[first]["title"]
+    assert nodes[second]["Label"] == "'@SUM(1+1)" and nodes[second]["venue"] == "'-2+3"
+    assert all(not r["pagerank"].startswith("'") for r in nodes.values())  # numbers stay numbers

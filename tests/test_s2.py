@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 
@@ -12,6 +13,7 @@ from graphx.errors import BuildCancelled, OfflineMiss, SourceError
 from graphx.paper import Paper
 from graphx.sources import s2
 from graphx.sources.s2 import collect, collect_papers
+from graphx.sources.s2 import run as s2_run
 from graphx.sources.s2.client import S2Client
 from graphx.sources.s2.records import PAPER_FIELDS
 from graphx.store.papers import PaperStore
@@ -436,3 +438,90 @@ def test_a_killed_build_loses_nothing_already_fetched(tmp_path, s2_server):
         result = run(store, s2_server, paper_ids=ids)
     assert len(result.papers) == 1200 and result.from_cache == 500
     assert [len(eval_ids(r)) for r in s2_server.log] == [500, 200]
+
+
+# --- misbehaving servers ------------------------------------------------------------------------------
+
+
+def run_bounded(store, server, timeout_s: float = 20.0, **kwargs):
+    """``run`` in a thread, cancelled after ``timeout_s``: a loop that never ends fails the test instead."""
+    cancel = threading.Event()
+    outcome: dict = {}
+
+    def target():
+        try:
+            with fast_client(server, cancel=cancel) as client:
+                outcome["result"] = collect(store, client, **kwargs)
+        except BaseException as exc:  # noqa: BLE001 - handed to the test thread
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(timeout_s)
+    if thread.is_alive():
+        cancel.set()
+        thread.join(30)
+        pytest.fail(f"still running after {timeout_s} s ({server.count()} requests)")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["result"]
+
+
+@pytest.mark.parametrize("next_value", ["same", "abc", None])
+def test_a_links_page_whose_next_does_not_advance_stops_with_a_clear_error(
+    store, s2_server, monkeypatch, next_value
+):
+    pid = cs768_paper_id(PYTORCH_ARXIV)
+    monkeypatch.setattr(s2_run, "PAGE_LIMIT", 100)  # 568 citers: several pages
+    s2_server.empty_citations({pid})
+    s2_server.links_next = next_value if next_value is not None else 50  # 50: goes backwards
+    with pytest.raises(SourceError, match="does not advance") as caught:
+        run_bounded(store, s2_server, paper_ids=[pid])
+    assert "cached" in str(caught.value)
+    assert s2_server.count(f"/paper/{pid}/citations") <= 2
+
+
+def test_search_results_without_paper_ids_are_left_out_and_never_cached(store, s2_server):
+    s2_server.search_without_ids = True
+    result = run(store, s2_server, query="bandit", max_papers=20)
+    assert len(result.papers) == 20 and all(p.id for p in result.papers)  # later pages fill the gaps
+    assert any("had no Semantic Scholar paperId" in n for n in result.notes)
+    (cached,) = store.connection().execute("SELECT paper_ids FROM s2_searches").fetchone()
+    assert None not in json.loads(cached)
+
+
+def test_a_poisoned_cached_search_is_searched_again(store, s2_server):
+    run(store, s2_server, query="bandit", max_papers=20)
+    with store.transaction() as conn:
+        conn.execute("UPDATE s2_searches SET paper_ids = ?", (json.dumps([None, None]),))
+    searches = s2_server.count("/paper/search")
+    result = run(store, s2_server, query="bandit", max_papers=20)
+    assert len(result.papers) == 20
+    assert s2_server.count("/paper/search") == searches + 1
+
+
+def test_a_redirect_to_another_origin_does_not_carry_the_key(store, s2_server):
+    from s2server import FakeS2
+
+    with FakeS2(replay=False) as elsewhere:
+        s2_server.redirect(s2_server.root + "/", status=307, times=1)  # same origin: key kept
+        s2_server.redirect(elsewhere.root + "/", status=307, times=1)
+        result = run(store, s2_server, paper_ids=[f"ARXIV:{PYTORCH_ARXIV}"], api_key=SECRET)
+        assert len(result.papers) == 1
+        assert [r.api_key for r in s2_server.log] == [SECRET, SECRET]
+        assert [(r.method, r.api_key) for r in elsewhere.log] == [("POST", None)]
+
+
+def test_a_redirect_loop_is_a_clear_error(store, s2_server):
+    s2_server.redirect(s2_server.root + "/", times=None)
+    with pytest.raises(SourceError, match="redirect loop") as caught:
+        run_bounded(store, s2_server, paper_ids=[f"ARXIV:{PYTORCH_ARXIV}"])
+    assert "--api-url" in str(caught.value)
+
+
+def test_a_retry_after_beyond_the_cap_is_reported_not_slept(store, s2_server):
+    s2_server.fail(429, times=None, retry_after="999999")
+    with fast_client(s2_server) as client:
+        with pytest.raises(SourceError, match=r"wait 999,999 s .*Retry-After.*retry later"):
+            collect(store, client, paper_ids=[f"ARXIV:{PYTORCH_ARXIV}"])
+    assert client.waits_s == [] and s2_server.count() == 1

@@ -114,3 +114,40 @@ def test_query_rows_find_neighbours_among_all_rows(real_papers):
     partial = top_k_pairs(X, top_k=5, min_score=0.1, rows=last)
     assert partial and all(i in set(last.tolist()) or j in set(last.tolist()) for i, j in partial)
     assert set(partial) <= set(full)
+
+
+def test_embeddings_holding_nan_or_inf_are_left_out(tmp_path):
+    from graphx.build.pipeline import BuildOptions, build_graph
+    from graphx.sources.files import load_papers
+
+    path = tmp_path / "papers.jsonl"
+    rows = [
+        {"id": "a", "title": "Alpha study of cats", "abstract": "cats purr", "embedding": [1.0, 0.0, 0.0]},
+        {
+            "id": "b",
+            "title": "Beta study of cats",
+            "abstract": "cats purr loudly",
+            "embedding": [0.9, 0.1, 0.0],
+        },
+        {
+            "id": "c",
+            "title": "Gamma report on dogs",
+            "abstract": "dogs bark",
+            "embedding": [float("nan"), 1, 0],
+        },
+        {
+            "id": "d",
+            "title": "Delta report on dogs",
+            "abstract": "dogs bark loudly",
+            "embedding": [0, float("inf"), 0],
+        },
+    ]
+    path.write_text(
+        "\n".join(json.dumps(r) for r in rows)
+    )  # json writes NaN and Infinity as Python reads them
+    papers = load_papers([path]).papers
+    edges = similarity_edges(papers, top_k=2, min_score=0.0, embedding_weight=0.5)
+    assert all(np.isfinite(s) and 0 < s <= 1 for _, _, s in edges)
+    assert {frozenset((u, v)) for u, v, _ in edges} >= {frozenset(("c", "d")), frozenset(("a", "b"))}
+    G = build_graph(papers, BuildOptions(seed=0), name="nan")
+    assert all(np.isfinite(w) for *_, w in G.edges(data="weight"))

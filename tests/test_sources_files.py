@@ -478,3 +478,73 @@ def test_citation_file_needs_header_and_two_columns(tmp_path):
     three.write_text("citing\tcited\nwatts1998\tbarabasi1999\textra\n")
     with pytest.raises(InputError, match=r"b\.tsv, line 2: expected two ids"):
         read_citation_edges(three)
+
+
+# --- hostile files ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\u0085"])
+def test_jsonl_strings_holding_unicode_line_separators_stay_whole(tmp_path, separator):
+    path = tmp_path / "papers.jsonl"
+    records = [
+        {"id": "a", "title": f"First{separator}line and more", "abstract": f"x{separator}y"},
+        {"id": "b", "title": "Second paper"},
+    ]
+    # ensure_ascii=False writes the separator raw, as most exporters do.
+    path.write_text("\r\n".join(json.dumps(r, ensure_ascii=False) for r in records), encoding="utf-8")
+    result = load_papers([path])
+    assert by_id(result.papers)["a"].title == f"First{separator}line and more"
+    assert len(result.papers) == 2 and result.skipped == []
+
+
+def test_csv_with_an_unterminated_quote_names_the_row(tmp_path):
+    path = tmp_path / "papers.csv"
+    rows = [f'p{i},"Title {i}"' for i in range(1, 6)]
+    rows[2] = 'p3,"Title 3 with a stray quote'
+    broken_at_end = "id,title\n" + "\n".join([*rows[:2], rows[3], rows[4], rows[2]]) + "\n"
+    path.write_text("id,title\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_papers([path])
+    assert caught.value.where == "row 3 (line 4)"
+    assert "stray quote" in str(caught.value)
+    path.write_text(broken_at_end, encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_papers([path])
+    assert caught.value.where == "row 5 (line 6)" and "never closed" in str(caught.value)
+
+
+def test_two_papers_sharing_an_id_are_reported(tmp_path):
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    first.write_text(json.dumps({"id": "x1", "title": "Graph attention networks"}) + "\n")
+    second.write_text(
+        json.dumps({"id": "x1", "title": "Denoising diffusion models"})
+        + "\n"
+        + json.dumps({"id": "x2", "title": "Same title"})
+        + "\n"
+        + json.dumps({"id": "x2", "title": "Same title."})
+    )
+    result = load_papers([first, second])
+    (warning,) = result.warnings
+    assert "'x1'" in warning and "Graph attention networks" in warning and "Denoising diffusion" in warning
+    assert str(first) in warning and str(second) in warning
+
+
+def test_deeply_nested_json_is_a_clear_error(tmp_path):
+    deep = "[" * 100_000 + "]" * 100_000
+    whole, lines = tmp_path / "deep.json", tmp_path / "deep.jsonl"
+    whole.write_text(deep)
+    lines.write_text(json.dumps({"id": "a", "title": "Fine"}) + "\n" + deep + "\n")
+    with pytest.raises(InputError, match="nested too deeply"):
+        load_papers([whole])
+    result = load_papers([lines], skip_bad=True)
+    assert [p.id for p in result.papers] == ["a"]
+    assert result.skipped[0].where == "line 2" and "nested too deeply" in result.skipped[0].reason
+
+
+@pytest.mark.parametrize("year", ["100000000000000000000000000", "-5", "99999"])
+def test_implausible_years_are_bad_records(tmp_path, year):
+    path = tmp_path / "papers.csv"
+    path.write_text(f"id,title,year\na,Fine paper,2020\nb,Odd paper,{year}\n", encoding="utf-8")
+    with pytest.raises(InputError, match="not a year between"):
+        load_papers([path])
+    assert [p.id for p in load_papers([path], skip_bad=True).papers] == ["a"]

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import time
+from pathlib import Path
+
 import networkx as nx
 import pytest
 
@@ -94,3 +99,41 @@ def test_cache_dir_from_flag_env_or_default(tmp_path, monkeypatch):
     (tmp_path / "file").write_text("x")
     with pytest.raises(ConfigError, match="--cache-dir"):
         resolve_cache_dir(tmp_path / "file")
+
+
+def test_leftovers_of_killed_saves_are_removed_once_old(tmp_path):
+    graphstore.save_graph(tiny_graph("first"), tmp_path, "demo")
+    root = tmp_path / "graphs"
+    old, young = root / ".tmp-demo-old1", root / ".tmp-other-young"
+    for folder in (old, young):
+        folder.mkdir()
+        (folder / "graph.json").write_text("{")
+    stale = time.time() - 2 * graphstore.STALE_TMP_S
+    os.utime(old, (stale, stale))
+    graphstore.save_graph(tiny_graph("second"), tmp_path, "demo")
+    assert not old.exists() and young.exists()  # a young one may be another process's save in progress
+
+
+def test_a_copied_graph_folder_is_listed_under_its_own_name(tmp_path):
+    folder = graphstore.save_graph(tiny_graph("first"), tmp_path, "demo")
+    shutil.copytree(folder, folder.parent / "demo-copy")
+    assert sorted(m["name"] for m in graphstore.list_graphs(tmp_path)) == ["demo", "demo-copy"]
+
+
+def test_a_reader_reviving_the_old_folder_mid_save_does_not_kill_the_save(tmp_path, monkeypatch):
+    graphstore.save_graph(tiny_graph("first"), tmp_path, "demo")
+    real_rename = os.rename
+    revived = []
+
+    def rename_then_read(src, dst):
+        real_rename(src, dst)
+        if Path(dst).name.startswith(".old-demo-") and not revived:
+            # A reader arriving between the save's two renames puts the previous folder back.
+            revived.append(graphstore.load_graph(tmp_path, "demo").nodes["p1"]["title"])
+
+    monkeypatch.setattr(graphstore.os, "rename", rename_then_read)
+    graphstore.save_graph(tiny_graph("second"), tmp_path, "demo")
+    monkeypatch.undo()
+    assert revived == ["first"]
+    assert graphstore.load_graph(tmp_path, "demo").nodes["p1"]["title"] == "second"
+    assert [p.name for p in (tmp_path / "graphs").iterdir()] == ["demo"]

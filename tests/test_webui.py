@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import threading
 import time
@@ -12,7 +13,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 
 import pytest
-from conftest import XSS_TITLE
+from conftest import XSS_TITLE, token_client
 
 from graphx.errors import SourceError
 from graphx.paper import Paper
@@ -111,7 +112,7 @@ def test_vis_network_comes_from_the_pyvis_package(client):
 
 
 def test_api_graph_is_node_link_data(client, fixture_graph):
-    data = client.get("/api/graphs/demo").get_json()
+    data = fetch(client, "/api/graphs/demo").get_json()
     assert {n["id"] for n in data["nodes"]} == set(fixture_graph.nodes)
     assert len(data["edges"]) == fixture_graph.number_of_edges()
     assert data["graph"]["communities"][0]["label"] == "graph neural networks, message passing"
@@ -205,8 +206,8 @@ def test_build_from_an_uploaded_file_runs_in_the_background(client, cache_dir):
     assert final["percent"] == 100 and final["papers"] == 40 and final["graph_url"] == "/graphs/uploaded"
     assert graphstore.load_meta(cache_dir, "uploaded")["parameters"]["top_k"] == 5
     assert "uploaded" in [g["name"] for g in client.get("/api/graphs").get_json()["graphs"]]
-    stored = list((cache_dir / "uploads").iterdir())
-    assert len(stored) == 1 and stored[0].name.endswith("-mine.jsonl")
+    assert final["source"].startswith("upload:") and final["source"].endswith("-mine.jsonl")
+    assert list((cache_dir / "uploads").iterdir()) == []  # read and built: nothing left behind
     assert client.get("/graphs/uploaded").status_code == 200
 
 
@@ -241,7 +242,7 @@ def test_bad_build_requests_are_400_with_the_reason(client, cache_dir, data, mes
 
 def test_upload_over_the_size_limit_is_refused(cache_dir):
     app = create_app({"TESTING": True, "CACHE_DIR": str(cache_dir), "MAX_CONTENT_LENGTH": 1000})
-    response = app.test_client().post(
+    response = token_client(app).post(
         "/builds", data={"name": "big", "papers_file": (io.BytesIO(b"x" * 5000), "big.jsonl")}, headers=JSON
     )
     assert response.status_code == 413
@@ -255,6 +256,7 @@ def test_a_broken_papers_file_fails_with_the_loader_message(client):
     final = wait_build(client, response.get_json()["id"])
     assert final["state"] == "failed"
     assert "broken.json" in final["error"] and "Unexpected" not in final["error"]
+    assert str(client.application.config["CACHE_DIR"]) not in final["error"]  # no server paths shown
 
 
 def test_query_builds_are_unavailable_without_the_s2_source(client, monkeypatch):
@@ -364,7 +366,7 @@ def test_serve_binds_localhost_with_waitress_by_default(cache_dir, monkeypatch, 
 
 
 def test_the_explorer_reloads_a_rebuilt_graph(client, cache_dir, fixture_graph):
-    assert len(client.get("/api/graphs/demo").get_json()["nodes"]) == 36
+    assert len(fetch(client, "/api/graphs/demo").get_json()["nodes"]) == 36
     fixture_graph.remove_node("p35")
     time.sleep(0.01)
     graphstore.save_graph(fixture_graph, cache_dir, "demo")
@@ -419,3 +421,137 @@ def test_the_build_form_checks_options_like_the_cli(client, field, value):
     response = client.post("/builds", data={"name": "x", "query": "gnn", field: value}, headers=JSON)
     assert response.status_code == 400
     assert "--" + field.replace("_", "-") in response.get_json()["error"]
+
+
+# ------------------------------------------------------------------------------------- under load
+def test_api_graph_is_the_stored_file_with_an_etag(client, cache_dir):
+    response = fetch(client, "/api/graphs/demo")
+    stored = (graphstore.graph_dir(cache_dir, "demo") / graphstore.GRAPH_FILE).read_bytes()
+    assert response.status_code == 200 and response.data == stored
+    again = client.get("/api/graphs/demo", headers={"If-None-Match": response.headers["ETag"]})
+    again.close()
+    assert again.status_code == 304 and again.data == b""
+
+
+def test_concurrent_first_requests_load_a_cold_graph_once(tmp_path):
+    import urllib.request
+
+    from conftest import live_server, make_fixture_graph
+
+    graphstore.save_graph(make_fixture_graph(n_per_area=700), tmp_path, "big")
+    app = create_app({"CACHE_DIR": str(tmp_path)})
+    n = 8
+    start = threading.Barrier(n)
+    statuses = []
+
+    def ask(base: str) -> None:
+        start.wait()
+        with urllib.request.urlopen(f"{base}/api/graphs/big/papers/p1", timeout=60) as response:
+            statuses.append(response.status)
+
+    with live_server(app, threads=n) as base:
+        threads = [threading.Thread(target=ask, args=(base,)) for _ in range(n)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert statuses == [200] * n
+    assert app.extensions["graphx_graphs"].loads == 1
+
+
+def test_loaded_graphs_are_bounded_least_recently_used_first(cache_dir, fixture_graph):
+    for name in ("a", "b"):
+        graphstore.save_graph(fixture_graph, cache_dir, name)
+    app = create_app({"CACHE_DIR": str(cache_dir), "MAX_LOADED_GRAPHS": 2})
+    client, graphs = app.test_client(), app.extensions["graphx_graphs"]
+    for name in ("demo", "a", "demo", "b"):
+        assert client.get(f"/api/graphs/{name}/papers/p1").status_code == 200
+    assert len(graphs) == 2 and "a" not in graphs and "demo" in graphs and graphs.loads == 3
+    client.get("/api/graphs/a/papers/p1")
+    assert graphs.loads == 4 and "demo" not in graphs
+
+
+def test_builds_queue_behind_the_worker_limit_and_show_their_place(client, monkeypatch):
+    release = threading.Event()
+    running, most = [0], [0]
+    lock = threading.Lock()
+
+    def collect_papers(store, *, cancel, **kwargs):
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        release.wait(20)
+        with lock:
+            running[0] -= 1
+        return types.SimpleNamespace(
+            papers=[Paper(id=f"a{i}", title=f"paper {i}") for i in range(3)], notes=[]
+        )
+
+    monkeypatch.setattr(builds, "load_s2", lambda: fake_s2(collect_papers))
+    first, second, third = (
+        client.post("/builds", data={"name": n, "query": "x"}, headers=JSON).get_json() for n in "abc"
+    )
+    time.sleep(0.3)
+    states = {b["name"]: b for b in client.get("/api/builds").get_json()["builds"]}
+    assert states["a"]["state"] == "running" and states["a"]["position"] is None
+    assert (states["b"]["state"], states["b"]["position"]) == ("queued", 1)
+    assert (states["c"]["state"], states["c"]["position"]) == ("queued", 2)
+    assert client.post(third["cancel_url"], headers=JSON).status_code == 202
+    assert wait_build(client, third["id"], 5)["state"] == "cancelled"
+    release.set()
+    assert wait_build(client, first["id"])["state"] == "done"
+    assert wait_build(client, second["id"])["state"] == "done"
+    assert most[0] == 1
+
+
+# --------------------------------------------------------------------------------- hostile input
+def test_a_very_long_upload_name_is_cut_not_a_500(client, cache_dir):
+    name = "p" * 5000 + ".jsonl"
+    response = client.post(
+        "/builds", data={"name": "long", "papers_file": (io.BytesIO(papers_jsonl(12)), name)}, headers=JSON
+    )
+    assert response.status_code == 202, response.get_data(as_text=True)[:300]
+    assert wait_build(client, response.get_json()["id"])["state"] == "done"
+
+
+def test_uploads_left_by_a_killed_server_are_removed_at_the_next_start(cache_dir):
+    folder = cache_dir / "uploads"
+    folder.mkdir()
+    old, fresh = folder / "abc-old.jsonl", folder / "def-fresh.jsonl"
+    old.write_text("{}")
+    fresh.write_text("{}")
+    os.utime(old, (time.time() - 2 * builds.STALE_UPLOAD_S,) * 2)
+    create_app({"CACHE_DIR": str(cache_dir)})
+    assert not old.exists() and fresh.exists()
+
+
+def test_duplicate_ids_in_an_upload_are_a_build_note(client):
+    lines = papers_jsonl(12) + json.dumps({"id": "w0", "title": "A different paper entirely"}).encode()
+    response = client.post(
+        "/builds", data={"name": "dups", "papers_file": (io.BytesIO(lines), "d.jsonl")}, headers=JSON
+    )
+    final = wait_build(client, response.get_json()["id"])
+    assert final["state"] == "done" and any("'w0'" in n and "different papers" in n for n in final["notes"])
+
+
+@pytest.mark.parametrize("damage", [b"", b'{"nodes": [', b"\x00garbage", b"[1, 2, 3]", b"[" * 100_000])
+def test_a_damaged_graph_file_is_a_clear_error_page_not_a_500(client, cache_dir, damage):
+    (graphstore.graph_dir(cache_dir, "demo") / graphstore.GRAPH_FILE).write_bytes(damage)
+    for url in ("/graphs/demo", "/api/graphs/demo", "/api/graphs/demo/papers/p1", "/graphs/demo/export/gexf"):
+        response = client.get(url)
+        assert response.status_code == 409, url
+        assert "damaged" in response.get_data(
+            as_text=True
+        ) and "graphx build --name demo" in response.get_data(as_text=True)
+
+
+def test_a_damaged_papers_database_fails_the_build_with_the_way_out(client, cache_dir, monkeypatch):
+    (cache_dir / "papers.sqlite").write_bytes(b"this is not a database" * 100)
+
+    def collect_papers(store, **kwargs):
+        raise AssertionError("the store should not open")
+
+    monkeypatch.setattr(builds, "load_s2", lambda: fake_s2(collect_papers))
+    response = client.post("/builds", data={"name": "q", "query": "x"}, headers=JSON)
+    final = wait_build(client, response.get_json()["id"])
+    assert final["state"] == "failed" and "papers cache" in final["error"] and "Delete it" in final["error"]

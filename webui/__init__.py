@@ -18,8 +18,9 @@ import jinja2
 from flask import Flask, abort, send_from_directory
 
 from graphx import view
+from graphx.errors import ConfigError
 from graphx.store.papers import resolve_cache_dir
-from webui import builds, graphs
+from webui import builds, graphs, security
 from webui.responses import MAX_UPLOAD_BYTES, register_errors
 
 STATIC_DIRS = (Path(__file__).parent / "static", view.static_dir())
@@ -47,9 +48,21 @@ def create_app(
     chosen = cache_dir or app.config["CACHE_DIR"]
     app.config["CACHE_DIR"] = str(resolve_cache_dir(chosen))
     os.makedirs(app.config["CACHE_DIR"], exist_ok=True)
+    # Leftovers of a server or build killed earlier: old uploads and half-written graph folders.
+    from graphx.store.graphs import remove_stale_tmp
+    from webui.builds import remove_stale_uploads
 
-    app.extensions["graphx_builds"] = builds.BuildManager(app.config["CACHE_DIR"])
-    app.extensions["graphx_graphs"] = graphs.GraphCache(app.config["CACHE_DIR"])
+    remove_stale_uploads(Path(app.config["CACHE_DIR"]))
+    remove_stale_tmp(app.config["CACHE_DIR"])
+
+    security.init_app(app)
+    app.extensions["graphx_builds"] = builds.BuildManager(
+        app.config["CACHE_DIR"], workers=app.config.get("BUILD_WORKERS") or builds.DEFAULT_BUILD_WORKERS
+    )
+    app.extensions["graphx_graphs"] = graphs.GraphCache(
+        app.config["CACHE_DIR"],
+        max_graphs=app.config.get("MAX_LOADED_GRAPHS") or graphs.DEFAULT_MAX_LOADED_GRAPHS,
+    )
     app.register_blueprint(graphs.bp)
     app.register_blueprint(builds.bp)
     register_errors(app)
@@ -69,17 +82,48 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 5000,
     open_browser: bool = False,
+    allowed_hosts: tuple[str, ...] = (),
 ) -> None:
-    """Serve the explorer with waitress (a production WSGI server) until interrupted."""
+    """Serve the explorer with waitress (a production WSGI server) until interrupted.
+
+    The URL printed (and opened) carries the server's token once, as Jupyter's does; beyond loopback
+    every request needs it.
+    """
+    import sys
     import threading
     import webbrowser
 
     from waitress import serve as waitress_serve
 
-    app = create_app(cache_dir=cache_dir)
-    url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
+    from webui.security import TOKEN_ENV, is_loopback
+
+    app = create_app(
+        {
+            "BIND_HOST": host,
+            "ALLOWED_HOSTS": list(allowed_hosts),
+            "GRAPHX_TOKEN": os.environ.get(TOKEN_ENV) or None,
+        },
+        cache_dir=cache_dir,
+    )
+    token = app.config["GRAPHX_TOKEN"]
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else (f"[{host}]" if ":" in host else host)
+    url = f"http://{shown}:{port}/?token={token}"
+    if not is_loopback(host):
+        print(
+            f"WARNING: --host {host} makes this explorer reachable from other machines, and its build form "
+            "spends your S2_API_KEY and can replace graphs. Every request needs the token in the URL below; "
+            "share it only with people you trust, or use the default --host 127.0.0.1.",
+            file=sys.stderr,
+            flush=True,
+        )
     print(f"graphx explorer on {url} (cache: {app.config['CACHE_DIR']}); Ctrl+C to stop.", flush=True)
     if open_browser:
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
     # Builds run in their own threads; waitress threads only answer requests.
-    waitress_serve(app, host=host, port=port, threads=8, ident="graphx")
+    try:
+        waitress_serve(app, host=host, port=port, threads=8, ident="graphx")
+    except OSError as exc:
+        raise ConfigError(
+            f"Cannot listen on {host}:{port} ({exc.strerror or exc}); another program may be using that "
+            "port: stop it or pick another with --port."
+        ) from None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import os
 import re
+import sqlite3
 import threading
 import time
 import traceback
@@ -28,7 +29,13 @@ bp = Blueprint("builds", __name__)
 UPLOADS_DIR = "uploads"
 UPLOAD_SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".bib", ".bibtex", ".ris")
 SNIFF_BYTES = 64 * 1024
+# Longer upload names are cut (the file system refuses names past 255 bytes).
+MAX_UPLOAD_NAME_CHARS = 80
+# Uploads left behind (a server killed mid-build) are removed at the next start once this old.
+STALE_UPLOAD_S = 24 * 3600
 MAX_PAPER_IDS = 500
+# Builds run at once; the others wait in a queue. One 60k-paper build takes about 1.7 GB.
+DEFAULT_BUILD_WORKERS = 1
 # Builds kept in the list after they end (newest first); older finished ones are forgotten.
 KEEP_FINISHED = 20
 # Stages in the order a build goes through them, for the overall progress bar: loading or
@@ -54,6 +61,8 @@ class Build:
     finished: float | None = None
     options: dict[str, Any] = field(default_factory=dict)
     cancel: threading.Event = field(default_factory=threading.Event)
+    position: int | None = None  # 1-based place in the queue while queued
+    upload: Path | None = None  # the uploaded papers file, removed when the build ends
 
     def to_json(self) -> dict[str, Any]:
         end = self.finished or time.time()
@@ -67,6 +76,7 @@ class Build:
             "total": self.total,
             "percent": self.percent(),
             "papers": self.papers,
+            "position": self.position if self.state == "queued" else None,
             "notes": list(self.notes),
             "error": self.error,
             "elapsed_s": round(end - self.started, 1),
@@ -85,12 +95,16 @@ class Build:
 
 
 class BuildManager:
-    """Runs builds in daemon threads and keeps their progress for polling."""
+    """Runs builds in daemon threads, ``workers`` at a time (the others queue), keeps their progress."""
 
-    def __init__(self, cache_dir: str | os.PathLike):
+    def __init__(self, cache_dir: str | os.PathLike, workers: int = DEFAULT_BUILD_WORKERS):
         self.cache_dir = Path(cache_dir)
+        self.workers = max(1, int(workers))
         self._lock = threading.Lock()
+        self._turn = threading.Condition(self._lock)
         self._builds: dict[str, Build] = {}
+        self._queue: list[Build] = []
+        self._running = 0
 
     def get(self, build_id: str) -> Build | None:
         with self._lock:
@@ -101,21 +115,58 @@ class BuildManager:
             return sorted(self._builds.values(), key=lambda b: -b.started)
 
     def start(
-        self, name: str, source: str, collect: Callable[[Build], list], options: dict[str, Any] | None = None
+        self,
+        name: str,
+        source: str,
+        collect: Callable[[Build], list],
+        options: dict[str, Any] | None = None,
+        *,
+        upload: Path | None = None,
     ) -> Build:
         """Start building graph ``name`` from the papers ``collect(build)`` returns."""
         check_name(name)
         with self._lock:
             if any(b.name == name and b.state in ("queued", "running") for b in self._builds.values()):
+                if upload is not None:
+                    upload.unlink(missing_ok=True)
                 raise ConfigError(f"A build of {name!r} is already running; wait for it or cancel it.")
-            build = Build(id=uuid.uuid4().hex[:12], name=name, source=source, options=dict(options or {}))
+            build = Build(
+                id=uuid.uuid4().hex[:12], name=name, source=source, options=dict(options or {}), upload=upload
+            )
             self._builds[build.id] = build
+            self._queue.append(build)
+            self._number_queue()
             self._forget_old()
         thread = threading.Thread(
             target=self._run, args=(build, collect), name=f"graphx-build-{name}", daemon=True
         )
         thread.start()
         return build
+
+    def cancel(self, build: Build) -> None:
+        build.cancel.set()
+        with self._turn:
+            self._turn.notify_all()
+
+    def _number_queue(self) -> None:
+        for i, queued in enumerate(self._queue, start=1):
+            queued.position = i
+
+    def _wait_turn(self, build: Build) -> bool:
+        """Wait until ``build`` heads the queue and a worker is free; False if cancelled meanwhile."""
+        with self._turn:
+            while not build.cancel.is_set() and not (
+                self._running < self.workers and self._queue[0] is build
+            ):
+                self._turn.wait()
+            self._queue.remove(build)
+            self._number_queue()
+            build.position = None
+            if build.cancel.is_set():
+                self._turn.notify_all()
+                return False
+            self._running += 1
+            return True
 
     def _forget_old(self) -> None:
         finished = sorted(
@@ -125,6 +176,22 @@ class BuildManager:
             del self._builds[old.id]
 
     def _run(self, build: Build, collect: Callable[[Build], list]) -> None:
+        try:
+            if not self._wait_turn(build):
+                build.state, build.error = "cancelled", "Build cancelled before it started."
+                build.finished = time.time()
+                return
+            try:
+                self._build(build, collect)
+            finally:
+                with self._turn:
+                    self._running -= 1
+                    self._turn.notify_all()
+        finally:
+            if build.upload is not None:
+                build.upload.unlink(missing_ok=True)
+
+    def _build(self, build: Build, collect: Callable[[Build], list]) -> None:
         from graphx.build.pipeline import build_and_save
 
         build.state = "running"
@@ -152,6 +219,10 @@ class BuildManager:
             build.state, build.error = "cancelled", str(exc)
         except GraphxError as exc:
             build.state, build.error = "failed", str(exc)
+        except sqlite3.DatabaseError as exc:
+            from graphx.store.papers import DB_FILENAME, damaged_store
+
+            build.state, build.error = "failed", str(damaged_store(self.cache_dir / DB_FILENAME, exc))
         except Exception as exc:  # a bug, not bad input: say so, keep the server up
             traceback.print_exc()
             build.state = "failed"
@@ -174,6 +245,8 @@ def save_upload(upload: Any, cache_dir: Path) -> Path:
     """Store an uploaded papers file under ``CACHE/uploads/`` after checking its name and content."""
     filename = secure_filename(upload.filename or "")
     suffix = Path(filename).suffix.lower()
+    if len(filename) > MAX_UPLOAD_NAME_CHARS:
+        filename = filename[: MAX_UPLOAD_NAME_CHARS - len(suffix)] + suffix
     if suffix not in UPLOAD_SUFFIXES:
         raise ConfigError(
             f"Papers files must end in {', '.join(UPLOAD_SUFFIXES)} (got {upload.filename!r}); "
@@ -200,6 +273,20 @@ def save_upload(upload: Any, cache_dir: Path) -> Path:
         while chunk := upload.stream.read(1024 * 1024):
             fh.write(chunk)
     return path
+
+
+def remove_stale_uploads(cache_dir: Path, max_age_s: float = STALE_UPLOAD_S) -> None:
+    """Delete uploads older than ``max_age_s`` (left by a server stopped in the middle of a build)."""
+    folder = cache_dir / UPLOADS_DIR
+    if not folder.is_dir():
+        return
+    cutoff = time.time() - max_age_s
+    for path in folder.iterdir():
+        try:
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink()
+        except OSError:
+            continue
 
 
 def load_s2():
@@ -230,7 +317,7 @@ def start():
         if has_upload:
             path = save_upload(upload, cache_dir)
             source = f"upload:{path.name}"
-            collect = _from_file(path)
+            collect = _from_file(path, upload.filename)
         else:
             s2 = load_s2()
             if s2 is None:
@@ -242,7 +329,7 @@ def start():
             expand = ("references", "citations") if form.get("expand") else ()
             source = f"query:{query}" if query else f"ids:{','.join(ids[:5])}{'...' if len(ids) > 5 else ''}"
             collect = _from_s2(s2, cache_dir, query or None, ids, max_papers, expand)
-        build = manager.start(name, source, collect, options)
+        build = manager.start(name, source, collect, options, upload=path if has_upload else None)
     except GraphxError as exc:
         if _wants_json():
             return jsonify({"error": str(exc), "status": 400}), 400
@@ -256,14 +343,20 @@ def _wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
 
 
-def _from_file(path: Path) -> Callable[[Build], list]:
+def _from_file(path: Path, shown_name: str | None) -> Callable[[Build], list]:
     def collect(build: Build) -> list:
+        from graphx.errors import InputError
         from graphx.sources.files import load_papers
 
         build.stage = "load"
-        result = load_papers([path], skip_bad=True)
+        try:
+            result = load_papers([path], skip_bad=True)
+        except InputError as exc:
+            # Name the file as the user uploaded it, not by the server's folders.
+            raise InputError(exc.reason, path=shown_name or path.name, where=exc.where) from None
         if result.skipped:
             build.notes.append(f"{len(result.skipped)} broken record(s) skipped.")
+        build.notes.extend(result.warnings)
         return list(result.papers)
 
     return collect
@@ -312,10 +405,11 @@ def api_build(build_id: str):
 
 @bp.post("/builds/<build_id>/cancel")
 def cancel(build_id: str):
-    build = current_app.extensions["graphx_builds"].get(build_id)
+    manager: BuildManager = current_app.extensions["graphx_builds"]
+    build = manager.get(build_id)
     if build is None:
         return error_response(404, f"No build {build_id!r}.")
-    build.cancel.set()
+    manager.cancel(build)
     if _wants_json():
         return jsonify(build.to_json()), 202
     return redirect(url_for("graphs.index"), code=303)

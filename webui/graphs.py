@@ -6,6 +6,7 @@ import importlib.util
 import os
 import tempfile
 import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -32,19 +33,34 @@ from graphx.store import graphs as graphstore
 bp = Blueprint("graphs", __name__)
 
 VIS_FILES = ("vis-network.min.js", "vis-network.css")
+# Loaded graphs kept in memory; a 6,545-paper graph with its page data takes about 90 MB.
+DEFAULT_MAX_LOADED_GRAPHS = 4
 
 
 class GraphCache:
     """Loaded graphs and their page data, reloaded when the graph's file changes on disk.
 
     Parsing a 6,545-paper graph takes about a second; the explorer and the paper API would otherwise
-    pay that on every request.
+    pay that on every request. Each graph is loaded by one request at a time (others asking for it
+    meanwhile wait for that load instead of starting their own), and at most ``max_graphs`` stay loaded,
+    the least recently used leaving first.
     """
 
-    def __init__(self, cache_dir: str | os.PathLike):
+    def __init__(self, cache_dir: str | os.PathLike, max_graphs: int = DEFAULT_MAX_LOADED_GRAPHS):
         self.cache_dir = cache_dir
+        self.max_graphs = max(1, int(max_graphs))
+        self.loads = 0  # graphs parsed from disk so far (single-flight and eviction show here)
         self._lock = threading.Lock()
-        self._entries: dict[str, tuple[float, nx.MultiDiGraph, dict[str, Any]]] = {}
+        self._entries: OrderedDict[str, tuple[float, nx.MultiDiGraph, dict[str, Any]]] = OrderedDict()
+        self._loading: dict[str, threading.Lock] = {}
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._entries)
+
+    def __contains__(self, name: object) -> bool:
+        with self._lock:
+            return name in self._entries
 
     def _stamp(self, name: str) -> float:
         path = graphstore.graph_dir(self.cache_dir, name) / graphstore.GRAPH_FILE
@@ -69,18 +85,36 @@ class GraphCache:
             cache["page_json"] = view.script_json(data)
         return cache["page_json"]
 
-    def _entry(self, name: str) -> tuple[float, nx.MultiDiGraph, dict[str, Any]]:
-        graphstore.check_name(name)
-        stamp = self._stamp(name)
+    def _cached(self, name: str, stamp: float) -> tuple[float, nx.MultiDiGraph, dict[str, Any]] | None:
         with self._lock:
             entry = self._entries.get(name)
-            if entry is not None and entry[0] == stamp:
-                return entry
-        G = graphstore.load_graph(self.cache_dir, name)
-        G.graph.setdefault("name", name)
-        entry = (stamp, G, {})
+            if entry is None or entry[0] != stamp:
+                return None
+            self._entries.move_to_end(name)
+            return entry
+
+    def _entry(self, name: str) -> tuple[float, nx.MultiDiGraph, dict[str, Any]]:
+        graphstore.check_name(name)
+        entry = self._cached(name, self._stamp(name))
+        if entry is not None:
+            return entry
         with self._lock:
-            self._entries[name] = entry
+            gate = self._loading.setdefault(name, threading.Lock())
+        with gate:
+            # Whoever held the gate may have loaded this very version meanwhile.
+            stamp = self._stamp(name)
+            entry = self._cached(name, stamp)
+            if entry is not None:
+                return entry
+            G = graphstore.load_graph(self.cache_dir, name)
+            G.graph.setdefault("name", name)
+            entry = (stamp, G, {})
+            with self._lock:
+                self.loads += 1
+                self._entries[name] = entry
+                self._entries.move_to_end(name)
+                while len(self._entries) > self.max_graphs:
+                    self._entries.popitem(last=False)
         return entry
 
 
@@ -192,9 +226,13 @@ def api_graphs():
 
 @bp.get("/api/graphs/<name>")
 def api_graph(name: str):
-    G = _load(name)
-    data = nx.node_link_data(G, edges="edges")
-    return current_app.response_class(view.script_json(data), mimetype="application/json")
+    """The stored node-link file itself, written once at build time: no re-serialising per request."""
+    _load(name)  # a damaged or missing graph is an error answer, not a garbled file
+    path = graphstore.graph_dir(cache_dir(), name) / graphstore.GRAPH_FILE
+    try:
+        return send_file(path, mimetype="application/json", conditional=True, etag=True, max_age=0)
+    except FileNotFoundError:
+        raise GraphNotFound(name, cache_dir()) from None
 
 
 @bp.get("/api/graphs/<name>/papers/<path:paper_id>")

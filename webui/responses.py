@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
+
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from graphx.errors import ConfigError, GraphNotFound, GraphxError, PaperNotFound
+from graphx.errors import CacheCorrupt, ConfigError, GraphNotFound, GraphxError, PaperNotFound
 
 # Uploaded papers files above this are refused (413) before they reach the disk.
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
@@ -30,6 +33,19 @@ def register_errors(app: Flask) -> None:
     @app.errorhandler(ConfigError)
     def bad_config(exc: ConfigError):
         return error_response(400, str(exc))
+
+    @app.errorhandler(CacheCorrupt)
+    def damaged(exc: CacheCorrupt):
+        # The server's own files, not the request: 409 (the stored state conflicts), never a traceback.
+        return error_response(409, str(exc))
+
+    @app.errorhandler(sqlite3.DatabaseError)
+    def damaged_database(exc: sqlite3.DatabaseError):
+        from graphx.store.papers import DB_FILENAME, damaged_store
+
+        return error_response(
+            409, str(damaged_store(os.path.join(app.config["CACHE_DIR"], DB_FILENAME), exc))
+        )
 
     @app.errorhandler(GraphxError)
     def graphx_error(exc: GraphxError):

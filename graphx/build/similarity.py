@@ -101,7 +101,8 @@ def _row_dots(X: sp.csr_matrix, left: np.ndarray, right: np.ndarray, chunk: int 
 
 def embedding_matrix(papers: Sequence[Paper]) -> tuple[np.ndarray, np.ndarray] | None:
     """(row indices of papers with an embedding, their L2-normalised vectors), or None if none has one."""
-    idx = [i for i, p in enumerate(papers) if p.embedding]
+    # A vector holding NaN or inf (a broken export) would poison every score it touches: left out.
+    idx = [i for i, p in enumerate(papers) if p.embedding and np.isfinite(p.embedding).all()]
     if len(idx) < 2:
         return None
     dims = {len(papers[i].embedding) for i in idx}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 import sys
 import time
 from collections.abc import Sequence
@@ -16,7 +17,9 @@ from graphx.export import EXPORT_FORMATS, FORMATS
 from graphx.options import BUILD, FETCH, Option, build_options, group
 from graphx.paper import Paper
 from graphx.store import graphs as graphstore
-from graphx.store.papers import CACHE_ENV, PaperStore, resolve_cache_dir
+from graphx.store.papers import CACHE_ENV, DB_FILENAME, PaperStore, damaged_store, resolve_cache_dir
+
+STDOUT = "-"
 
 
 class GraphxGroup(click.Group):
@@ -27,6 +30,19 @@ class GraphxGroup(click.Group):
             return super().invoke(ctx)
         except GraphxError as exc:
             raise click.ClickException(str(exc)) from exc
+        except sqlite3.DatabaseError as exc:  # a papers.sqlite damaged past the pages opening it reads
+            raise click.ClickException(str(damaged_store(_store_path(ctx), exc))) from exc
+        except MemoryError:
+            raise click.ClickException(
+                "Ran out of memory. Build fewer papers (--max-papers), close other programs, or raise the "
+                "memory limit (ulimit -v); papers fetched so far are cached."
+            ) from None
+        except OSError as exc:  # full disk, read-only folder, device or folder where a file should go
+            where = f" ({exc.filename})" if exc.filename else ""
+            raise click.ClickException(
+                f"{exc.strerror or exc}{where}. Free some space, fix the permissions or choose another path; "
+                "nothing already built or fetched was lost."
+            ) from None
         except KeyboardInterrupt:
             click.echo(
                 "\nInterrupted. Papers fetched so far are cached and the previous graph of this name is "
@@ -36,10 +52,23 @@ class GraphxGroup(click.Group):
             sys.exit(130)
 
 
+CACHE_META_KEY = "graphx.cache_dir"
+
+
+def _store_path(ctx: click.Context) -> Path:
+    return resolve_cache_dir(ctx.meta.get(CACHE_META_KEY)) / DB_FILENAME
+
+
+def _remember_cache_dir(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    ctx.meta[CACHE_META_KEY] = value  # meta is shared by the whole context tree: the group reads it
+    return value
+
+
 cache_option = click.option(
     "--cache-dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
+    callback=_remember_cache_dir,
     help=f"Cache folder for papers and built graphs (default: ${CACHE_ENV} or ./cache).",
 )
 
@@ -196,6 +225,8 @@ def _load_files(inputs: Sequence[str], citations: Sequence[str], skip_bad: bool)
             click.echo(f"  {bad.path}, {bad.where}: {bad.reason}", err=True)
         if len(result.skipped) > 10:
             click.echo(f"  ... and {len(result.skipped) - 10:,} more", err=True)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
     return result.papers
 
 
@@ -282,7 +313,7 @@ def add(name, inputs, citations, skip_bad, quiet, cache_dir) -> None:
     "-o",
     type=click.Path(path_type=Path),
     default=None,
-    help="Output file (a folder for csv). Default: NAME.<format> in the current folder.",
+    help="Output file (a folder for csv; - for standard output). Default: NAME.<format> here.",
 )
 @click.option(
     "--area", type=int, default=None, help="Export only this research area (its id from `graphx info`)."
@@ -303,8 +334,45 @@ def export(name, fmt, output, area, cache_dir) -> None:
     output = output or EXPORT_FORMATS[fmt].default_path(
         f"{name}{'-area' + str(area) if area is not None else ''}"
     )
+    if str(output) == STDOUT:
+        _export_to_stdout(G, fmt, name)
+        return
+    _check_output(output, fmt)
     for path in export_graph(G, fmt, output):
         click.echo(f"wrote {path}")
+
+
+def _export_to_stdout(G, fmt: str, name: str) -> None:
+    """``-o -``: the export on standard output (csv as one zip holding nodes.csv and edges.csv)."""
+    import shutil
+    import tempfile
+
+    from graphx.export import export_graph
+
+    with tempfile.TemporaryDirectory(prefix="graphx-export-") as tmp:
+        path = Path(tmp) / f"{name}{EXPORT_FORMATS[fmt].suffix}"
+        export_graph(G, fmt, path)
+        with open(path, "rb") as fh:
+            shutil.copyfileobj(fh, sys.stdout.buffer)
+
+
+def _check_output(output: Path, fmt: str) -> None:
+    """Refuse targets an export would damage or cannot use, before any work."""
+    if output.is_dir() and not EXPORT_FORMATS[fmt].folder:
+        example = EXPORT_FORMATS[fmt].default_path(str(output / "graph"))
+        raise ConfigError(f"{output} is a folder; give a file name, e.g. -o {example}.")
+    if output.exists() and not output.is_dir() and not output.is_file():
+        raise ConfigError(
+            f"{output} is not a regular file (a device or a pipe); graphx will not replace it. "
+            "Give a file name, or -o - for standard output."
+        )
+    for parent in output.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise ConfigError(
+                    f"{parent} is a file, so {output} cannot be written under it; choose another path."
+                )
+            break
 
 
 @cli.command("list")
@@ -349,12 +417,28 @@ def info(name, top, cache_dir) -> None:
 )
 @click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
 @click.option("--open", "open_browser", is_flag=True, help="Open the explorer in the default browser.")
+@click.option(
+    "--allow-host",
+    "allowed_hosts",
+    multiple=True,
+    help="Host name the server also answers to (besides 127.0.0.1 and localhost). Repeatable.",
+)
 @cache_option
-def serve(host, port, open_browser, cache_dir) -> None:
-    """Serve the web explorer for the built graphs (and build new ones from the browser)."""
+def serve(host, port, open_browser, allowed_hosts, cache_dir) -> None:
+    """Serve the web explorer for the built graphs (and build new ones from the browser).
+
+    The URL printed carries a token (as Jupyter's does): state-changing requests need it, and with a
+    --host other than loopback every request does. Set GRAPHX_TOKEN to choose it.
+    """
     from webui import serve as run
 
-    run(resolve_cache_dir(cache_dir), host=host, port=port, open_browser=open_browser)
+    run(
+        resolve_cache_dir(cache_dir),
+        host=host,
+        port=port,
+        open_browser=open_browser,
+        allowed_hosts=tuple(allowed_hosts),
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> None:

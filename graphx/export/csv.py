@@ -35,6 +35,7 @@ CSV_NODE_COLUMNS = (
     ("y", "y"),
 )
 CSV_EDGE_COLUMNS = ("Source", "Target", "Type", "Kind", "Weight")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def write_csv(G: nx.MultiDiGraph, path: str | os.PathLike) -> list[Path]:
@@ -111,4 +112,7 @@ def _csv_cell(value: Any) -> Any:
         return "true" if value else "false"
     if isinstance(value, float):
         return repr(value)
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        # Spreadsheets run a cell starting with these as a formula (=HYPERLINK(...) in a title).
+        return "'" + value
     return value

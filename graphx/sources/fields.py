@@ -36,6 +36,18 @@ def whole_number(value: Any, name: str) -> int | None:
     raise BadRecord(f"`{name}` is {value!r:.60}, not a whole number")
 
 
+# Years outside this range are typos or garbage (10^26 once reached the layout and the API).
+MIN_YEAR, MAX_YEAR = 1000, 2200
+
+
+def year(value: Any) -> int | None:
+    """A whole-number year in [MIN_YEAR, MAX_YEAR]; BadRecord otherwise."""
+    number = whole_number(value, "year")
+    if number is not None and not MIN_YEAR <= number <= MAX_YEAR:
+        raise BadRecord(f"`year` is {str(number):.60}, not a year between {MIN_YEAR} and {MAX_YEAR}")
+    return number
+
+
 def venue(value: Any) -> str | None:
     if isinstance(value, Mapping):  # S2 `journal` / `publicationVenue` objects
         return text(value.get("name"))

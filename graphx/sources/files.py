@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from graphx.errors import BadRecord, InputError, Placeholder, WrongFileKind
-from graphx.paper import Paper, merge_duplicates
+from graphx.paper import Paper, merge_duplicates, normalize_title
 from graphx.sources.bibliography import looks_like_bibtex, looks_like_ris, read_bibtex, read_ris
 from graphx.sources.listing import Listing, read_listing
 from graphx.sources.records import Collector, Skipped, record_to_paper
@@ -48,6 +48,7 @@ EXTENSION_FORMATS = {
 }
 NULL_ENTRY_REASON = "null entry: Semantic Scholar found no paper for the id asked at this position"
 EDGE_HEADER = ("citing", "cited")
+TOO_DEEP = "JSON nested too deeply to be a papers file; check that this is the right file"
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class LoadResult:
     skipped: list[Skipped]
     counts: dict[str, int]  # papers read per file path, before merging
     listings: dict[str, Listing] = field(default_factory=dict)  # what each listing text file held
+    warnings: list[str] = field(default_factory=list)  # e.g. one id given to two different papers
 
 
 def load_papers(
@@ -87,6 +89,7 @@ def load_papers(
     skipped: list[Skipped] = []
     counts: dict[str, int] = {}
     listings: dict[str, Listing] = {}
+    sources: list[str] = []
     for path in paths:
         key = os.fspath(path)
         file_papers, file_skipped, listing = _read_file(path, skip_bad=skip_bad)
@@ -94,11 +97,33 @@ def load_papers(
             listings[key] = listing
         counts[key] = counts.get(key, 0) + len(file_papers)
         papers += file_papers
+        sources += [key] * len(file_papers)
         skipped += file_skipped
+    warnings = _conflicting_ids(papers, sources)
     for path in citations:
         papers, edge_skipped = _add_citation_edges(papers, path, skip_bad=skip_bad)
         skipped += edge_skipped
-    return LoadResult(papers=merge_duplicates(papers), skipped=skipped, counts=counts, listings=listings)
+    return LoadResult(
+        papers=merge_duplicates(papers), skipped=skipped, counts=counts, listings=listings, warnings=warnings
+    )
+
+
+def _conflicting_ids(papers: Sequence[Paper], sources: Sequence[str]) -> list[str]:
+    """One warning per id that two records with different titles share (they are merged into one)."""
+    first: dict[str, tuple[str, str, str]] = {}
+    warned: set[str] = set()
+    out: list[str] = []
+    for paper, source in zip(papers, sources, strict=True):
+        key = normalize_title(paper.title)
+        seen = first.setdefault(paper.id, (key, paper.title or "", source))
+        if key and seen[0] and key != seen[0] and paper.id not in warned:
+            warned.add(paper.id)
+            out.append(
+                f"id {paper.id!r} is given to two different papers, {seen[1]!r:.80} ({seen[2]}) and "
+                f"{paper.title!r:.80} ({source}); they were merged into one. Give them distinct ids if "
+                "they are different papers."
+            )
+    return out
 
 
 def read_papers_file(path: str | os.PathLike, *, skip_bad: bool = False) -> tuple[list[Paper], list[Skipped]]:
@@ -274,7 +299,8 @@ def _detect_format(name: str, text: str) -> str:
 
 
 def _read_jsonl(text: str, col: Collector) -> None:
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Split on \n only: splitlines() also splits at U+2028, U+2029 and U+0085, which JSON strings may hold.
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         where = f"line {number}"
@@ -283,12 +309,17 @@ def _read_jsonl(text: str, col: Collector) -> None:
         except json.JSONDecodeError as exc:
             col.bad(where, f"malformed JSON: {exc.msg} (column {exc.colno})")
             continue
+        except RecursionError:
+            col.bad(where, TOO_DEEP)
+            continue
         _add_record(record, where, col)
 
 
 def _read_json(text: str, col: Collector) -> None:
     try:
         doc = json.loads(text)
+    except RecursionError:
+        raise InputError(TOO_DEEP, path=col.path) from None
     except json.JSONDecodeError as exc:
         if exc.msg == "Extra data":  # several documents: JSON Lines saved as .json
             _read_jsonl(text, col)
@@ -380,7 +411,9 @@ def _add_record(record: Any, where: str, col: Collector) -> None:
 
 
 def _read_csv(text: str, col: Collector, *, delimiter: str) -> None:
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # strict: a quote opened and never closed is an error, not a cell swallowing the rest of the file.
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    number, last_line = 0, 1
     try:
         columns = {(c or "").strip().lower() for c in reader.fieldnames or ()}
         if "title" not in columns or not columns & {"id", "paper_id"}:
@@ -394,11 +427,18 @@ def _read_csv(text: str, col: Collector, *, delimiter: str) -> None:
             cells = {
                 (k or "").strip().lower(): (v or "").strip() for k, v in row.items() if isinstance(v, str)
             }
+            last_line = reader.line_num
             try:
                 col.papers.append(record_to_paper({k: v for k, v in cells.items() if v}, csv_row=True))
             except BadRecord as exc:
                 col.bad(where, str(exc))
     except csv.Error as exc:
+        if "unexpected end of data" in str(exc):
+            reason = "a quoted cell opens on this row and is never closed: it would swallow the file's rest"
+        else:
+            reason = f"broken CSV ({exc}), most likely a stray quote in this row or the next"
         raise InputError(
-            f"broken CSV ({exc}); fix the file", path=col.path, where=f"line {reader.line_num}"
+            f'{reason}; close the quote (") or remove it',
+            path=col.path,
+            where=f"row {number + 1} (line {last_line + 1})",
         ) from None

@@ -7,11 +7,13 @@ renames, the previous folder is still there under its ``.old-`` name and is put 
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
 import shutil
 import tempfile
+import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -19,12 +21,16 @@ from typing import Any
 
 import networkx as nx
 
-from graphx.errors import ConfigError, GraphNotFound
+from graphx.errors import CacheCorrupt, ConfigError, GraphNotFound
 
 GRAPHS_DIR = "graphs"
 GRAPH_FILE = "graph.json"
 META_FILE = "meta.json"
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+# A save's temporary folder lives for seconds; one this old was left by a killed build.
+STALE_TMP_S = 3600
+# Attempts at swapping a saved folder in while readers may put a stranded .old- folder back meanwhile.
+SWAP_ATTEMPTS = 5
 
 
 def check_name(name: str) -> str:
@@ -59,7 +65,9 @@ def save_graph(
     target = graph_dir(cache_dir, name)
     root = target.parent
     root.mkdir(parents=True, exist_ok=True)
+    remove_stale_tmp(cache_dir)
     tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{name}-", dir=root))
+    olds: list[Path] = []
     try:
         data = nx.node_link_data(G, edges="edges")
         _write_json(tmp / GRAPH_FILE, data)
@@ -67,31 +75,76 @@ def save_graph(
         if extra is not None:
             extra(tmp)
         _fsync_dir(tmp)
-        old = root / f".old-{name}-{uuid.uuid4().hex[:8]}"
-        if target.exists():
-            os.rename(target, old)
-        os.rename(tmp, target)
+        for attempt in range(SWAP_ATTEMPTS):
+            if target.exists():
+                olds.append(root / f".old-{name}-{uuid.uuid4().hex[:8]}")
+                os.rename(target, olds[-1])
+            try:
+                os.rename(tmp, target)
+                break
+            except OSError as exc:
+                # A reader's _recover put the previous folder back between our two renames: again.
+                if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST) or attempt == SWAP_ATTEMPTS - 1:
+                    raise
         _fsync_dir(root)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    shutil.rmtree(old, ignore_errors=True)
+    for old in olds:
+        shutil.rmtree(old, ignore_errors=True)
     return target
+
+
+def remove_stale_tmp(cache_dir: str | os.PathLike, max_age_s: float = STALE_TMP_S) -> list[Path]:
+    """Delete the ``.tmp-NAME-*`` folders of saves killed more than ``max_age_s`` ago; returns them.
+
+    Younger ones may belong to a save running in another process right now and are left alone.
+    """
+    root = graphs_root(cache_dir)
+    removed = []
+    cutoff = time.time() - max_age_s
+    for tmp in root.glob(".tmp-*") if root.is_dir() else ():
+        try:
+            if tmp.is_dir() and tmp.stat().st_mtime < cutoff:
+                shutil.rmtree(tmp)
+                removed.append(tmp)
+        except OSError:
+            continue
+    return removed
 
 
 def load_graph(cache_dir: str | os.PathLike, name: str) -> nx.MultiDiGraph:
     """The built graph ``name``; :class:`GraphNotFound` if there is none."""
     folder = _existing_dir(cache_dir, name)
-    with open(folder / GRAPH_FILE, encoding="utf-8") as fh:
-        data = json.load(fh)
-    return nx.node_link_graph(data, directed=True, multigraph=True, edges="edges")
+    path = folder / GRAPH_FILE
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+        return nx.node_link_graph(data, directed=True, multigraph=True, edges="edges")
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError, nx.NetworkXError) as exc:
+        raise _damaged(path, name, exc) from None
 
 
 def load_meta(cache_dir: str | os.PathLike, name: str) -> dict[str, Any]:
     """The metadata of built graph ``name`` (inputs, parameters, counts, timings...)."""
     folder = _existing_dir(cache_dir, name)
-    with open(folder / META_FILE, encoding="utf-8") as fh:
-        return json.load(fh)
+    path = folder / META_FILE
+    try:
+        with open(path, encoding="utf-8") as fh:
+            meta = json.load(fh)
+    except (FileNotFoundError, ValueError, RecursionError) as exc:
+        raise _damaged(path, name, exc) from None
+    if not isinstance(meta, dict):
+        raise _damaged(path, name, TypeError(f"a JSON {type(meta).__name__}, not an object"))
+    return meta
+
+
+def _damaged(path: Path, name: str, exc: BaseException) -> CacheCorrupt:
+    detail = "missing" if isinstance(exc, FileNotFoundError) else f"{type(exc).__name__}: {exc}"
+    return CacheCorrupt(
+        f"The stored graph {name!r} is damaged: {path} cannot be read ({detail:.200}). Rebuild it with "
+        f"`graphx build --name {name} ...`, or delete the folder {path.parent}; nothing else is lost."
+    )
 
 
 def list_graphs(cache_dir: str | os.PathLike) -> list[dict[str, Any]]:
@@ -106,9 +159,12 @@ def list_graphs(cache_dir: str | os.PathLike) -> list[dict[str, Any]]:
             continue
         try:
             with open(folder / META_FILE, encoding="utf-8") as fh:
-                out.append({"name": folder.name, **json.load(fh)})
-        except (OSError, json.JSONDecodeError):
+                meta = json.load(fh)
+        except (OSError, ValueError, RecursionError):
             continue
+        if isinstance(meta, dict):
+            # The folder is the graph's name: a copied folder is listed as the copy, not the original.
+            out.append({**meta, "name": folder.name})
     return sorted(out, key=lambda m: m.get("built_at", ""), reverse=True)
 
 

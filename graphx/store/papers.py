@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from graphx.errors import ConfigError
+from graphx.errors import CacheCorrupt, ConfigError
 from graphx.paper import Paper, paper_from_dict, paper_to_dict
 
 CACHE_ENV = "GRAPHX_CACHE_DIR"
@@ -51,6 +51,18 @@ def resolve_cache_dir(path: str | os.PathLike | None = None) -> Path:
     return resolved
 
 
+def damaged_store(path: str | os.PathLike, exc: BaseException) -> CacheCorrupt:
+    """The error for a papers database SQLite cannot read (garbage, truncated, a half-copied file).
+
+    A truncated file opens fine and fails at the first query that reaches a missing page, so the CLI and
+    the web app also turn a ``sqlite3.DatabaseError`` met later into this message.
+    """
+    return CacheCorrupt(
+        f"The papers cache {path} is damaged ({exc}). Delete it (and any -wal / -shm file beside it) and "
+        "rerun: only cached Semantic Scholar answers are lost, they are fetched again; built graphs are kept."
+    )
+
+
 class PaperStore:
     """Papers and their links in ``CACHE/papers.sqlite``.
 
@@ -73,11 +85,15 @@ class PaperStore:
         self.path = self.cache_dir / DB_FILENAME
         self._lock = threading.RLock()
         self._conn = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA foreign_keys=ON")
-        with self.transaction() as conn:
-            conn.executescript(SCHEMA)
-            conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        try:
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA foreign_keys=ON")
+            with self.transaction() as conn:
+                conn.executescript(SCHEMA)
+                conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        except sqlite3.DatabaseError as exc:
+            self._conn.close()
+            raise damaged_store(self.path, exc) from None
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

@@ -6,6 +6,9 @@
   var card = document.getElementById("builds-card");
   var errorBox = document.getElementById("build-error");
   var polling = new Map();
+  // The server refuses state-changing requests without its token (webui/security.py).
+  var token = document.querySelector('meta[name="graphx-token"]').content;
+  var SEND = { Accept: "application/json", "X-Graphx-Token": token };
 
   function el(tag, props) {
     var e = document.createElement(tag);
@@ -27,14 +30,14 @@
     if (b.state === "running" || b.state === "queued") {
       var cancel = el("button", { type: "button", class: "build-cancel", text: "Cancel" });
       cancel.addEventListener("click", function () {
-        fetch(b.cancel_url, { method: "POST", headers: { Accept: "application/json" } });
+        fetch(b.cancel_url, { method: "POST", headers: SEND });
         cancel.disabled = true; cancel.textContent = "Cancelling…";
       });
       head.append(cancel);
     }
     if (b.graph_url) head.append(el("a", { href: b.graph_url, class: "build-open", text: "Open the explorer →" }));
     var bar = el("div", { class: "bar" }, el("div", { style: "width:" + b.percent + "%" }));
-    var detail = [b.stage ? "stage: " + b.stage : "starting", b.papers != null ? b.papers.toLocaleString("en-US") + " papers" : null,
+    var detail = [b.position ? "position " + b.position + " in the queue" : (b.stage ? "stage: " + b.stage : "starting"), b.papers != null ? b.papers.toLocaleString("en-US") + " papers" : null,
                   b.elapsed_s + " s", b.source].filter(Boolean).join(" · ");
     var parts = [head, bar, el("div", { class: "build-detail", text: detail })];
     b.notes.forEach(function (n) { parts.push(el("div", { class: "build-detail", text: n })); });
@@ -63,7 +66,7 @@
     errorBox.hidden = true;
     var button = form.querySelector("button[type=submit]");
     button.disabled = true;
-    fetch(form.action, { method: "POST", body: new FormData(form), headers: { Accept: "application/json" } })
+    fetch(form.action, { method: "POST", body: new FormData(form), headers: SEND })
       .then(function (r) { return r.json().then(function (body) { return { ok: r.ok, body: body }; }); })
       .then(function (res) {
         if (!res.ok) { errorBox.textContent = res.body.error || "The build could not start."; errorBox.hidden = false; return; }

@@ -109,7 +109,9 @@ class S2Cache:
             ).fetchone()
         if row is None:
             return None
-        cached_max, ids = row[0], json.loads(row[1])
+        cached_max, ids = row[0], _json_or_none(row[1])
+        if not isinstance(ids, list) or not all(isinstance(i, str) and i for i in ids):
+            return None  # a damaged entry (e.g. [null, ...] from an older graphx): search again
         if cached_max >= max_results or len(ids) < cached_max:
             return ids[:max_results]
         return None
@@ -135,3 +137,10 @@ class S2Cache:
                 "INSERT OR REPLACE INTO s2_titles(title_key, paper_id, matched_title) VALUES(?, ?, ?)",
                 (title_key, paper_id, matched_title),
             )
+
+
+def _json_or_none(text: str) -> object:
+    try:
+        return json.loads(text)
+    except (TypeError, ValueError):
+        return None

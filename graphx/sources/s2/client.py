@@ -44,9 +44,12 @@ KEY_REQUESTS_PER_S = 1.0
 ANONYMOUS_REQUESTS_PER_S = 1 / 3
 DEFAULT_BACKOFF_S = 1.0
 MAX_BACKOFF_S = 60.0
-# A Retry-After of an hour would look like a hang; past this we wait this long and try again.
+# A Retry-After of an hour would look like a hang: past this we stop and say so instead of sleeping.
 MAX_RETRY_AFTER_S = 120.0
 RETRIED_STATUSES = {429, 500, 502, 503, 504}
+REDIRECT_STATUSES = {301, 302, 303, 307, 308}
+# More redirects than this in a row is a loop (or a proxy gone wrong), not an API answer.
+MAX_REDIRECTS = 5
 USER_AGENT = "graphx (+https://github.com/graphx)"
 
 
@@ -108,12 +111,15 @@ class S2Client:
         self._rng = random.Random(seed)
         self._lock = threading.Lock()
         self._next_start = 0.0
-        headers = {"user-agent": USER_AGENT}
-        if self._api_key:
-            headers[API_KEY_HEADER] = self._api_key
+        # Redirects are followed by hand (_send): httpx would carry x-api-key to any origin a redirect
+        # names (it strips only Authorization), and the key must go to the API's own origin alone.
         self._http = httpx.Client(
-            timeout=httpx.Timeout(timeout_s), headers=headers, transport=transport, follow_redirects=True
+            timeout=httpx.Timeout(timeout_s),
+            headers={"user-agent": USER_AGENT},
+            transport=transport,
+            follow_redirects=False,
         )
+        self._origin = _origin(httpx.URL(self.api_url))
         self._package: Any = None
 
     @property
@@ -148,7 +154,7 @@ class S2Client:
             self.requests += 1
             wait_s = self._backoff(attempt)
             try:
-                response = self._http.request(method, url, params=params, json=json)
+                response = self._send(method, url, params=params, json=json)
             except httpx.TimeoutException:
                 kind = "timeout"
             except httpx.TransportError as exc:
@@ -164,6 +170,13 @@ class S2Client:
                 elif response.status_code in RETRIED_STATUSES:
                     kind = str(response.status_code)
                     retry_after = _retry_after_s(response.headers.get("retry-after"))
+                    if retry_after is not None and retry_after > MAX_RETRY_AFTER_S:
+                        failures[kind] += 1
+                        raise S2RequestFailed(
+                            f"asked us to wait {retry_after:,.0f} s before the next request (Retry-After), "
+                            f"longer than graphx waits ({MAX_RETRY_AFTER_S:g} s); retry later",
+                            failures,
+                        )
                     if response.status_code == 429 and retry_after is not None:
                         wait_s = retry_after
                 else:
@@ -174,6 +187,28 @@ class S2Client:
                 self.waits_s.append(wait_s)
                 self._sleep(wait_s)
         raise S2RequestFailed(_describe(failures, self.timeout_s, self.api_url), failures)
+
+    def _send(self, method: str, url: str, *, params: Any, json: Any) -> httpx.Response:
+        """One request, following redirects; the API key goes only to the API's own origin."""
+        seen: list[str] = []
+        for _ in range(MAX_REDIRECTS + 1):
+            target = httpx.URL(url, params=params) if params is not None else httpx.URL(url)
+            headers = (
+                {API_KEY_HEADER: self._api_key} if self._api_key and _origin(target) == self._origin else {}
+            )
+            response = self._http.request(method, target, json=json, headers=headers)
+            location = response.headers.get("location")
+            if response.status_code not in REDIRECT_STATUSES or not location:
+                return response
+            seen.append(str(target.copy_with(query=None)))
+            url, params = str(target.join(location)), None
+            if response.status_code in (301, 302, 303) and method == "POST":
+                method, json = "GET", None
+        raise SourceError(
+            f"Semantic Scholar's URL redirected more than {MAX_REDIRECTS} times "
+            f"({' -> '.join(seen[:3])} ...); a redirect loop: check --api-url / $GRAPHX_S2_API_URL "
+            "and any proxy in between."
+        )
 
     def package(self) -> Any:
         """A ``semanticscholar.SemanticScholar`` whose every request goes through :meth:`request`."""
@@ -255,6 +290,10 @@ class _Requester:
         return self._client.request(method, url, params=parameters.lstrip("&"), json=payload)
 
 
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    return (url.scheme, url.host, url.port)
+
+
 def _retry_after_s(value: str | None) -> float | None:
     if not value:
         return None
@@ -266,7 +305,7 @@ def _retry_after_s(value: str | None) -> float | None:
         except (TypeError, ValueError):
             return None
         seconds = when.timestamp() - time.time()
-    return min(max(seconds, 0.0), MAX_RETRY_AFTER_S)
+    return max(seconds, 0.0)
 
 
 def _error_detail(response: httpx.Response) -> str:

@@ -71,10 +71,18 @@ class Run:
                 limit=min(SEARCH_PAGE_LIMIT, limit),
             )
             ids = []
+            without_id = 0
             for item in results:
+                if not isinstance(getattr(item, "paperId", None), str) or not item.paperId:
+                    without_id += 1  # never cached: a None here would poison the search for good
+                    continue
                 ids.append(item.paperId)
                 if len(ids) >= limit:
                     break
+            if without_id:
+                self.notes.append(
+                    f"{without_id:,} search results had no Semantic Scholar paperId and were left out."
+                )
             self.cache.save_search(query, limit, ids)
         found = self.fetch(ids)
         return [p for p in found.values() if p]
@@ -179,7 +187,7 @@ class Run:
                 ids += linked_ids(page.get("data"))
                 if page.get("next") is None:
                     break
-                offset = int(page["next"])
+                offset = _next_offset(page["next"], offset, f"/paper/{paper.id}/{kind}")
             updates[kind] = tuple(dict.fromkeys((*getattr(paper, kind), *ids)))
             expected = item.get(_COUNT_FIELD[kind]) or 0
             if len(updates[kind]) < expected:
@@ -200,6 +208,21 @@ def _needs_paging(item: dict, kind: str) -> bool:
     listed = len(item.get(kind) or ())
     expected = item.get(_COUNT_FIELD[kind]) or 0
     return expected > 0 and (listed == 0 or (listed >= NESTED_LINKS_MAX and expected > listed))
+
+
+def _next_offset(value: object, offset: int, path: str) -> int:
+    """The page's ``next`` as an offset past ``offset``; a page that does not advance would loop forever."""
+    try:
+        nxt = int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        nxt = None
+    if nxt is None or nxt <= offset:
+        raise SourceError(
+            f"Semantic Scholar's page of {path} at offset {offset:,} gave next={value!r}, which does not "
+            "advance; stopped paging instead of asking for the same page forever. Papers fetched so far are "
+            "cached; retry later, or check --api-url if a proxy is in between."
+        )
+    return nxt
 
 
 def examples(names: Sequence[str]) -> str:
