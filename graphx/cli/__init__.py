@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from graphx.cli.output import StageBars, print_areas, print_build_summary
+from graphx.cli.output import StageBars, print_areas, print_build_summary, print_missing
 from graphx.errors import ConfigError, GraphxError
 from graphx.export import EXPORT_FORMATS, FORMATS
 from graphx.paper import Paper
@@ -370,6 +370,37 @@ def export(name, fmt, output, area, cache_dir) -> None:
     )
     for path in export_graph(G, fmt, output):
         click.echo(f"wrote {path}")
+
+
+@cli.command()
+@click.argument("name")
+@click.option(
+    "--area", type=int, default=None, help="Only this research area's links (its id from `graphx info`)."
+)
+@click.option(
+    "--limit", type=click.IntRange(1, 1000), default=20, show_default=True, help="Papers shown of each kind."
+)
+@click.option(
+    "--json", "as_json", is_flag=True, help='Print {"foundations": [...], "follow_ups": [...]} as JSON.'
+)
+@cache_option
+def missing(name, area, limit, as_json, cache_dir) -> None:
+    """Papers the map is missing: outside papers it cites most, and outside papers citing most of it.
+
+    Counted from the reference and citation lists in the papers store; nothing is fetched.
+    """
+    import json
+
+    from graphx import missing as gx_missing
+
+    cache = resolve_cache_dir(cache_dir)
+    G = graphstore.load_graph(cache, name)
+    with PaperStore(cache) as store:
+        found = gx_missing.missing_papers(G, store, area=area, limit=limit)
+    if as_json:
+        click.echo(json.dumps(gx_missing.as_json(found), ensure_ascii=False, indent=1))
+        return
+    print_missing(found, scope=f"area {area}" if area is not None else "the map")
 
 
 @cli.command("list")

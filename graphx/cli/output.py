@@ -117,3 +117,21 @@ def _paper_line(G: nx.MultiDiGraph, pid: str) -> str:
     node = G.nodes[pid]
     year = f" ({node['year']})" if node.get("year") else ""
     return f"{node.get('title', pid)}{year} [cited {node.get('citation_count', 0):,}]"
+
+
+MISSING_HEADINGS = {
+    "foundations": "Foundations: outside papers that {scope} cites most (count = citing papers of {scope})",
+    "follow_ups": "Follow-ups: outside papers citing {scope} most (count = papers of {scope} they cite)",
+}
+
+
+def print_missing(found: dict, *, scope: str) -> None:
+    """The two lists of :func:`graphx.missing.missing_papers`, best first."""
+    for kind, heading in MISSING_HEADINGS.items():
+        click.echo(heading.format(scope=scope))
+        if not found[kind]:
+            click.echo("  none: the papers store holds no such links (Semantic Scholar builds list citers).")
+        for p in found[kind]:
+            year = f" ({p.year})" if p.year else ""
+            click.echo(f"  {p.count:>5,}  {p.title or '(title unknown)'}{year}  [{p.id}]")
+        click.echo("")
