@@ -96,7 +96,8 @@ def test_explorer_page_embeds_escaped_data_and_serves_vis_locally(client):
     data = embedded_data(html)
     assert next(n for n in data["nodes"] if n["id"] == "p0")["title"] == XSS_TITLE
     assert data["api"] == "/api/graphs/demo"
-    assert [x["format"] for x in data["exports"]] == ["json", "gexf", "graphml", "csv", "html"]
+    formats = ["json", "gexf", "graphml", "csv", "html", "bibtex", "ris", "txt"]
+    assert [x["format"] for x in data["exports"]] == formats
     scripts = re.findall(r'<script[^>]+src="([^"]+)"', html)
     assert scripts == ["/vendor/vis/vis-network.min.js", "/static/explorer.js"]
     assert not re.search(r'(src|href)="(https?:)?//', html)

@@ -352,10 +352,12 @@ def add(name, inputs, citations, skip_bad, quiet, cache_dir) -> None:
 @click.option(
     "--area", type=int, default=None, help="Export only this research area (its id from `graphx info`)."
 )
+@click.option("--ids", default=None, help="Export only these papers (comma-separated ids).")
 @cache_option
-def export(name, fmt, output, area, cache_dir) -> None:
-    """Export a built graph for Gephi, yEd, spreadsheets or a browser."""
-    from graphx.export import export_graph, subgraph_for_community
+def export(name, fmt, output, area, ids, cache_dir) -> None:
+    """Export a built graph for Gephi, yEd, spreadsheets, a browser or a reference manager."""
+    from graphx.export import export_graph, select_subgraph
+    from graphx.missing import parse_ids
 
     G = graphstore.load_graph(resolve_cache_dir(cache_dir), name)
     if area is not None:
@@ -364,12 +366,11 @@ def export(name, fmt, output, area, cache_dir) -> None:
             raise ConfigError(
                 f"Graph {name!r} has no area {area}; `graphx info {name}` lists them (0-{len(known) - 1})."
             )
-        G = subgraph_for_community(G, area)
-    output = output or EXPORT_FORMATS[fmt].default_path(
-        f"{name}{'-area' + str(area) if area is not None else ''}"
-    )
+    G = select_subgraph(G, area=area, ids=parse_ids(ids) if ids else None)
+    stem = f"{name}-area{area}" if area is not None else (f"{name}-selection" if ids else name)
+    output = output or EXPORT_FORMATS[fmt].default_path(stem)
     for path in export_graph(G, fmt, output):
-        click.echo(f"wrote {path}")
+        click.echo(f"wrote {path} ({G.number_of_nodes():,} papers)")
 
 
 @cli.command()
