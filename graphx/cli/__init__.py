@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from graphx.cli.output import StageBars, print_areas, print_build_summary, print_missing
+from graphx.cli.output import StageBars, print_areas, print_build_summary, print_explanation, print_missing
 from graphx.errors import ConfigError, GraphxError
 from graphx.export import EXPORT_FORMATS, FORMATS
 from graphx.paper import Paper
@@ -402,6 +402,25 @@ def missing(name, area, limit, as_json, cache_dir) -> None:
         click.echo(json.dumps(gx_missing.as_json(found), ensure_ascii=False, indent=1))
         return
     print_missing(found, scope=f"area {area}" if area is not None else "the map")
+
+
+@cli.command()
+@click.argument("name")
+@click.argument("a")
+@click.argument("b")
+@click.option("--json", "as_json", is_flag=True, help="Print the explanation as JSON (the API's shape).")
+@cache_option
+def explain(name, a, b, as_json, cache_dir) -> None:
+    """Why papers A and B are linked: citations, shared references and citers, shared terms, similarity."""
+    import json
+
+    from graphx.explain import explain_saved
+
+    found = explain_saved(resolve_cache_dir(cache_dir), name, a, b)
+    if as_json:
+        click.echo(json.dumps(found, ensure_ascii=False, indent=1))
+        return
+    print_explanation(found)
 
 
 @cli.command("list")

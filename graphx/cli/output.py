@@ -135,3 +135,27 @@ def print_missing(found: dict, *, scope: str) -> None:
             year = f" ({p.year})" if p.year else ""
             click.echo(f"  {p.count:>5,}  {p.title or '(title unknown)'}{year}  [{p.id}]")
         click.echo("")
+
+
+def print_explanation(found: dict) -> None:
+    """The links between two papers, as :func:`graphx.explain.explain_link` returns them."""
+    a, b = found["a"], found["b"]
+    click.echo(f"A: {a['title']} ({a.get('year') or '?'})  [{a['id']}]")
+    click.echo(f"B: {b['title']} ({b.get('year') or '?'})  [{b['id']}]")
+    cites = {
+        "a->b": "A cites B",
+        "b->a": "B cites A",
+        "both": "they cite each other",
+        None: "neither cites the other",
+    }
+    click.echo(f"citation: {cites[found['cites']]}")
+    for key, what in (("shared_references", "references"), ("shared_citers", "citers")):
+        shared = found[key]
+        click.echo(f"shared {what}: {shared['count']:,} (strength {shared['strength']:.3f})")
+        for title in shared["titles"]:
+            click.echo(f"  - {title}")
+    click.echo(f"shared terms: {', '.join(found['shared_terms']) or 'none'}")
+    sim = found["similarity"]
+    parts = ", ".join(f"{k} {v:.3f}" for k, v in sim.items() if k != "score" and v is not None)
+    score = "unknown" if sim["score"] is None else f"{sim['score']:.3f}"
+    click.echo(f"similarity: {score}" + (f" ({parts})" if parts else ""))
