@@ -233,3 +233,33 @@ def live_server(app, *, threads: int = 4):
 
         srv.trigger.pull_trigger(close_all)
         thread.join(10)
+
+
+# --- part of the NeurIPS/ICML corpus as a map whose references reach the rest of it ------------------
+
+NEURIPS_PART_PREFIX = "2106"  # arXiv ids of June 2021: 273 papers citing 1,000+ corpus papers outside
+
+
+@pytest.fixture(scope="session")
+def neurips_part_cache(neurips_papers, tmp_path_factory):
+    """A cache whose store holds the whole corpus and whose graph ``part`` maps June 2021's papers.
+
+    Read-only: tests that change it copy it first (:func:`neurips_part_copy`).
+    """
+    from graphx.build.pipeline import BuildOptions, build_and_save
+    from graphx.store.papers import PaperStore
+
+    cache = tmp_path_factory.mktemp("neurips-part") / "cache"
+    with PaperStore(cache) as papers_store:
+        papers_store.upsert_papers(neurips_papers)
+    part = [p for p in neurips_papers if p.id.startswith(NEURIPS_PART_PREFIX)]
+    build_and_save(part, cache, "part", BuildOptions(seed=1))
+    return cache
+
+
+@pytest.fixture
+def neurips_part_copy(neurips_part_cache, tmp_path):
+    """A private copy of :func:`neurips_part_cache` that a test may change."""
+    import shutil
+
+    return Path(shutil.copytree(neurips_part_cache, tmp_path / "cache"))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import sqlite3
 import time
 from pathlib import Path
 
@@ -11,7 +13,7 @@ import networkx as nx
 import pytest
 
 from graphx.errors import ConfigError, GraphNotFound
-from graphx.paper import Paper
+from graphx.paper import Paper, paper_to_dict
 from graphx.store import graphs as graphstore
 from graphx.store.papers import PaperStore, resolve_cache_dir
 
@@ -137,3 +139,44 @@ def test_a_reader_reviving_the_old_folder_mid_save_does_not_kill_the_save(tmp_pa
     assert revived == ["first"]
     assert graphstore.load_graph(tmp_path, "demo").nodes["p1"]["title"] == "second"
     assert [p.name for p in (tmp_path / "graphs").iterdir()] == ["demo"]
+
+
+# --- the papers store's link and name tables; a version-1 database opened by this version -------------
+
+V1_SCHEMA = """
+CREATE TABLE papers (id TEXT PRIMARY KEY, data TEXT NOT NULL, updated_at TEXT NOT NULL DEFAULT '');
+CREATE TABLE paper_keys (key TEXT PRIMARY KEY, paper_id TEXT NOT NULL);
+PRAGMA user_version=1;
+"""
+
+
+def test_a_version_1_database_gains_links_from_its_stored_lists(tmp_path, neurips_papers):
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    part = neurips_papers[:300]
+    with sqlite3.connect(cache / "papers.sqlite") as conn:
+        conn.executescript(V1_SCHEMA)
+        conn.executemany(
+            "INSERT INTO papers(id, data) VALUES(?, ?)", [(p.id, json.dumps(paper_to_dict(p))) for p in part]
+        )
+    with PaperStore(cache) as store:
+        ids = [p.id for p in part]
+        expected = {(p.id, r) for p in part for r in p.references}
+        assert set(store.links_from(ids)) == expected and expected
+        assert store.get_papers(ids[:1])[ids[0]].title == part[0].title
+        version = store.connection().execute("PRAGMA user_version").fetchone()[0]
+    assert version == 2
+
+
+def test_links_come_from_reference_and_citation_lists_both_ways(store):
+    store.upsert_papers([Paper(id="a", title="A", references=("x", "a"), citations=("y",))])
+    assert sorted(store.links_from(["a", "y"])) == [("a", "x"), ("y", "a")]
+    assert store.links_to(["x"]) == [("a", "x")]
+    assert store.links_to(["a"]) == [("y", "a")]  # the self-citation is not a link
+
+
+def test_names_prefer_stored_papers_and_keep_a_known_year(store):
+    store.upsert_papers([Paper(id="a", title="Stored title", year=2020)])
+    store.upsert_names([("a", "Listed title", 2019), ("b", "Only listed", 2018), ("c", "", None)])
+    store.upsert_names([("b", "Only listed", None)])
+    assert store.names(["a", "b", "c", "d"]) == {"a": ("Stored title", 2020), "b": ("Only listed", 2018)}

@@ -97,7 +97,8 @@ def test_explorer_page_embeds_escaped_data_and_serves_vis_locally(client):
     data = embedded_data(html)
     assert next(n for n in data["nodes"] if n["id"] == "p0")["title"] == XSS_TITLE
     assert data["api"] == "/api/graphs/demo"
-    assert [x["format"] for x in data["exports"]] == ["json", "gexf", "graphml", "csv", "html"]
+    formats = ["json", "gexf", "graphml", "csv", "html", "bibtex", "ris", "txt"]
+    assert [x["format"] for x in data["exports"]] == formats
     scripts = re.findall(r'<script[^>]+src="([^"]+)"', html)
     assert scripts == ["/vendor/vis/vis-network.min.js", "/static/explorer.js"]
     assert not re.search(r'(src|href)="(https?:)?//', html)
@@ -555,3 +556,75 @@ def test_a_damaged_papers_database_fails_the_build_with_the_way_out(client, cach
     response = client.post("/builds", data={"name": "q", "query": "x"}, headers=JSON)
     final = wait_build(client, response.get_json()["id"])
     assert final["state"] == "failed" and "papers cache" in final["error"] and "Delete it" in final["error"]
+
+
+# --- papers you are missing, why two papers are linked, reference-manager downloads ------------------
+
+
+@pytest.fixture
+def part_client(neurips_part_copy, s2_server):
+    from webui import create_app
+
+    app = create_app({"TESTING": True, "CACHE_DIR": str(neurips_part_copy), "S2_API_URL": s2_server.url})
+    return token_client(app)
+
+
+def test_api_missing_foundations_and_follow_ups(part_client):
+    data = part_client.get("/api/graphs/part/missing?limit=2").get_json()
+    assert [(p["id"], p["count"]) for p in data["foundations"]] == [
+        ("1912.01703v1", 45),
+        ("1502.03167v3", 36),
+    ]
+    assert set(data["foundations"][0]) == {"id", "title", "count", "year"} and len(data["follow_ups"]) == 2
+    area = part_client.get("/api/graphs/part/missing?area=0").get_json()
+    assert area["foundations"] and area["foundations"] != data["foundations"]
+    bad = part_client.get("/api/graphs/part/missing?area=x")
+    assert bad.status_code == 400 and "whole number" in bad.get_json()["error"]
+    assert part_client.get("/api/graphs/nope/missing").status_code == 404
+
+
+def test_post_add_puts_missing_papers_on_the_map(part_client):
+    before = fetch(part_client, "/api/graphs/part").get_json()
+    response = part_client.post("/graphs/part/add", data={"ids": "1912.01703v1, no-such-id"})
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["added"] == 1 and "Skipped 1: no-such-id" in body["message"]
+    after = fetch(part_client, "/api/graphs/part").get_json()
+    assert len(after["nodes"]) == len(before["nodes"]) + 1
+    missing = part_client.get("/api/graphs/part/missing?limit=1").get_json()
+    assert missing["foundations"][0]["id"] == "1502.03167v3"
+    empty = part_client.post("/graphs/part/add", data={"ids": " , "})
+    assert empty.status_code == 400 and "error" in empty.get_json()
+    gone = part_client.post("/graphs/nope/add", data={"ids": "x"})
+    assert gone.status_code == 404 and "No built graph" in gone.get_json()["error"]
+
+
+def test_api_link_explains_a_pair(part_client):
+    data = part_client.get("/api/graphs/part/link?a=2106.03097v5&b=2106.05001v2").get_json()
+    assert data["cites"] == "a->b" and data["shared_references"]["count"] == 2
+    assert set(data["a"]) == {"id", "title", "year", "authors"}
+    assert set(data["similarity"]) == {"score", "tfidf", "embedding"}
+    assert part_client.get("/api/graphs/part/link?a=2106.03097v5").status_code == 400
+    assert part_client.get("/api/graphs/part/link?a=2106.03097v5&b=zzz").status_code == 404
+
+
+def test_reference_downloads_read_back(part_client, tmp_path):
+    from graphx.sources.files import load_papers
+
+    def download(url: str):
+        with part_client.get(url) as response:  # send_file's open file is closed with the response
+            return response.status_code, response.headers.get("Content-Disposition", ""), response.data
+
+    status, disposition, data = download("/graphs/part/export/ris")
+    assert status == 200 and "part.ris" in disposition
+    (tmp_path / "part.ris").write_bytes(data)
+    assert len(load_papers([tmp_path / "part.ris"]).papers) == 273
+    status, disposition, data = download("/graphs/part/export/bibtex?area=0")
+    assert "part-area0.bib" in disposition
+    (tmp_path / "area.bib").write_bytes(data)
+    nodes = fetch(part_client, "/api/graphs/part").get_json()["nodes"]
+    assert len(load_papers([tmp_path / "area.bib"]).papers) == sum(n["community"] == 0 for n in nodes)
+    status, disposition, data = download("/graphs/part/export/txt?ids=2106.03097v5,2106.05001v2")
+    assert data.decode().count("\n") == 2 and "Not-True Distillation" in data.decode()
+    assert "part-selection.txt" in disposition
+    assert download("/graphs/part/export/txt?ids=nope")[0] == 400

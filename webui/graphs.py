@@ -25,8 +25,8 @@ from flask import (
 )
 
 from graphx import view
-from graphx.errors import ConfigError, GraphNotFound
-from graphx.export import EXPORT_FORMATS, export_graph, subgraph_for_community
+from graphx.errors import ConfigError, GraphNotFound, GraphxError
+from graphx.export import EXPORT_FORMATS, export_graph, subgraph_for_community, subgraph_for_papers
 from graphx.options import BUILD, OPTIONS, form_field, group
 from graphx.store import graphs as graphstore
 
@@ -181,11 +181,12 @@ def explorer(name: str):
 
 @bp.get("/graphs/<name>/export/<fmt>")
 def export(name: str, fmt: str):
+    """A download of the map, an area (``?area=N``) or chosen papers (``?ids=a,b``) in any export format."""
     if fmt not in EXPORT_FORMATS:
         abort(404)
     G = _load(name)
     stem = name
-    area = request.args.get("area")
+    area, ids = request.args.get("area"), request.args.get("ids")
     if area is not None:
         try:
             area_id = int(area)
@@ -193,6 +194,11 @@ def export(name: str, fmt: str):
             abort(404)
         G = _area_subgraph(G, area_id)
         stem = f"{name}-area{area_id}"
+    elif ids:
+        from graphx.missing import parse_ids
+
+        G = subgraph_for_papers(G, parse_ids(ids))
+        stem = f"{name}-selection"
     export_format = EXPORT_FORMATS[fmt]
     tmp = tempfile.mkdtemp(prefix="graphx-export-")
     path = Path(tmp) / f"{stem}{export_format.suffix}"
@@ -209,6 +215,16 @@ def export(name: str, fmt: str):
     return send_file(
         path, mimetype=export_format.media_type, as_attachment=True, download_name=path.name, max_age=0
     )
+
+
+def _int_arg(key: str) -> int | None:
+    value = request.args.get(key)
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(f"?{key}= takes a whole number, not {value!r}.") from None
 
 
 def _area_subgraph(G: nx.MultiDiGraph, area_id: int) -> nx.MultiDiGraph:
@@ -239,6 +255,51 @@ def api_graph(name: str):
 def api_paper(name: str, paper_id: str):
     G = _load(name)
     return jsonify(view.paper_details(G, paper_id))
+
+
+@bp.get("/api/graphs/<name>/missing")
+def api_missing(name: str):
+    """Foundations and follow-ups of the map (or ``?area=N``), best first (``?limit=K``, default 20)."""
+    from graphx import missing
+    from graphx.store.papers import PaperStore
+
+    G = _load(name)
+    limit = _int_arg("limit") or missing.DEFAULT_LIMIT
+    with PaperStore(cache_dir()) as store:
+        found = missing.missing_papers(G, store, area=_int_arg("area"), limit=limit)
+    return jsonify(missing.as_json(found))
+
+
+@bp.post("/graphs/<name>/add")
+def add_papers(name: str):
+    """Add outside papers (form field ``ids``, comma-separated) to the map, as ``graphx add`` does."""
+    from graphx import missing
+    from graphx.store.papers import PaperStore
+
+    ids = missing.parse_ids(request.form.get("ids", ""))
+    if not ids:
+        return jsonify({"error": "No paper ids given: send the ids to add in the form field `ids`."}), 400
+    try:
+        G = _load(name)
+        with PaperStore(cache_dir()) as store:
+            result = missing.add_missing(
+                cache_dir(), name, ids, store=store, G=G.copy(), api_url=current_app.config.get("S2_API_URL"),
+                offline=bool(current_app.config.get("OFFLINE")),
+            )  # fmt: skip
+    except GraphxError as exc:  # answered as JSON whatever the client accepts: the page reads it
+        return jsonify({"error": str(exc)}), 404 if isinstance(exc, GraphNotFound) else 400
+    return jsonify({"added": len(result.added), "message": result.message})
+
+
+@bp.get("/api/graphs/<name>/link")
+def api_link(name: str):
+    """Why papers ``?a=`` and ``?b=`` are linked (:func:`graphx.explain.explain_link`)."""
+    from graphx.explain import explain_saved
+
+    a, b = request.args.get("a"), request.args.get("b")
+    if not a or not b:
+        return jsonify({"error": "Give two paper ids: /api/graphs/NAME/link?a=ID&b=ID."}), 400
+    return jsonify(explain_saved(cache_dir(), name, a, b, G=_load(name)))
 
 
 # ------------------------------------------------------------------------------------------ vis-network

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from graphx.cli.output import StageBars, print_areas, print_build_summary
+from graphx.cli.output import StageBars, print_areas, print_build_summary, print_explanation, print_missing
 from graphx.errors import ConfigError, GraphxError
 from graphx.export import EXPORT_FORMATS, FORMATS
 from graphx.options import BUILD, FETCH, Option, build_options, group
@@ -318,10 +318,12 @@ def add(name, inputs, citations, skip_bad, quiet, cache_dir) -> None:
 @click.option(
     "--area", type=int, default=None, help="Export only this research area (its id from `graphx info`)."
 )
+@click.option("--ids", default=None, help="Export only these papers (comma-separated ids).")
 @cache_option
-def export(name, fmt, output, area, cache_dir) -> None:
-    """Export a built graph for Gephi, yEd, spreadsheets or a browser."""
-    from graphx.export import export_graph, subgraph_for_community
+def export(name, fmt, output, area, ids, cache_dir) -> None:
+    """Export a built graph for Gephi, yEd, spreadsheets, a browser or a reference manager."""
+    from graphx.export import export_graph, select_subgraph
+    from graphx.missing import parse_ids
 
     G = graphstore.load_graph(resolve_cache_dir(cache_dir), name)
     if area is not None:
@@ -330,16 +332,65 @@ def export(name, fmt, output, area, cache_dir) -> None:
             raise ConfigError(
                 f"Graph {name!r} has no area {area}; `graphx info {name}` lists them (0-{len(known) - 1})."
             )
-        G = subgraph_for_community(G, area)
-    output = output or EXPORT_FORMATS[fmt].default_path(
-        f"{name}{'-area' + str(area) if area is not None else ''}"
-    )
+    G = select_subgraph(G, area=area, ids=parse_ids(ids) if ids else None)
+    stem = f"{name}-area{area}" if area is not None else (f"{name}-selection" if ids else name)
+    output = output or EXPORT_FORMATS[fmt].default_path(stem)
     if str(output) == STDOUT:
         _export_to_stdout(G, fmt, name)
         return
     _check_output(output, fmt)
     for path in export_graph(G, fmt, output):
-        click.echo(f"wrote {path}")
+        click.echo(f"wrote {path} ({G.number_of_nodes():,} papers)")
+
+
+@cli.command()
+@click.argument("name")
+@click.option(
+    "--area", type=int, default=None, help="Only this research area's links (its id from `graphx info`)."
+)
+@click.option(
+    "--limit", type=click.IntRange(1, 1000), default=20, show_default=True, help="Papers shown of each kind."
+)
+@click.option(
+    "--json", "as_json", is_flag=True, help='Print {"foundations": [...], "follow_ups": [...]} as JSON.'
+)
+@cache_option
+def missing(name, area, limit, as_json, cache_dir) -> None:
+    """Papers the map is missing: outside papers it cites most, and outside papers citing most of it.
+
+    Counted from the reference and citation lists in the papers store; nothing is fetched.
+    """
+    import json
+
+    from graphx import missing as gx_missing
+
+    cache = resolve_cache_dir(cache_dir)
+    G = graphstore.load_graph(cache, name)
+    with PaperStore(cache) as store:
+        found = gx_missing.missing_papers(G, store, area=area, limit=limit)
+    if as_json:
+        click.echo(json.dumps(gx_missing.as_json(found), ensure_ascii=False, indent=1))
+        return
+    print_missing(found, scope=f"area {area}" if area is not None else "the map")
+
+
+@cli.command()
+@click.argument("name")
+@click.argument("a")
+@click.argument("b")
+@click.option("--json", "as_json", is_flag=True, help="Print the explanation as JSON (the API's shape).")
+@cache_option
+def explain(name, a, b, as_json, cache_dir) -> None:
+    """Why papers A and B are linked: citations, shared references and citers, shared terms, similarity."""
+    import json
+
+    from graphx.explain import explain_saved
+
+    found = explain_saved(resolve_cache_dir(cache_dir), name, a, b)
+    if as_json:
+        click.echo(json.dumps(found, ensure_ascii=False, indent=1))
+        return
+    print_explanation(found)
 
 
 def _export_to_stdout(G, fmt: str, name: str) -> None:

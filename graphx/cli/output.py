@@ -117,3 +117,45 @@ def _paper_line(G: nx.MultiDiGraph, pid: str) -> str:
     node = G.nodes[pid]
     year = f" ({node['year']})" if node.get("year") else ""
     return f"{node.get('title', pid)}{year} [cited {node.get('citation_count', 0):,}]"
+
+
+MISSING_HEADINGS = {
+    "foundations": "Foundations: outside papers that {scope} cites most (count = citing papers of {scope})",
+    "follow_ups": "Follow-ups: outside papers citing {scope} most (count = papers of {scope} they cite)",
+}
+
+
+def print_missing(found: dict, *, scope: str) -> None:
+    """The two lists of :func:`graphx.missing.missing_papers`, best first."""
+    for kind, heading in MISSING_HEADINGS.items():
+        click.echo(heading.format(scope=scope))
+        if not found[kind]:
+            click.echo("  none: the papers store holds no such links (Semantic Scholar builds list citers).")
+        for p in found[kind]:
+            year = f" ({p.year})" if p.year else ""
+            click.echo(f"  {p.count:>5,}  {p.title or '(title unknown)'}{year}  [{p.id}]")
+        click.echo("")
+
+
+def print_explanation(found: dict) -> None:
+    """The links between two papers, as :func:`graphx.explain.explain_link` returns them."""
+    a, b = found["a"], found["b"]
+    click.echo(f"A: {a['title']} ({a.get('year') or '?'})  [{a['id']}]")
+    click.echo(f"B: {b['title']} ({b.get('year') or '?'})  [{b['id']}]")
+    cites = {
+        "a->b": "A cites B",
+        "b->a": "B cites A",
+        "both": "they cite each other",
+        None: "neither cites the other",
+    }
+    click.echo(f"citation: {cites[found['cites']]}")
+    for key, what in (("shared_references", "references"), ("shared_citers", "citers")):
+        shared = found[key]
+        click.echo(f"shared {what}: {shared['count']:,} (strength {shared['strength']:.3f})")
+        for title in shared["titles"]:
+            click.echo(f"  - {title}")
+    click.echo(f"shared terms: {', '.join(found['shared_terms']) or 'none'}")
+    sim = found["similarity"]
+    parts = ", ".join(f"{k} {v:.3f}" for k, v in sim.items() if k != "score" and v is not None)
+    score = "unknown" if sim["score"] is None else f"{sim['score']:.3f}"
+    click.echo(f"similarity: {score}" + (f" ({parts})" if parts else ""))

@@ -1,4 +1,5 @@
-"""Write a built graph to files other tools open: node-link JSON, GEXF (Gephi), GraphML, CSV, HTML.
+"""Write a built graph to files other tools open: node-link JSON, GEXF (Gephi), GraphML, CSV, HTML, and
+its papers to reference managers (BibTeX, RIS) or a plain list.
 
 :data:`EXPORT_FORMATS` is the one list of formats (name, file suffix, media type, writer); the CLI, the
 web app and the docs take their lists from it. Every writer takes the `MultiDiGraph` described in
@@ -12,7 +13,7 @@ The XML and CSV formats are written from one sanitised table of node and edge at
 Examples
 --------
 >>> [f.name for f in EXPORT_FORMATS.values()]
-['json', 'gexf', 'graphml', 'csv', 'html']
+['json', 'gexf', 'graphml', 'csv', 'html', 'bibtex', 'ris', 'txt']
 >>> paths = export_graph(G, "gexf", "out/papers.gexf")  # doctest: +SKIP
 """
 
@@ -33,6 +34,7 @@ from graphx.export.csv import write_csv
 from graphx.export.gexf import write_gexf
 from graphx.export.graphml import write_graphml
 from graphx.export.json import write_json
+from graphx.export.references import write_bibtex, write_ris, write_txt
 from graphx.view import write_html
 
 __all__ = [
@@ -40,12 +42,17 @@ __all__ = [
     "FORMATS",
     "ExportFormat",
     "export_graph",
+    "select_subgraph",
     "subgraph_for_community",
+    "subgraph_for_papers",
+    "write_bibtex",
     "write_csv",
     "write_gexf",
     "write_graphml",
     "write_html",
     "write_json",
+    "write_ris",
+    "write_txt",
 ]
 
 
@@ -84,6 +91,11 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {
             folder=True,
         ),  # fmt: skip
         ExportFormat("html", ".html", "text/html", "offline explorer page", write_html),
+        ExportFormat("bibtex", ".bib", "application/x-bibtex", "Zotero, Mendeley, JabRef", write_bibtex),
+        ExportFormat(
+            "ris", ".ris", "application/x-research-info-systems", "Zotero, Mendeley, EndNote", write_ris
+        ),
+        ExportFormat("txt", ".txt", "text/plain", "a plain list of the papers", write_txt),
     )
 }
 FORMATS = tuple(EXPORT_FORMATS)
@@ -178,6 +190,43 @@ def subgraph_for_community(G: nx.MultiDiGraph, community: int) -> nx.MultiDiGrap
     meta["area"] = {"of_graph": G.graph.get("name"), "community": int(community), "label": label}
     H.graph = graph
     return H
+
+
+def subgraph_for_papers(G: nx.MultiDiGraph, ids: list[str]) -> nx.MultiDiGraph:
+    """The papers ``ids`` of ``G`` and the edges among them, as an independent graph.
+
+    Raises :class:`~graphx.errors.ConfigError` naming the ids that are not papers of ``G``.
+    """
+    unknown = [i for i in ids if i not in G]
+    if unknown or not ids:
+        raise ConfigError(
+            f"{len(unknown)} of the ids are not papers of this map ({', '.join(unknown[:5])}); "
+            "copy ids from the explorer, `graphx info` or `graphx missing`."
+            if unknown
+            else "No paper ids given: list the ids to export, comma-separated."
+        )
+    H = copy.deepcopy(nx.MultiDiGraph(G.subgraph(ids)))
+    H.graph = copy.deepcopy(dict(G.graph))
+    meta = H.graph.setdefault("meta", {})
+    meta["counts"] = {
+        "papers": H.number_of_nodes(),
+        "edges": dict(Counter(kind for _, _, kind in H.edges(data="kind"))),
+    }
+    meta["selection"] = {"of_graph": G.graph.get("name"), "papers": H.number_of_nodes()}
+    return H
+
+
+def select_subgraph(
+    G: nx.MultiDiGraph, *, area: int | None = None, ids: list[str] | None = None
+) -> nx.MultiDiGraph:
+    """``G``, one area of it (:func:`subgraph_for_community`) or some papers (:func:`subgraph_for_papers`)."""
+    if area is not None and ids is not None:
+        raise ConfigError("Choose an area or a list of ids to export, not both.")
+    if area is not None:
+        return subgraph_for_community(G, area)
+    if ids is not None:
+        return subgraph_for_papers(G, ids)
+    return G
 
 
 def _same_id(value: Any, community: int) -> bool:

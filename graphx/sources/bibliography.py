@@ -20,7 +20,7 @@ from bibtexparser.model import DuplicateBlockKeyBlock, Entry, ParsingFailedBlock
 
 # bibtexparser decodes LaTeX in plain fields only, not inside split author names; it uses pylatexenc
 # for that, so we call the same decoder on names.
-from pylatexenc.latex2text import LatexNodes2Text
+from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 
 from graphx.paper import Paper, normalize_arxiv, normalize_doi, normalize_title
 from graphx.sources.records import Collector
@@ -33,6 +33,24 @@ YEAR_IN_TEXT = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 TITLE_HASH_CHARS = 16
 
 _latex = LatexNodes2Text(math_mode="verbatim")
+
+
+def _field_decoder() -> LatexNodes2Text:
+    """bibtexparser's own decoder (URLs unwrapped, math kept), with ``\\textasciicircum`` read as ``^``.
+
+    pylatexenc reads it as U+02C6 (a modifier letter); the BibTeX writers of reference managers and
+    graphx mean the ASCII caret by it.
+    """
+    context = get_default_latex_context_db()
+    context.add_context_category(
+        "graphx-bibtex",
+        prepend=True,
+        macros=[
+            MacroTextSpec("url", simplify_repl="%s"),
+            MacroTextSpec("textasciicircum", simplify_repl="^"),
+        ],
+    )
+    return LatexNodes2Text(latex_context=context, keep_braced_groups=False, math_mode="verbatim")
 
 
 def looks_like_bibtex(text: str) -> bool:
@@ -48,7 +66,7 @@ def read_bibtex(text: str, col: Collector) -> None:
     library = bibtexparser.parse_string(
         text,
         append_middleware=[
-            middlewares.LatexDecodingMiddleware(),
+            middlewares.LatexDecodingMiddleware(decoder=_field_decoder()),
             middlewares.SeparateCoAuthors(),
             middlewares.SplitNameParts(),
         ],

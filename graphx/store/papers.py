@@ -4,6 +4,12 @@ Papers are stored as JSON records keyed by their id, with their match keys (S2 i
 CorpusId) in a side table so that any id finds the paper. Every write is one transaction, so a crash
 loses at most the batch being written, never what was committed before. Other modules (the Semantic
 Scholar source) keep their own tables in the same database through :meth:`PaperStore.connection`.
+
+Two tables serve questions about papers *outside* a map ("which papers does this map cite most?"):
+``paper_links`` holds every citation a stored paper's lists name (citing, cited), indexed both ways, and
+``paper_names`` the title and year of papers known only from someone's reference or citation list
+(Semantic Scholar names them there). Schema version 1 databases gain both tables when opened; their
+links are filled from the stored papers once.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from graphx.paper import Paper, paper_from_dict, paper_to_dict
 CACHE_ENV = "GRAPHX_CACHE_DIR"
 DEFAULT_CACHE_DIR = "cache"
 DB_FILENAME = "papers.sqlite"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 # SQLite refuses more than 32,766 bound parameters in one statement; stay well under it.
 MAX_PARAMS = 900
 
@@ -37,6 +43,17 @@ CREATE TABLE IF NOT EXISTS paper_keys (
     paper_id TEXT NOT NULL REFERENCES papers(id) ON DELETE CASCADE
 );
 CREATE INDEX IF NOT EXISTS paper_keys_by_paper ON paper_keys(paper_id);
+CREATE TABLE IF NOT EXISTS paper_links (
+    citing TEXT NOT NULL,
+    cited TEXT NOT NULL,
+    PRIMARY KEY (citing, cited)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS paper_links_by_cited ON paper_links(cited);
+CREATE TABLE IF NOT EXISTS paper_names (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    year INTEGER
+);
 """
 
 
@@ -89,7 +106,10 @@ class PaperStore:
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA foreign_keys=ON")
             with self.transaction() as conn:
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
                 conn.executescript(SCHEMA)
+                if version < SCHEMA_VERSION:
+                    self._backfill_links(conn)
                 conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         except sqlite3.DatabaseError as exc:
             self._conn.close()
@@ -137,7 +157,58 @@ class PaperStore:
                     "INSERT OR IGNORE INTO paper_keys(key, paper_id) VALUES(?, ?)",
                     [(alias.lower(), merged.id) for alias in merged.aliases()],
                 )
+                conn.executemany(
+                    "INSERT OR IGNORE INTO paper_links(citing, cited) VALUES(?, ?)", _links(merged)
+                )
         return len(papers)
+
+    def upsert_names(self, names: Iterable[tuple[str, str, int | None]]) -> int:
+        """Remember ``(id, title, year)`` of papers known only from a reference or citation list."""
+        rows = [(pid, title, year) for pid, title, year in names if pid and title]
+        with self.transaction() as conn:
+            conn.executemany(
+                "INSERT INTO paper_names(id, title, year) VALUES(?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+                "title=excluded.title, year=COALESCE(excluded.year, paper_names.year)",
+                rows,
+            )
+        return len(rows)
+
+    def names(self, ids: Iterable[str]) -> dict[str, tuple[str, int | None]]:
+        """``(title, year)`` of each id the store can name: stored papers first, then listed names."""
+        ids = list(dict.fromkeys(ids))
+        out = {pid: (p.title, p.year) for pid, p in self.get_papers(ids).items() if p.title}
+        rest = [pid for pid in ids if pid not in out]
+        with self._lock:
+            for chunk in _chunks(rest):
+                marks = ",".join("?" * len(chunk))
+                for pid, title, year in self._conn.execute(
+                    f"SELECT id, title, year FROM paper_names WHERE id IN ({marks})", chunk
+                ):
+                    out[pid] = (title, year)
+        return out
+
+    def links_from(self, ids: Iterable[str]) -> list[tuple[str, str]]:
+        """``(citing, cited)`` for every stored citation made by one of ``ids`` (from any paper's lists)."""
+        return self._links("citing", ids)
+
+    def links_to(self, ids: Iterable[str]) -> list[tuple[str, str]]:
+        """``(citing, cited)`` for every stored citation of one of ``ids`` (from any paper's lists)."""
+        return self._links("cited", ids)
+
+    def _links(self, column: str, ids: Iterable[str]) -> list[tuple[str, str]]:
+        out: list[tuple[str, str]] = []
+        with self._lock:
+            for chunk in _chunks(list(dict.fromkeys(ids))):
+                marks = ",".join("?" * len(chunk))
+                out += self._conn.execute(
+                    f"SELECT citing, cited FROM paper_links WHERE {column} IN ({marks})", chunk
+                ).fetchall()
+        return out
+
+    def _backfill_links(self, conn: sqlite3.Connection) -> None:
+        for (data,) in conn.execute("SELECT data FROM papers").fetchall():
+            paper = paper_from_dict(json.loads(data))
+            conn.executemany("INSERT OR IGNORE INTO paper_links(citing, cited) VALUES(?, ?)", _links(paper))
 
     def get_papers(self, ids: Iterable[str]) -> dict[str, Paper]:
         """Stored papers by id; ids not stored are simply absent from the result."""
@@ -160,9 +231,19 @@ class PaperStore:
     @staticmethod
     def _get_many(conn: sqlite3.Connection, ids: list[str]) -> dict[str, Paper]:
         out: dict[str, Paper] = {}
-        for start in range(0, len(ids), MAX_PARAMS):
-            chunk = ids[start : start + MAX_PARAMS]
+        for chunk in _chunks(ids):
             marks = ",".join("?" * len(chunk))
             for pid, data in conn.execute(f"SELECT id, data FROM papers WHERE id IN ({marks})", chunk):
                 out[pid] = paper_from_dict(json.loads(data))
         return out
+
+
+def _chunks(ids: list[str]) -> Iterator[list[str]]:
+    for start in range(0, len(ids), MAX_PARAMS):
+        yield ids[start : start + MAX_PARAMS]
+
+
+def _links(paper: Paper) -> list[tuple[str, str]]:
+    """The (citing, cited) pairs a paper's own lists name, self-citations left out."""
+    pairs = [(paper.id, ref) for ref in paper.references] + [(c, paper.id) for c in paper.citations]
+    return [(u, v) for u, v in pairs if u != v]

@@ -35,7 +35,15 @@ METADATA_FIELDS = (
     "tldr",
     "embedding.specter_v2",
 )
-LINK_FIELDS = ("references.paperId", "citations.paperId")
+# Titles and years of linked papers name the papers outside a map ("papers you are missing").
+LINK_FIELDS = (
+    "references.paperId",
+    "references.title",
+    "references.year",
+    "citations.paperId",
+    "citations.title",
+    "citations.year",
+)
 PAPER_FIELDS = METADATA_FIELDS + LINK_FIELDS
 # The similarity stage compares embeddings by cosine, which only means something within one model.
 EMBEDDING_MODEL = "specter_v2"
@@ -135,6 +143,24 @@ def linked_ids(entries: Any) -> tuple[str, ...]:
         if paper.get("paperId"):
             out.append(paper["paperId"])
     return tuple(dict.fromkeys(out))
+
+
+def linked_names(entries: Any) -> list[tuple[str, str, int | None]]:
+    """``(paperId, title, year)`` of the entries of a nested or paged list that carry an id and a title.
+
+    Examples
+    --------
+    >>> linked_names([{"paperId": "ab", "title": "T", "year": 2017}, {"paperId": None, "title": "U"}])
+    [('ab', 'T', 2017)]
+    """
+    out: list[tuple[str, str, int | None]] = []
+    for entry in entries or ():
+        if not entry:
+            continue
+        paper = entry.get("citedPaper") or entry.get("citingPaper") or entry
+        if paper.get("paperId") and paper.get("title"):
+            out.append((paper["paperId"], paper["title"], paper.get("year")))
+    return out
 
 
 def unlinked_count(entries: Any) -> int:

@@ -15,7 +15,7 @@ from graphx.paper import Paper
 from graphx.progress import Progress
 from graphx.sources.s2.cache import S2Cache
 from graphx.sources.s2.client import S2Client
-from graphx.sources.s2.records import PAPER_FIELDS, linked_ids, paper_from_s2, unlinked_count
+from graphx.sources.s2.records import PAPER_FIELDS, linked_ids, linked_names, paper_from_s2, unlinked_count
 from graphx.store.papers import PaperStore
 
 EXPAND_KINDS = ("references", "citations")
@@ -144,6 +144,7 @@ class Run:
             )
         out: dict[str, Paper | None] = {}
         to_page: list[tuple[Paper, list[str], dict]] = []
+        names: list[tuple[str, str, int | None]] = []
         unlinked = 0
         for api_id, item in zip(chunk, data, strict=True):
             if not item or not item.get("paperId"):
@@ -156,11 +157,13 @@ class Run:
                 self.notes.append(f"Left out a Semantic Scholar answer for {api_id}: {exc}.")
                 continue
             out[api_id] = paper
+            names += linked_names(item.get("references")) + linked_names(item.get("citations"))
             unlinked += unlinked_count(item.get("references"))
             kinds = [k for k in EXPAND_KINDS if _needs_paging(item, k)]
             if kinds:
                 to_page.append((paper, kinds, item))
         self.cache.save_batch(out, {p.id: kinds for p, kinds, _ in to_page})
+        self.store.upsert_names(names)
         if unlinked:
             self.notes.append(f"{unlinked:,} references had no Semantic Scholar paperId and were left out.")
         for paper, kinds, item in to_page:
@@ -179,12 +182,13 @@ class Run:
                     "GET",
                     f"/paper/{paper.id}/{kind}",
                     params={
-                        "fields": "paperId",
+                        "fields": "paperId,title,year",
                         "offset": offset,
                         "limit": min(PAGE_LIMIT, PAGED_LINKS_MAX - offset),
                     },
                 )
                 ids += linked_ids(page.get("data"))
+                self.store.upsert_names(linked_names(page.get("data")))
                 if page.get("next") is None:
                     break
                 offset = _next_offset(page["next"], offset, f"/paper/{paper.id}/{kind}")
