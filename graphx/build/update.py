@@ -186,16 +186,13 @@ def _assign(G: nx.MultiDiGraph, new_ids: list[str], options: BuildOptions) -> li
 
 
 def _relabel(G: nx.MultiDiGraph, index: TextIndex, new_areas: list[int]) -> None:
-    """Keep every existing label; name new single-paper areas by their own top terms; refresh summaries."""
+    """Keep every existing label; new single-paper areas are "unclustered"; refresh summaries."""
     area_terms = {c["id"]: c["terms"] for c in G.graph["communities"]}
     sub_terms = {c["id"]: c["terms"] for c in G.graph["subcommunities"]}
     parent = {c["id"]: c["parent"] for c in G.graph["subcommunities"]}
-    row = {pid: i for i, pid in enumerate(index.ids)}
-    for n, attrs in G.nodes(data=True):
+    for _, attrs in G.nodes(data=True):
         if attrs["community"] in new_areas:
-            x = index.X[row[n]]
-            top = [index.terms[j] for j in x.indices[np.argsort(-x.data, kind="stable")]] if x.nnz else []
-            terms = labels.pick_terms([(t, 1.0) for t in top]) or [attrs.get("title", n)[:40]]
+            terms = [labels.UNCLUSTERED]  # never named from one paper's own words
             area_terms[attrs["community"]] = terms
             sub_terms[attrs["subcommunity"]] = terms
             parent[attrs["subcommunity"]] = attrs["community"]
