@@ -195,6 +195,20 @@ def api_paper(name: str, paper_id: str):
     return jsonify(view.paper_details(G, paper_id))
 
 
+@bp.get("/api/graphs/<name>/topic")
+def api_topic(name: str):
+    """The topic lens: ``?q=inference-time scaling`` -> {query, papers (best first), label, area}."""
+    from graphx.text import TextIndex
+    from graphx.topic import find_topic
+
+    query = request.args.get("q", "").strip()
+    if not query:
+        raise ConfigError("Give the topic as ?q=..., e.g. /api/graphs/NAME/topic?q=graph+neural+networks.")
+    G = _load(name)
+    index = TextIndex.load(graphstore.graph_dir(cache_dir(), name))
+    return jsonify(find_topic(G, query, index=index).to_json())
+
+
 # ------------------------------------------------------------------------------------------ vis-network
 @bp.get("/vendor/vis/<filename>")
 def vis_asset(filename: str):
