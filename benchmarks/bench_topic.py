@@ -76,7 +76,7 @@ def trending_papers(data: Path = DATA) -> list:
 
 
 def build(papers: Sequence, *, seed: int = 42, name: str = "bench") -> nx.MultiDiGraph:
-    from graphx.pipeline import BuildOptions, build_graph
+    from graphx.build.pipeline import BuildOptions, build_graph
 
     return build_graph(papers, BuildOptions(seed=seed), name=name)
 
@@ -84,7 +84,7 @@ def build(papers: Sequence, *, seed: int = 42, name: str = "bench") -> nx.MultiD
 # ----------------------------------------------------------------------------------------------- labels
 def area_term_support(G: nx.MultiDiGraph, level: str = "communities") -> list[dict]:
     """Per area: its label terms and how many of its papers use each (whole-word match on title+abstract)."""
-    from graphx.labels import term_papers
+    from graphx.build.labels import term_papers
 
     attr = "community" if level == "communities" else "subcommunity"
     members: dict[int, list] = {}
@@ -105,7 +105,7 @@ def label_section(G: nx.MultiDiGraph, *, name: str) -> list[dict]:
     ``rare_share``: label terms used by fewer papers of their area than the labeller requires
     (3, or a third of a small area); ``under3_share``: used by fewer than 3, whatever the area's size.
     """
-    from graphx.labels import min_term_papers
+    from graphx.build.labels import min_term_papers
 
     rows = []
     for level in ("communities", "subcommunities"):

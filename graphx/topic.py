@@ -12,7 +12,7 @@
    MAX_TOPIC_SHARE of the graph's volume. Its size follows the graph, not a fixed top-N. (Plain
    conductance kept falling towards half the graph on the ICLR map: mean F1 0.36 against 0.48.)
 
-The found set is labelled as areas are (:func:`graphx.labels.label_set`, class-based TF-IDF against
+The found set is labelled as areas are (:func:`graphx.build.labels.label_set`, class-based TF-IDF against
 the rest of the graph) and placed in the area it overlaps most.
 """
 
@@ -26,11 +26,11 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
-from graphx.edgearrays import edge_arrays
+from graphx.build.edgearrays import edge_arrays
+from graphx.build.labels import label_set, node_texts
+from graphx.build.text import TextIndex, build_text_index
 from graphx.errors import ConfigError
-from graphx.labels import label_set, node_texts
 from graphx.paper import Paper
-from graphx.text import TextIndex, build_text_index
 
 # PageRank: probability of following an edge rather than restarting at the query. Best prefix F1 on the
 # ICLR map's clusters: 0.54 at 0.6, 0.55 at 0.85, 0.57 at 0.95.

@@ -198,7 +198,7 @@ def api_paper(name: str, paper_id: str):
 @bp.get("/api/graphs/<name>/topic")
 def api_topic(name: str):
     """The topic lens: ``?q=inference-time scaling`` -> {query, papers (best first), label, area}."""
-    from graphx.text import TextIndex
+    from graphx.build.text import TextIndex
     from graphx.topic import find_topic
 
     query = request.args.get("q", "").strip()

@@ -432,7 +432,7 @@ def label_set(
 
 
 def node_texts(G: nx.MultiDiGraph, nodes: Sequence[Hashable]) -> list[str]:
-    """Title and abstract of each node, as :func:`graphx.text.paper_text` gives them for papers."""
+    """Title and abstract of each node, as :func:`graphx.build.text.paper_text` gives them for papers."""
     return [f"{G.nodes[n].get('title', '')}. {G.nodes[n].get('abstract') or ''}" for n in nodes]
 
 

@@ -417,7 +417,7 @@ def topic(name, query, as_json, cache_dir) -> None:
     """Papers of a topic in a built graph, best first, with the set's label and the area it overlaps most."""
     import json
 
-    from graphx.text import TextIndex
+    from graphx.build.text import TextIndex
     from graphx.topic import find_topic
 
     cache = resolve_cache_dir(cache_dir)
