@@ -302,6 +302,20 @@ def api_link(name: str):
     return jsonify(explain_saved(cache_dir(), name, a, b, G=_load(name)))
 
 
+@bp.get("/api/graphs/<name>/topic")
+def api_topic(name: str):
+    """The topic lens: ``?q=inference-time scaling`` -> {query, papers (best first), label, area}."""
+    from graphx.build.text import TextIndex
+    from graphx.topic import find_topic
+
+    query = request.args.get("q", "").strip()
+    if not query:
+        raise ConfigError("Give the topic as ?q=..., e.g. /api/graphs/NAME/topic?q=graph+neural+networks.")
+    G = _load(name)
+    index = TextIndex.load(graphstore.graph_dir(cache_dir(), name))
+    return jsonify(find_topic(G, query, index=index).to_json())
+
+
 # ------------------------------------------------------------------------------------------ vis-network
 @bp.get("/vendor/vis/<filename>")
 def vis_asset(filename: str):

@@ -1,27 +1,54 @@
-"""Community labels from class-based TF-IDF, and per-community summaries.
+"""Area labels a researcher would write, from class-based TF-IDF; per-community summaries.
 
-A community's label is its 2-4 most *distinctive* terms: c-TF-IDF treats all papers of a community
-as one document, so a term scores high when it is common inside the community and rare across the
-others (BERTopic's formulation: ``tf(t, c) * log(1 + A / f(t))``, ``A`` the mean number of terms per
-community, ``f(t)`` the term's frequency over all of them). Each paper counts a term once, so one
-paper repeating a word cannot name a community.
+A community's label is its 2-4 most *distinctive* terms. c-TF-IDF treats all papers of a community as
+one document: a term scores ``tf * log(tf / tf_all)`` (``tf`` the share of the community's papers using
+it, ``tf_all`` the share over all papers), high only for terms both common inside and rarer outside.
+Each paper counts a term once, so one paper repeating a word cannot name a community. Then:
+
+- *support*: a term must be used by :func:`min_term_papers` papers of the community (3, or a third of
+  a small one); a community under :data:`MIN_AREA_PAPERS` papers is "unclustered", never named from
+  its own rare words;
+- *closeness*: candidates are re-ranked by how close the papers using them sit to the community's
+  centroid (paper embeddings where given, TF-IDF rows otherwise), so a term of a fringe cluster of
+  papers does not name the whole;
+- *phrases*: a word gives way to a phrase containing it that scores nearly as well ("learning" ->
+  "reinforcement learning"), a phrase is completed to the longer phrase its papers write ("graph
+  neural" -> "graph neural networks"), and an acronym of a chosen phrase ("gnns") is dropped;
+- *distinct*: no term repeats a sibling's term or the parent's label.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+import math
+import os
+import re
+from collections import Counter
+from collections.abc import Callable, Hashable, Mapping, Sequence
 
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, strip_accents_unicode
 
 from graphx.build.communities import Partition
-from graphx.build.text import TextIndex, analyze
+from graphx.build.text import STOP_WORDS, TextIndex, analyze
+from graphx.errors import ConfigError
 
 MIN_TERMS = 2
-CANDIDATES = 40
-BIGRAM_SHARE = 0.5  # ranked terms looked at per community while picking distinct ones
+LARGEST_LABEL = 4  # terms a label may hold at most, whatever ``max_terms`` asks
+CANDIDATES = 40  # ranked terms looked at per community while picking distinct ones
+PHRASE_SHARE = 0.5  # a phrase replaces its word when it scores at least this share of the word
+PHRASE_BOOST = 1.5  # phrases (two words, or hyphenated) score this much more than their c-TF-IDF
+GENERIC_SHARE = 0.1  # a single word used by more of all papers is scaled down by this share over its own
+MIN_TERM_PAPERS = 3  # papers of a community that must use a term for it to name the community
+SMALL_AREA_SHARE = 1 / 3  # ... or this share of a community smaller than 3 / SMALL_AREA_SHARE papers
+MIN_AREA_PAPERS = 3  # smaller communities are not named at all
+UNCLUSTERED = "unclustered"
+CENTROID_WEIGHT = 0.5  # share of a candidate's score that depends on its closeness to the centroid
+EXTEND_SHARE = 0.7  # a phrase is completed by a neighbouring word its papers write at least this often
+COMPLETION_TEXTS = 200  # papers read to complete a phrase (the decision is a share: a sample serves)
+SAME_WORD_PREFIX = 4  # a word this long that starts another is the same word ("fair", "fairness")
+SAME_STEM = 7  # words sharing this many first letters are one ("generative", "generation")
 TOP_PAPERS = 5
 # Colour-blind-safe qualitative palette (Okabe-Ito, then Tableau 10) for areas; more areas cycle.
 PALETTE = (
@@ -29,6 +56,41 @@ PALETTE = (
     "#F28E2B", "#59A14F", "#E15759", "#B07AA1", "#76B7B2", "#EDC948", "#FF9DA7", "#9C755F",
 )  # fmt: skip
 SMALL_COMMUNITY_COLOR = "#BAB0AC"
+_WORD = r"[^\W\d_][\w\-]*[^\W_]"
+_WORD_BEFORE = re.compile(rf"(?<![\w\-])({_WORD})[\s\-]$")
+# Words that never extend a phrase: stop words and boilerplate, except those names of fields start with.
+_NO_COMPLETION = STOP_WORDS - {"large"}
+_LOOK_BACK = 64  # characters before a phrase searched for the word preceding it
+_WORD_AFTER = re.compile(rf"[\s\-]({_WORD})(?![\w\-])")
+
+
+def min_term_papers(size: int) -> int:
+    """Papers of a community of ``size`` that must use a term naming it: 3, or a third of a small one.
+
+    >>> [min_term_papers(n) for n in (3, 6, 7, 500)]
+    [2, 2, 3, 3]
+    """
+    return min(MIN_TERM_PAPERS, max(2, math.ceil(size * SMALL_AREA_SHARE)))
+
+
+def normalise_text(text: str) -> str:
+    """Lower case, accents stripped: the form phrases are matched in."""
+    return strip_accents_unicode(text.lower())
+
+
+def term_papers(term: str, texts: Sequence[str]) -> int:
+    """How many of ``texts`` use ``term`` as whole words (hyphen or space between its words).
+
+    >>> term_papers("graph neural networks", ["Graph neural-networks.", "graph neural nets", "graph"])
+    1
+    """
+    pattern = _term_pattern(term)
+    return sum(1 for text in texts if pattern.search(normalise_text(text)))
+
+
+def _term_pattern(term: str) -> re.Pattern:
+    words = re.split(r"[\s\-]+", term.strip())
+    return re.compile(r"(?<![\w\-])" + r"[\s\-]+".join(map(re.escape, words)) + r"(?![\w\-])")
 
 
 def term_matrix(texts: Sequence[str]) -> tuple[sp.csr_matrix, list[str]]:
@@ -52,9 +114,11 @@ def class_tfidf(
     ``tf`` is the share of a class's papers that use the term; the class-based ``idf`` is
     ``log(tf / tf_all)``, how over-represented the term is in the class against all texts given.
     Their product is the term's contribution to the divergence of the class from the corpus: high
-    only for terms both common in the class and rarer elsewhere. Terms used by fewer than two
-    papers of a class (when it has two or more) cannot name it. ``matrix`` (from :func:`term_matrix`,
-    one row per class entry) saves re-tokenising the same texts level after level.
+    only for terms both common in the class and rarer elsewhere. Phrases are boosted by PHRASE_BOOST;
+    single words used by more than GENERIC_SHARE of all papers are scaled down in proportion ("model",
+    "algorithm" name no area). Terms used by fewer than
+    :func:`min_term_papers` papers of a class score 0: they cannot name it. ``matrix`` (from
+    :func:`term_matrix`, one row per class entry) saves re-tokenising the same texts.
     """
     X, terms = matrix if matrix is not None else term_matrix(texts or [])
     keys = list(dict.fromkeys(classes))
@@ -65,14 +129,21 @@ def class_tfidf(
     n = len(member_rows)
     M = sp.csr_matrix((np.ones(n), (member_rows, np.arange(n))), shape=(len(keys), n))
     # Sparse throughout: at 100k papers a dense class x term matrix is areas x 1.4M terms.
-    counts = (M @ X).tocsr().astype(np.float64)
+    B = X.copy().tocsr()
+    B.data = np.ones_like(B.data, dtype=np.float64)
+    counts = (M @ B).tocsr()
     counts.eliminate_zeros()
     sizes = np.asarray(M.sum(axis=1)).ravel()
     tf_all = np.asarray(counts.sum(axis=0)).ravel() / n
     rows = np.repeat(np.arange(len(keys)), np.diff(counts.indptr))
     tf = counts.data / sizes[rows]
     scores = np.clip(tf * np.log(tf / tf_all[counts.indices]), 0.0, None)
-    scores[(counts.data < 2) & (sizes[rows] >= 2)] = 0.0
+    # A researcher names an area with phrases, not with the words every area uses.
+    phrase = np.array([" " in t or "-" in t for t in terms])
+    factor = np.where(phrase, PHRASE_BOOST, np.minimum(1.0, GENERIC_SHARE / np.maximum(tf_all, 1e-12)))
+    scores *= factor[counts.indices]
+    support = np.minimum(MIN_TERM_PAPERS, np.maximum(2, np.ceil(sizes * SMALL_AREA_SHARE)))
+    scores[counts.data < support[rows]] = 0.0
     out = sp.csr_matrix((scores, counts.indices, counts.indptr), shape=counts.shape)
     out.eliminate_zeros()
     return keys, out, terms
@@ -83,22 +154,32 @@ def pick_terms(
     *,
     avoid_first: set[str] = frozenset(),
     exclude: set[str] = frozenset(),
+    avoid: set[str] = frozenset(),
     max_terms: int,
+    complete: Callable[[str], str | None] | None = None,
 ) -> list[str]:
     """Up to ``max_terms`` terms from ``(term, score)`` ranked best first, no two sharing a word.
 
-    A word gives way to a phrase containing it that scores at least BIGRAM_SHARE of it ("language"
-    becomes "language models"). ``avoid_first`` holds terms already heading another label of the same
-    level; ``exclude`` terms never appear (a sub-area does not repeat its area's label).
+        A word gives way to a phrase containing it that scores at least PHRASE_SHARE of it ("language"
+        becomes "language models"); ``complete`` maps a term to the longer phrase its papers write, or to
+    None for a term that cannot name the community. A word
+        that abbreviates a chosen phrase ("rl" for "reinforcement learning") is left out. ``avoid_first``
+        holds terms already heading another label of the same level, ``avoid`` terms of other labels of
+        the same level (siblings); ``exclude`` holds the parent's terms, which never appear, nor do words
+        of them alone (a sub-area does not repeat its area's label).
     """
     chosen: list[str] = []
     for term, score in ranked:
         if " " not in term:
-            phrases = (t for t, s in ranked if " " in t and s >= BIGRAM_SHARE * score and _overlaps(t, term))
+            phrases = (t for t, s in ranked if " " in t and s >= PHRASE_SHARE * score and _overlaps(t, term))
             term = next((t for t in phrases if not any(_overlaps(t, c) for c in chosen)), term)
-        if term in exclude or any(_overlaps(term, c) for c in chosen):
+        if complete is not None:
+            term = complete(term)
+            if term is None:
+                continue
+        if term in exclude or term in avoid or any(_overlaps(term, c) for c in chosen):
             continue
-        if any(_overlaps(term, e) for e in exclude) and " " not in term:
+        if _abbreviates(term, chosen) or (" " not in term and any(_overlaps(term, e) for e in exclude)):
             continue
         if not chosen and term in avoid_first:
             continue
@@ -109,12 +190,115 @@ def pick_terms(
 
 
 def _overlaps(a: str, b: str) -> bool:
-    """Whether two terms share a word, plurals folded ("model" / "language models")."""
-    return bool(_stems(a) & _stems(b))
+    """Whether two terms share a word, inflections folded ("fair" / "fairness", "model" / "models").
+
+    >>> _overlaps("differential privacy", "differentially private"), _overlaps("convex", "convergence")
+    (True, False)
+    """
+    return any(_same_word(x, y) for x in _words(a) for y in _words(b))
 
 
-def _stems(term: str) -> set[str]:
-    return {w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in term.split()}
+def _words(term: str) -> list[str]:
+    return [w for w in re.split(r"[\s\-]+", term) if w]
+
+
+def _same_word(x: str, y: str) -> bool:
+    x, y = _singular(x), _singular(y)
+    short, long = sorted((x, y), key=len)
+    if long.startswith(short) and len(short) >= SAME_WORD_PREFIX:
+        return True
+    common = len(os.path.commonprefix([x, y]))
+    return x == y or common >= SAME_STEM
+
+
+def _singular(word: str) -> str:
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def _abbreviates(term: str, phrases: Sequence[str]) -> bool:
+    """Whether a word of ``term`` abbreviates one of ``phrases`` or the other way round
+    ("llms": "language models", "rl algorithms": "reinforcement learning").
+    """
+
+    def short_for(word: str, phrase: str) -> bool:
+        initials = "".join(w[0] for w in _words(phrase))
+        return len(initials) >= 2 and word.removesuffix("s").endswith(initials) and " " not in word
+
+    return any(
+        short_for(w, p) or any(short_for(v, term) for v in _words(p)) for p in phrases for w in _words(term)
+    )
+
+
+def complete_phrase(term: str, texts: Sequence[str], *, min_papers: int) -> str:
+    """``term`` with the word its papers write before or after it, if most of them do.
+
+    ``texts`` are the texts using ``term``, in :func:`normalise_text` form. A neighbouring word is
+    added when at least EXTEND_SHARE of the papers using ``term`` write it, and ``min_papers`` of them
+    do; stop words and boilerplate never extend a phrase (but "large" does: "large language models").
+
+    >>> complete_phrase("graph neural", ["graph neural networks", "deep graph neural networks",
+    ...                                  "graph neural networks"], min_papers=2)
+    'graph neural networks'
+    """
+    pattern = _term_pattern(term)
+    words = set(re.split(r"[\s\-]+", term))
+    before: Counter[str] = Counter()
+    after: Counter[str] = Counter()
+    using = 0
+    for text in texts:
+        found = list(pattern.finditer(text))
+        if not found:
+            continue
+        using += 1
+        before.update(
+            {
+                m.group(1)
+                for m in (
+                    _WORD_BEFORE.search(text[max(0, f.start() - _LOOK_BACK) : f.start()]) for f in found
+                )
+                if m
+            }
+        )
+        after.update({m.group(1) for m in (_WORD_AFTER.match(text, f.end()) for f in found) if m})
+    out = term
+    need = max(min_papers, EXTEND_SHARE * using)
+    for counts, side in ((before, "before"), (after, "after")):
+        word = next((w for w, k in counts.most_common() if w not in _NO_COMPLETION and w not in words), None)
+        if word is not None and counts[word] >= need:
+            out = f"{word} {out}" if side == "before" else f"{out} {word}"
+    return out
+
+
+def _closeness(
+    cols: np.ndarray, members: np.ndarray, B: sp.csr_matrix, vectors: np.ndarray | sp.csr_matrix
+) -> np.ndarray:
+    """Cosine of each candidate term's centroid (its papers in the community) with the community's."""
+    V = vectors[members]
+    if sp.issparse(V):
+        V = sp.csr_matrix(V, dtype=np.float64)
+        norms = np.sqrt(np.asarray(V.multiply(V).sum(axis=1)).ravel())
+        V = sp.diags(1 / np.where(norms > 0, norms, 1.0)) @ V
+    else:
+        V = np.asarray(V, dtype=np.float64)
+        norms = np.linalg.norm(V, axis=1, keepdims=True)
+        V = V / np.where(norms > 0, norms, 1.0)
+    uses = B[members][:, cols].T.tocsr().astype(np.float64)  # candidate x member
+    users = np.maximum(np.asarray(uses.sum(axis=1)).ravel(), 1)
+    sums = uses @ V
+    if sp.issparse(V):  # sparse throughout: TF-IDF rows have a million columns at 100k papers
+        centroid = sp.csr_matrix(np.full((1, V.shape[0]), 1 / V.shape[0])) @ V
+        dots = np.asarray((sums @ centroid.T).todense()).ravel() / users
+        sq = np.asarray(sums.multiply(sums).sum(axis=1)).ravel()
+        centroid_norm = float(np.sqrt(centroid.multiply(centroid).sum()))
+    else:
+        centroid = V.mean(axis=0)
+        dots = (sums @ centroid) / users
+        sq = (sums * sums).sum(axis=1)
+        centroid_norm = float(np.linalg.norm(centroid))
+    denom = np.sqrt(sq) / users * max(centroid_norm, 1e-12)
+    return np.clip(dots / np.where(denom > 0, denom, 1.0), 0.0, 1.0)
 
 
 def label_communities(
@@ -124,58 +308,157 @@ def label_communities(
     exclude: Mapping[Hashable, set[str]] | None = None,
     taken: set[str] | None = None,
     matrix: tuple[sp.csr_matrix, list[str]] | None = None,
+    vectors: np.ndarray | sp.csr_matrix | None = None,
     max_terms: int,
 ) -> dict[Hashable, list[str]]:
-    """Distinct 2-4 term labels for every community in ``membership`` (one entry per text).
+    """Distinct labels of up to ``max_terms`` terms for every community in ``membership`` (one per text).
 
-    ``taken`` (updated in place) holds labels and heading terms already used at this level, so
-    labels stay distinct across separate calls (sub-areas of different areas). ``matrix`` replaces
-    ``texts`` with their already computed :func:`term_matrix`.
+    ``texts`` (title and abstract of each entry) let phrases be completed as the papers write them;
+    ``matrix`` is their already computed :func:`term_matrix`. ``vectors`` (one row per entry, dense
+    embeddings or TF-IDF rows) re-rank candidates by closeness to the community's centroid; without
+    them the term matrix's rows serve. ``taken`` (updated in place) holds labels and terms already
+    used at this level, so labels stay distinct across separate calls (sub-areas of different areas).
+    A community under MIN_AREA_PAPERS papers (of two or more) is labelled ``["unclustered"]``.
 
     Examples
     --------
     >>> texts = ["graph neural networks for molecules", "message passing graph neural networks",
-    ...          "policy gradient reinforcement learning", "offline reinforcement learning policy"]
-    >>> label_communities(texts, [0, 0, 1, 1], max_terms=3)
-    {0: ['graph neural', 'networks'], 1: ['reinforcement learning', 'policy']}
+    ...          "graph neural networks and message passing", "policy gradient reinforcement learning",
+    ...          "offline reinforcement learning policy", "reinforcement learning of a policy"]
+    >>> label_communities(texts, [0, 0, 0, 1, 1, 1], max_terms=3)
+    {0: ['graph neural networks', 'message passing'], 1: ['reinforcement learning', 'policy']}
     """
+    if not 1 <= max_terms <= LARGEST_LABEL:
+        raise ConfigError(f"label terms must be between 1 and {LARGEST_LABEL} (got {max_terms}).")
     taken = set() if taken is None else taken
     exclude = exclude or {}
-    keys, scores, terms = class_tfidf(texts, membership, matrix=matrix)
-    sizes = {k: 0 for k in keys}
-    for c in membership:
-        sizes[c] += 1
+    X, terms = matrix if matrix is not None else term_matrix(texts or [])
+    keys, scores, terms = class_tfidf(None, membership, matrix=(X, terms))
+    B = X.tocsr().copy()
+    B.data = np.ones_like(B.data)
+    vectors = vectors if vectors is not None else X
+    members: dict[Hashable, list[int]] = {k: [] for k in keys}
+    for i, c in enumerate(membership):
+        members[c].append(i)
+    normalised = [normalise_text(t) for t in texts] if texts is not None else None
+    column = {t: j for j, t in enumerate(terms)}
     labels: dict[Hashable, list[str]] = {}
-    for row in sorted(range(len(keys)), key=lambda r: -sizes[keys[r]]):
+    for row in sorted(range(len(keys)), key=lambda r: (-len(members[keys[r]]), r)):
         key = keys[row]
-        start, end = scores.indptr[row], scores.indptr[row + 1]
-        cols, vals = scores.indices[start:end], scores.data[start:end]
-        best = np.lexsort((cols, -vals))[:CANDIDATES]  # ties: the earlier term, as a stable sort would
-        ranked = [(terms[cols[t]], vals[t]) for t in best]
-        chosen = pick_terms(ranked, avoid_first=taken, exclude=exclude.get(key, set()), max_terms=max_terms)
-        if len(chosen) < MIN_TERMS:
-            chosen = pick_terms(ranked, exclude=exclude.get(key, set()), max_terms=max_terms) or chosen
-        label = ", ".join(chosen)
-        if not chosen or label in taken:
+        rows = np.asarray(members[key])
+        if len(rows) < MIN_AREA_PAPERS and len(membership) > len(rows):
+            labels[key] = [UNCLUSTERED]
+            continue
+        ranked = _ranked(scores, row, rows, B, vectors, terms)
+        complete = None if normalised is None else _completer(normalised, rows, B, column)
+        parent = exclude.get(key, set())
+        chosen = pick_terms(
+            ranked, avoid_first=taken, avoid=taken, exclude=parent, max_terms=max_terms, complete=complete
+        )
+        if len(chosen) < min(MIN_TERMS, max_terms):
+            fallback = pick_terms(ranked, exclude=parent, max_terms=max_terms, complete=complete)
+            chosen = fallback if len(fallback) > len(chosen) else chosen
+        if not chosen or ", ".join(chosen) in taken:
             chosen = [*chosen, f"#{key}"]
-        taken.update({", ".join(chosen), chosen[0]})
+        taken.update({", ".join(chosen), *chosen})
         labels[key] = chosen
     return labels
 
 
-def annotate(G: nx.MultiDiGraph, index: TextIndex, partition: Partition, *, max_terms: int) -> None:
+def _completer(
+    normalised: Sequence[str], members: np.ndarray, B: sp.csr_matrix, column: Mapping[str, int]
+) -> Callable[[str], str | None]:
+    """For one community: a term as its papers write it (:func:`complete_phrase`), or None when
+    fewer than :func:`min_term_papers` of them write it as such (a two-word term of the tokeniser
+    spanning an "'s" reads as no phrase of the text). Reads at most COMPLETION_TEXTS texts a term.
+    """
+    uses = B[members].tocsc()
+    support = min_term_papers(len(members))
+    memo: dict[str, str | None] = {}
+
+    def complete(term: str) -> str | None:
+        if term not in memo:
+            j = column.get(term)
+            users = members[uses.indices[uses.indptr[j] : uses.indptr[j + 1]]] if j is not None else members
+            texts = [normalised[i] for i in users[:COMPLETION_TEXTS]]
+            pattern = _term_pattern(term)
+            written = [t for t in texts if pattern.search(t)]
+            # A longer phrase is read from at least 3 papers, whatever the community's size.
+            memo[term] = (
+                complete_phrase(term, written, min_papers=MIN_TERM_PAPERS)
+                if len(written) >= support
+                else None
+            )
+        return memo[term]
+
+    return complete
+
+
+def _ranked(
+    scores: sp.csr_matrix,
+    row: int,
+    members: np.ndarray,
+    B: sp.csr_matrix,
+    vectors: np.ndarray | sp.csr_matrix,
+    terms: Sequence[str],
+) -> list[tuple[str, float]]:
+    """A community's candidate terms, best first: c-TF-IDF scaled by closeness to its centroid."""
+    start, end = scores.indptr[row], scores.indptr[row + 1]
+    cols, vals = scores.indices[start:end], scores.data[start:end]
+    best = np.lexsort((cols, -vals))[: 2 * CANDIDATES]  # ties: the earlier term, as a stable sort would
+    cols, vals = cols[best], vals[best]
+    if len(cols) and len(members) > 1:
+        vals = vals * (1 - CENTROID_WEIGHT + CENTROID_WEIGHT * _closeness(cols, members, B, vectors))
+    order = np.lexsort((cols, -vals))[:CANDIDATES]
+    return [(terms[cols[t]], float(vals[t])) for t in order]
+
+
+def label_set(
+    texts: Sequence[str],
+    inside: Sequence[bool],
+    *,
+    matrix: tuple[sp.csr_matrix, list[str]] | None = None,
+    vectors: np.ndarray | sp.csr_matrix | None = None,
+    max_terms: int,
+) -> list[str]:
+    """The label of one set of papers (``inside``) against the rest of ``texts``, as areas are named."""
+    membership = [1 if flag else 0 for flag in inside]
+    if not any(membership):
+        return []
+    if all(membership):
+        membership = [1] * len(membership)
+    return label_communities(texts, membership, matrix=matrix, vectors=vectors, max_terms=max_terms)[1]
+
+
+def node_texts(G: nx.MultiDiGraph, nodes: Sequence[Hashable]) -> list[str]:
+    """Title and abstract of each node, as :func:`graphx.build.text.paper_text` gives them for papers."""
+    return [f"{G.nodes[n].get('title', '')}. {G.nodes[n].get('abstract') or ''}" for n in nodes]
+
+
+def annotate(
+    G: nx.MultiDiGraph,
+    index: TextIndex,
+    partition: Partition,
+    *,
+    vectors: np.ndarray | None = None,
+    max_terms: int,
+) -> None:
     """Write area / sub-area memberships, labels and summaries into ``G`` (nodes and ``G.graph``).
 
-    ``index`` holds the papers' TF-IDF rows (any order; matched by id). Expects ``pagerank`` on the
-    nodes (for the top papers of each community).
+    ``index`` holds the papers' TF-IDF rows (any order; matched by id); ``vectors`` optional paper
+    embeddings, one row per ``index.ids`` entry, for ranking label terms by closeness to an area's
+    centroid. Expects ``pagerank`` on the nodes (for the top papers of each community).
     """
     nodes = list(G)
     position = {pid: i for i, pid in enumerate(index.ids)}
-    X = index.binary()[[position[n] for n in nodes]]
+    order = [position[n] for n in nodes]
+    X = index.binary()[order]
+    V = index.X[order] if vectors is None else np.asarray(vectors)[order]
     terms = index.terms
+    texts = node_texts(G, nodes)
     row = {n: i for i, n in enumerate(nodes)}
     area_labels = label_communities(
-        None, [partition.area[n] for n in nodes], matrix=(X, terms), max_terms=max_terms
+        texts, [partition.area[n] for n in nodes], matrix=(X, terms), vectors=V, max_terms=max_terms
     )
 
     sub_labels: dict[int, list[str]] = {}
@@ -191,12 +474,13 @@ def annotate(G: nx.MultiDiGraph, index: TextIndex, partition: Partition, *, max_
             # An unsplit area: its one sub-area is named against all areas, like the area itself.
             sub_labels[subs[0]] = _secondary_label(area_labels[a], taken)
             continue
-        rows = X[[row[n] for n in members]]
+        rows = [row[n] for n in members]
         sub_labels.update(
             label_communities(
-                None, subs, exclude=exclude, taken=taken, matrix=(rows, terms), max_terms=max_terms
+                [texts[i] for i in rows], subs, exclude=exclude, taken=taken,
+                matrix=(X[rows], terms), vectors=V[rows], max_terms=max_terms,
             )
-        )
+        )  # fmt: skip
 
     for n in nodes:
         a, s = partition.area[n], partition.subarea[n]
@@ -212,7 +496,7 @@ def annotate(G: nx.MultiDiGraph, index: TextIndex, partition: Partition, *, max_
 
 def _secondary_label(area_terms: list[str], taken: set[str]) -> list[str]:
     label = list(area_terms)
-    if ", ".join(label) in taken:
+    if label != [UNCLUSTERED] and ", ".join(label) in taken:
         label = [*label, "(all)"]
     taken.update({", ".join(label), label[0]})
     return label

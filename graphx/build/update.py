@@ -77,7 +77,7 @@ def update_graph(
     index = stage("similarity", lambda: _similarity_edges(G, index, added, options))
     stage("metrics", lambda: metrics.annotate(G))
     new_areas = stage("communities", lambda: _assign(G, [p.id for p in added], options))
-    stage("labels", lambda: _relabel(G, index, new_areas, max_terms=options.label_terms))
+    stage("labels", lambda: _relabel(G, index, new_areas))
     stage("layout", lambda: _place(G, [p.id for p in added], options))
 
     meta = G.graph["meta"]
@@ -180,19 +180,14 @@ def _assign(G: nx.MultiDiGraph, new_ids: list[str], options: BuildOptions) -> li
     return created
 
 
-def _relabel(G: nx.MultiDiGraph, index: TextIndex, new_areas: list[int], *, max_terms: int) -> None:
-    """Keep every existing label; name new single-paper areas by their own top terms; refresh summaries."""
+def _relabel(G: nx.MultiDiGraph, index: TextIndex, new_areas: list[int]) -> None:
+    """Keep every existing label; new single-paper areas are "unclustered"; refresh summaries."""
     area_terms = {c["id"]: c["terms"] for c in G.graph["communities"]}
     sub_terms = {c["id"]: c["terms"] for c in G.graph["subcommunities"]}
     parent = {c["id"]: c["parent"] for c in G.graph["subcommunities"]}
-    row = {pid: i for i, pid in enumerate(index.ids)}
-    for n, attrs in G.nodes(data=True):
+    for _, attrs in G.nodes(data=True):
         if attrs["community"] in new_areas:
-            x = index.X[row[n]]
-            top = [index.terms[j] for j in x.indices[np.argsort(-x.data, kind="stable")]] if x.nnz else []
-            terms = labels.pick_terms([(t, 1.0) for t in top], max_terms=max_terms) or [
-                attrs.get("title", n)[:40]
-            ]
+            terms = [labels.UNCLUSTERED]  # never named from one paper's own words
             area_terms[attrs["community"]] = terms
             sub_terms[attrs["subcommunity"]] = terms
             parent[attrs["subcommunity"]] = attrs["community"]

@@ -463,6 +463,29 @@ def info(name, top, cache_dir) -> None:
 
 
 @cli.command()
+@click.argument("name")
+@click.argument("query")
+@click.option("--json", "as_json", is_flag=True, help="Print {query, papers, label, area} as JSON.")
+@cache_option
+def topic(name, query, as_json, cache_dir) -> None:
+    """Papers of a topic in a built graph, best first, with the set's label and the area it overlaps most."""
+    import json
+
+    from graphx.build.text import TextIndex
+    from graphx.topic import find_topic
+
+    cache = resolve_cache_dir(cache_dir)
+    G = graphstore.load_graph(cache, name)
+    result = find_topic(G, query, index=TextIndex.load(graphstore.graph_dir(cache, name)))
+    if as_json:
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False))
+        return
+    click.echo(f"{query!r}: {len(result.papers):,} papers; label: {result.label}; area: {result.area}")
+    for n in result.papers:
+        click.echo(f"  {n}  {G.nodes[n].get('title', '')}")
+
+
+@cli.command()
 @click.option(
     "--host", default="127.0.0.1", show_default=True, help="Address to bind (127.0.0.1: this machine only)."
 )
