@@ -38,6 +38,8 @@ EXPORT_FILES = {  # format -> (suffix, mimetype)
     "html": (".html", "text/html"),
 }
 VIS_FILES = ("vis-network.min.js", "vis-network.css")
+# Reference-manager formats offered for a selection, a search result, an area or the whole map.
+REFERENCE_FORMATS = (("bibtex", "BibTeX"), ("ris", "RIS"), ("txt", "Plain list"))
 
 
 class GraphCache:
@@ -69,11 +71,24 @@ class GraphCache:
         if "page_json" not in cache:
             data = view.page_data(entry[1])
             data["api"] = url_for("graphs.api_graph", name=name)
+            data["page_url"] = url_for("graphs.explorer", name=name)
+            data["texts_url"] = url_for("graphs.api_texts", name=name)
+            data["references"] = [
+                {"format": fmt, "label": label, "url": url_for("graphs.export", name=name, fmt=fmt)}
+                for fmt, label in REFERENCE_FORMATS
+            ]
             data["exports"] = [
                 {"format": fmt, "url": url_for("graphs.export", name=name, fmt=fmt)} for fmt in EXPORT_FORMATS
             ]
             cache["page_json"] = view.script_json(data)
         return cache["page_json"]
+
+    def texts_json(self, name: str) -> str:
+        """Abstracts for the explorer's search (memoised like the page data)."""
+        cache = self._entry(name)[2]
+        if "texts_json" not in cache:
+            cache["texts_json"] = htmlview.script_json(htmlview.search_texts(self._entry(name)[1]))
+        return cache["texts_json"]
 
     def _entry(self, name: str) -> tuple[float, nx.MultiDiGraph, dict[str, Any]]:
         graphstore.check_name(name)
@@ -115,6 +130,7 @@ def graph_summary(meta: dict[str, Any]) -> dict[str, Any]:
         "edges": sum(v for v in edges.values() if isinstance(v, int)),
         "edges_by_kind": edges,
         "areas": meta.get("areas") or [],
+        "n_areas": counts.get("areas", len(meta.get("areas") or [])),
         "built_at": meta.get("built_at"),
         "inputs": meta.get("inputs") or [],
         "parameters": meta.get("parameters") or {},
@@ -140,7 +156,12 @@ def explorer(name: str):
     G = _load(name)
     meta = G.graph.get("meta", {})
     return render_template(
-        "explorer.html", name=name, meta=meta, data_json=graph_cache().page_json(name), formats=EXPORT_FORMATS
+        "explorer.html",
+        name=name,
+        meta=meta,
+        data_json=graph_cache().page_json(name),
+        formats=EXPORT_FORMATS,
+        scripts=htmlview.EXPLORER_SCRIPTS,
     )
 
 
@@ -200,6 +221,12 @@ def api_graph(name: str):
     G = _load(name)
     data = nx.node_link_data(G, edges="edges")
     return current_app.response_class(view.script_json(data), mimetype="application/json")
+
+
+@bp.get("/api/graphs/<name>/texts")
+def api_texts(name: str):
+    _load(name)
+    return current_app.response_class(graph_cache().texts_json(name), mimetype="application/json")
 
 
 @bp.get("/api/graphs/<name>/papers/<path:paper_id>")

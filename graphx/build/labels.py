@@ -9,6 +9,7 @@ paper repeating a word cannot name a community.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Hashable, Mapping, Sequence
 
 import networkx as nx
@@ -18,18 +19,13 @@ from sklearn.feature_extraction.text import CountVectorizer
 
 from graphx.build.communities import Partition
 from graphx.build.text import TextIndex, analyze
+from graphx.palette import area_color
 
 MAX_TERMS = 3
 MIN_TERMS = 2
 CANDIDATES = 40
 BIGRAM_SHARE = 0.5  # ranked terms looked at per community while picking distinct ones
 TOP_PAPERS = 5
-# Colour-blind-safe qualitative palette (Okabe-Ito, then Tableau 10) for areas; more areas cycle.
-PALETTE = (
-    "#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#4E79A7",
-    "#F28E2B", "#59A14F", "#E15759", "#B07AA1", "#76B7B2", "#EDC948", "#FF9DA7", "#9C755F",
-)  # fmt: skip
-SMALL_COMMUNITY_COLOR = "#BAB0AC"
 
 
 def term_matrix(texts: Sequence[str]) -> tuple[sp.csr_matrix, list[str]]:
@@ -218,6 +214,7 @@ def summarise(
     members: dict[int, list] = {}
     for n, c in G.nodes(data=attr):
         members.setdefault(c, []).append(n)
+    area_sizes = Counter(c for _, c in G.nodes(data="community"))
     out = []
     for c in sorted(members):
         nodes = members[c]
@@ -231,7 +228,8 @@ def summarise(
             "size": len(nodes),
             "years": [min(years), max(years)] if years else None,
             "top_papers": top,
-            "color": PALETTE[area % len(PALETTE)] if len(nodes) > 1 or parent else SMALL_COMMUNITY_COLOR,
+            # Sub-areas carry their area's colour; the explorer draws them in shades of it.
+            "color": area_color(area, area_sizes[area]),
         }
         if parent is not None:
             entry["parent"] = parent[c]
