@@ -36,16 +36,19 @@ MIN_DELTA_E_CVD_TOP = 8.5
 MIN_DELTA_E_GREY = 9.0
 # Sub-area shades: lightness (CIELAB L*) kept in this range.
 SHADE_L_RANGE = (30.0, 82.0)
-# (lightness change, hue turn in degrees) per sub-area, largest first.
-SHADE_STEPS = (
-    (0.0, 0.0), (14.0, 12.0), (-14.0, -12.0), (14.0, -16.0), (-14.0, 16.0), (26.0, 0.0),
-    (-24.0, 0.0), (26.0, 24.0), (-24.0, -24.0), (0.0, 24.0), (0.0, -24.0), (8.0, 0.0),
-)
+# Sub-area shades: lightness moves up to this much either way, hue turns up to this many degrees.
+SHADE_MAX_DL = 26.0
+SHADE_MAX_TURN_DEG = 20.0
+SHADE_GRID = 4  # candidate steps each way on both axes
 
 # Machado, Oliveira & Fernandes (2009), severity 1.0, applied to linear RGB.
 CVD_MATRICES = {
-    "deuteranopia": ((0.367322, 0.860646, -0.227968), (0.280085, 0.672501, 0.047413), (-0.011820, 0.042940, 0.968881)),
-    "protanopia": ((0.152286, 1.052583, -0.204868), (0.114503, 0.786281, 0.099216), (-0.003882, -0.048116, 1.051998)),
+    "deuteranopia": (
+        (0.367322, 0.860646, -0.227968), (0.280085, 0.672501, 0.047413), (-0.011820, 0.042940, 0.968881),
+    ),
+    "protanopia": (
+        (0.152286, 1.052583, -0.204868), (0.114503, 0.786281, 0.099216), (-0.003882, -0.048116, 1.051998),
+    ),
 }  # fmt: skip
 
 
@@ -101,7 +104,7 @@ def rgb_to_lab(rgb: tuple[float, float, float]) -> tuple[float, float, float]:
 
     Examples
     --------
-    >>> [round(v, 1) for v in rgb_to_lab((255, 255, 255))]
+    >>> [round(v, 1) + 0.0 for v in rgb_to_lab((255, 255, 255))]
     [100.0, 0.0, 0.0]
     """
     r, g, b = (_to_linear(c) for c in rgb)
@@ -114,7 +117,7 @@ def rgb_to_lab(rgb: tuple[float, float, float]) -> tuple[float, float, float]:
     def f(t: float) -> float:
         return t ** (1 / 3) if t > (6 / 29) ** 3 else t / (3 * (6 / 29) ** 2) + 4 / 29
 
-    fx, fy, fz = (f(v / w) for v, w in zip(xyz, _D65))
+    fx, fy, fz = (f(v / w) for v, w in zip(xyz, _D65, strict=True))
     return 116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)
 
 
@@ -127,7 +130,7 @@ def lab_to_rgb(lab: tuple[float, float, float]) -> tuple[float, float, float]:
     def finv(t: float) -> float:
         return t**3 if t > 6 / 29 else 3 * (6 / 29) ** 2 * (t - 4 / 29)
 
-    x, y, z = (finv(t) * w for t, w in zip((fx, fy, fz), _D65))
+    x, y, z = (finv(t) * w for t, w in zip((fx, fy, fz), _D65, strict=True))
     lin = (
         3.2404542 * x - 1.5371385 * y - 0.4985314 * z,
         -0.9692660 * x + 1.8760108 * y + 0.0415560 * z,
@@ -139,7 +142,7 @@ def lab_to_rgb(lab: tuple[float, float, float]) -> tuple[float, float, float]:
 def simulate_cvd(rgb: tuple[float, float, float], kind: str) -> tuple[float, float, float]:
     """How ``rgb`` looks with colour-vision deficiency ``kind`` (a key of ``CVD_MATRICES``)."""
     lin = [_to_linear(c) for c in rgb]
-    out = [sum(m * v for m, v in zip(row, lin)) for row in CVD_MATRICES[kind]]
+    out = [sum(m * v for m, v in zip(row, lin, strict=True)) for row in CVD_MATRICES[kind]]
     return tuple(_from_linear(c) for c in out)  # type: ignore[return-value]
 
 
@@ -187,9 +190,7 @@ def ciede2000(lab1: tuple[float, float, float], lab2: tuple[float, float, float]
     sc = 1 + 0.045 * Cp
     sh = 1 + 0.015 * Cp * t
     rt = -math.sin(math.radians(2 * d_theta)) * rc
-    return math.sqrt(
-        (dLp / sl) ** 2 + (dCp / sc) ** 2 + (dHp / sh) ** 2 + rt * (dCp / sc) * (dHp / sh)
-    )
+    return math.sqrt((dLp / sl) ** 2 + (dCp / sc) ** 2 + (dHp / sh) ** 2 + rt * (dCp / sc) * (dHp / sh))
 
 
 def color_distance(c1: str, c2: str, vision: str = "normal") -> float:
@@ -201,25 +202,35 @@ def color_distance(c1: str, c2: str, vision: str = "normal") -> float:
 
 
 def shades(color: str, n: int) -> list[str]:
-    """``n`` shades of ``color`` for the sub-areas of its area, lightness and hue moved by ``SHADE_STEPS``.
+    """``n`` shades of ``color`` for the sub-areas of its area, as far apart as the family allows.
 
-    The first (largest) sub-area keeps the area colour itself; the hue never turns more than 24 degrees,
-    so the family still reads as one colour. Past ``len(SHADE_STEPS)`` sub-areas the shades repeat.
+    Candidates move the colour's lightness by up to ``SHADE_MAX_DL`` and turn its hue by up to
+    ``SHADE_MAX_TURN_DEG`` (so the family still reads as one colour); farthest-point selection in
+    CIEDE2000 picks them, starting from the area colour itself, which the largest sub-area keeps.
 
     Examples
     --------
     >>> shades("#3355cc", 1)
     ['#3355cc']
     """
+    if n <= 0:
+        return []
     L, a, b = rgb_to_lab(hex_to_rgb(color))
     lo, hi = SHADE_L_RANGE
-    out = []
-    for i in range(n):
-        dl, dh = SHADE_STEPS[i % len(SHADE_STEPS)]
-        if (dl, dh) == (0.0, 0.0):
-            out.append(color)
-            continue
-        turn = math.radians(dh)
-        a2, b2 = a * math.cos(turn) - b * math.sin(turn), a * math.sin(turn) + b * math.cos(turn)
-        out.append(rgb_to_hex(lab_to_rgb((min(hi, max(lo, L + dl)), a2, b2))))
-    return out
+    candidates: dict[str, tuple[float, float, float]] = {}
+    steps = range(-SHADE_GRID, SHADE_GRID + 1)
+    for i in steps:
+        for j in steps:
+            turn = math.radians(SHADE_MAX_TURN_DEG * j / SHADE_GRID)
+            a2, b2 = a * math.cos(turn) - b * math.sin(turn), a * math.sin(turn) + b * math.cos(turn)
+            target = min(hi, max(lo, L + SHADE_MAX_DL * i / SHADE_GRID))
+            shade = rgb_to_hex(lab_to_rgb((target, a2, b2)))
+            candidates.setdefault(shade, rgb_to_lab(hex_to_rgb(shade)))
+    chosen = [color]
+    nearest = {h: ciede2000(lab, (L, a, b)) for h, lab in candidates.items()}
+    while len(chosen) < n:
+        pick = max(nearest, key=lambda h: (nearest[h], h))
+        chosen.append(pick)
+        for h, lab in candidates.items():
+            nearest[h] = min(nearest[h], ciede2000(lab, candidates[pick]))
+    return chosen

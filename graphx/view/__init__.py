@@ -147,7 +147,7 @@ def _subarea_colors(G: nx.MultiDiGraph, colors: dict[int, str]) -> dict[int, str
         subs.sort(key=lambda c: (-int(_plain(c.get("size", 0))), int(_plain(c["id"]))))
         base = colors.get(parent, FALLBACK_COLOR)
         palette = shades(base, len(subs)) if base != FALLBACK_COLOR else [base] * len(subs)
-        out.update({int(_plain(c["id"])): col for c, col in zip(subs, palette)})
+        out.update({int(_plain(c["id"])): col for c, col in zip(subs, palette, strict=True)})
     return out
 
 
@@ -421,8 +421,9 @@ def paper_details(G: nx.MultiDiGraph, paper_id: str, *, limit: int = NEIGHBOURS_
 
 
 def search_texts(G: nx.MultiDiGraph) -> dict[str, Any]:
-    """Paper abstracts for the explorer's search, loaded after the map is drawn: ``{"abstracts": {id: text}}``."""
-    return {"abstracts": {str(n): str(a.get("abstract") or "") for n, a in G.nodes(data=True) if a.get("abstract")}}
+    """Abstracts for the explorer's search, loaded after the map is drawn: ``{"abstracts": {id: text}}``."""
+    abstracts = {str(n): str(a["abstract"]) for n, a in G.nodes(data=True) if a.get("abstract")}
+    return {"abstracts": abstracts}
 
 
 # --------------------------------------------------------------------------------------- standalone file
@@ -486,7 +487,7 @@ def render_html(G: nx.MultiDiGraph, *, max_edges: int | None = MAX_VIEW_EDGES) -
         vis_css=(vis / "vis-network.css").read_text(encoding="utf-8"),
         vis_js=_inline_script((vis / "vis-network.min.js").read_text(encoding="utf-8")),
         app_css=(static / "explorer.css").read_text(encoding="utf-8"),
-        app_js=_inline_script("\n".join((static / name).read_text(encoding="utf-8") for name in EXPLORER_SCRIPTS)),
+        app_js=_inline_script("\n".join((static / n).read_text(encoding="utf-8") for n in EXPLORER_SCRIPTS)),
     )
 
 
