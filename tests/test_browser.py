@@ -530,7 +530,8 @@ def test_missing_papers_panel_lists_foundations_and_follow_ups(page, server):
     if shown:
         page.click(f"#gx-missing button.gx-add[data-id='{shown[0]}']")
         page.wait_for_function(
-            "() => /added|error|not|could/i.test(document.querySelector('#gx-missing .gx-missing-note').textContent)"
+            "() => /added|error|not|could/i.test("
+            "document.querySelector('#gx-missing .gx-missing-note').textContent)"
         )
 
 

@@ -40,8 +40,10 @@ def test_grey_small_areas_stand_apart_from_every_area_colour():
 
 def test_the_old_palette_failed_the_same_check():
     # The 16-colour palette this one replaced put two areas 0.7 apart for deuteranopes.
-    old = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#4E79A7",
-           "#F28E2B", "#59A14F", "#E15759", "#B07AA1", "#76B7B2", "#EDC948", "#FF9DA7", "#9C755F")  # fmt: skip
+    old = (
+        "#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#4E79A7",
+        "#F28E2B", "#59A14F", "#E15759", "#B07AA1", "#76B7B2", "#EDC948", "#FF9DA7", "#9C755F",
+    )  # fmt: skip
     assert min_distance(old, "deuteranopia") < palette.MIN_DELTA_E_CVD
 
 
