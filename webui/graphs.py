@@ -87,7 +87,7 @@ class GraphCache:
         """Abstracts for the explorer's search (memoised like the page data)."""
         cache = self._entry(name)[2]
         if "texts_json" not in cache:
-            cache["texts_json"] = htmlview.script_json(htmlview.search_texts(self._entry(name)[1]))
+            cache["texts_json"] = view.script_json(view.search_texts(self._entry(name)[1]))
         return cache["texts_json"]
 
     def _entry(self, name: str) -> tuple[float, nx.MultiDiGraph, dict[str, Any]]:
@@ -161,7 +161,7 @@ def explorer(name: str):
         meta=meta,
         data_json=graph_cache().page_json(name),
         formats=EXPORT_FORMATS,
-        scripts=htmlview.EXPLORER_SCRIPTS,
+        scripts=view.EXPLORER_SCRIPTS,
     )
 
 
