@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from conftest import XSS_TITLE, make_fixture_graph
 
-from graphx import view
+from graphx import palette, view
 from graphx.errors import PaperNotFound
 
 
@@ -47,7 +47,7 @@ def test_page_data_nodes_carry_what_the_view_needs_and_no_abstracts(fixture_grap
     p1 = next(n for n in data["nodes"] if n["id"] == "p1")
     assert p1["title"] == "Attention over graphs"
     assert p1["venue"] == "NeurIPS" and p1["year"] == 2011 and p1["citations"] == 500
-    assert p1["color"] == "#ff7f0e" and p1["area"] == 1
+    assert p1["color"] == palette.PALETTE[1] and p1["area"] == 1  # the palette by rank, not the stored colour
     assert "abstract" not in p1
     assert all(not isinstance(n.get("x"), np.generic) for n in data["nodes"])
     assert data["years"] == [2010, 2021]
@@ -163,3 +163,24 @@ def test_details_from_the_whole_graph_index_equal_the_per_paper_details(fixture_
     index = view.paper_links_index(G.edges(keys=True, data="weight", default=0.0), G)
     for pid in G.nodes:
         assert view.paper_details(G, pid, links=index[pid]) == view.paper_details(G, pid)
+
+
+def test_page_data_gives_sub_areas_distinct_shades_and_counts_small_groups_apart(fixture_graph):
+    fixture_graph.add_node("stray", title="A stray paper", community=3, subcommunity=6, x=0.0, y=0.0)
+    fixture_graph.graph["communities"].append({"id": 3, "label": "stray", "size": 1, "top_papers": ["stray"]})
+    data = view.page_data(fixture_graph)
+    assert data["area_counts"] == {"areas": 3, "small_areas": 1, "small_area_papers": 1}
+    small = next(a for a in data["areas"] if a["id"] == 3)
+    assert small["small"] and small["color"] == palette.SMALL_AREA_COLOR
+    for area in range(3):
+        subs = [s["color"] for s in data["subareas"] if s["parent"] == area]
+        assert len(set(subs)) == len(subs) == 2 and palette.PALETTE[area] in subs
+    # Label priority: most central first.
+    ranks = [fixture_graph.nodes[data["nodes"][i]["id"]].get("pagerank", 0) for i in data["label_order"]]
+    assert ranks == sorted(ranks, reverse=True) and len(ranks) == fixture_graph.number_of_nodes()
+
+
+def test_search_texts_hold_every_abstract(fixture_graph):
+    texts = view.search_texts(fixture_graph)["abstracts"]
+    assert texts["p0"] == "<b>bold?</b> </script> & {{ config }}"
+    assert len(texts) == fixture_graph.number_of_nodes()

@@ -15,6 +15,7 @@ import zipfile
 import pytest
 from conftest import XSS_TITLE, token_client
 
+from graphx import view
 from graphx.errors import SourceError
 from graphx.paper import Paper
 from graphx.store import graphs as graphstore
@@ -100,7 +101,7 @@ def test_explorer_page_embeds_escaped_data_and_serves_vis_locally(client):
     formats = ["json", "gexf", "graphml", "csv", "html", "bibtex", "ris", "txt"]
     assert [x["format"] for x in data["exports"]] == formats
     scripts = re.findall(r'<script[^>]+src="([^"]+)"', html)
-    assert scripts == ["/vendor/vis/vis-network.min.js", "/static/explorer.js"]
+    assert scripts == ["/vendor/vis/vis-network.min.js", *(f"/static/{n}" for n in view.EXPLORER_SCRIPTS)]
     assert not re.search(r'(src|href)="(https?:)?//', html)
 
 
@@ -628,3 +629,39 @@ def test_reference_downloads_read_back(part_client, tmp_path):
     assert data.decode().count("\n") == 2 and "Not-True Distillation" in data.decode()
     assert "part-selection.txt" in disposition
     assert download("/graphs/part/export/txt?ids=nope")[0] == 400
+
+
+def test_home_page_counts_every_area_it_does_not_show(tmp_path):
+    from conftest import make_fixture_graph
+
+    from graphx.build.pipeline import refresh_counts
+    from graphx.store import graphs as graphstore
+    from webui import create_app
+
+    G = make_fixture_graph(name="many")
+    # Ten areas of 3-4 papers plus a stray paper: the stray is a small group, not an area.
+    for i, n in enumerate(list(G)[:35]):
+        G.nodes[n]["community"] = i % 10
+    G.nodes["p35"]["community"] = 10
+    G.graph["communities"] = [
+        {"id": a, "label": f"area {a}", "size": sum(1 for _, c in G.nodes(data="community") if c == a)}
+        for a in range(11)
+    ]
+    for c in G.graph["communities"][:5]:
+        c["size"] = 5  # five areas over the small-group line
+    refresh_counts(G)
+    graphstore.save_graph(G, tmp_path, "many")
+    html = (
+        create_app({"TESTING": True, "CACHE_DIR": str(tmp_path)})
+        .test_client()
+        .get("/")
+        .get_data(as_text=True)
+    )
+    assert G.graph["meta"]["counts"]["areas"] == 5 and G.graph["meta"]["counts"]["small_areas"] == 6
+    assert html.count('class="area-chip"') == 4
+    assert '<small class="areas-more">+1 more</small>' in html
+
+
+def test_search_texts_api_gives_abstracts_as_json(client):
+    data = client.get("/api/graphs/demo/texts").get_json()
+    assert data["abstracts"]["p1"] == "Abstract of paper 1."

@@ -35,6 +35,8 @@ bp = Blueprint("graphs", __name__)
 VIS_FILES = ("vis-network.min.js", "vis-network.css")
 # Loaded graphs kept in memory; a 6,545-paper graph with its page data takes about 90 MB.
 DEFAULT_MAX_LOADED_GRAPHS = 4
+# Reference-manager formats offered for a selection, a search result, an area or the whole map.
+REFERENCE_FORMATS = (("bibtex", "BibTeX"), ("ris", "RIS"), ("txt", "Plain list"))
 
 
 class GraphCache:
@@ -79,11 +81,24 @@ class GraphCache:
         if "page_json" not in cache:
             data = view.page_data(entry[1])
             data["api"] = url_for("graphs.api_graph", name=name)
+            data["page_url"] = url_for("graphs.explorer", name=name)
+            data["texts_url"] = url_for("graphs.api_texts", name=name)
+            data["references"] = [
+                {"format": fmt, "label": label, "url": url_for("graphs.export", name=name, fmt=fmt)}
+                for fmt, label in REFERENCE_FORMATS
+            ]
             data["exports"] = [
                 {"format": fmt, "url": url_for("graphs.export", name=name, fmt=fmt)} for fmt in EXPORT_FORMATS
             ]
             cache["page_json"] = view.script_json(data)
         return cache["page_json"]
+
+    def texts_json(self, name: str) -> str:
+        """Abstracts for the explorer's search (memoised like the page data)."""
+        entry = self._entry(name)
+        if "texts_json" not in entry[2]:
+            entry[2]["texts_json"] = view.script_json(view.search_texts(entry[1]))
+        return entry[2]["texts_json"]
 
     def _cached(self, name: str, stamp: float) -> tuple[float, nx.MultiDiGraph, dict[str, Any]] | None:
         with self._lock:
@@ -143,6 +158,7 @@ def graph_summary(meta: dict[str, Any]) -> dict[str, Any]:
         "edges": sum(v for v in edges.values() if isinstance(v, int)),
         "edges_by_kind": edges,
         "areas": meta.get("areas") or [],
+        "n_areas": counts.get("areas", len(meta.get("areas") or [])),
         "built_at": meta.get("built_at"),
         "inputs": meta.get("inputs") or [],
         "parameters": meta.get("parameters") or {},
@@ -175,7 +191,12 @@ def explorer(name: str):
     G = _load(name)
     meta = G.graph.get("meta", {})
     return render_template(
-        "explorer.html", name=name, meta=meta, data_json=graph_cache().page_json(name), formats=EXPORT_FORMATS
+        "explorer.html",
+        name=name,
+        meta=meta,
+        data_json=graph_cache().page_json(name),
+        formats=EXPORT_FORMATS,
+        scripts=view.EXPLORER_SCRIPTS,
     )
 
 
@@ -249,6 +270,12 @@ def api_graph(name: str):
         return send_file(path, mimetype="application/json", conditional=True, etag=True, max_age=0)
     except FileNotFoundError:
         raise GraphNotFound(name, cache_dir()) from None
+
+
+@bp.get("/api/graphs/<name>/texts")
+def api_texts(name: str):
+    _load(name)
+    return current_app.response_class(graph_cache().texts_json(name), mimetype="application/json")
 
 
 @bp.get("/api/graphs/<name>/papers/<path:paper_id>")

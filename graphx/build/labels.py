@@ -33,6 +33,7 @@ from sklearn.feature_extraction.text import CountVectorizer, strip_accents_unico
 from graphx.build.communities import Partition
 from graphx.build.text import STOP_WORDS, TextIndex, analyze
 from graphx.errors import ConfigError
+from graphx.palette import area_color
 
 MIN_TERMS = 2
 LARGEST_LABEL = 4  # terms a label may hold at most, whatever ``max_terms`` asks
@@ -50,12 +51,6 @@ COMPLETION_TEXTS = 200  # papers read to complete a phrase (the decision is a sh
 SAME_WORD_PREFIX = 4  # a word this long that starts another is the same word ("fair", "fairness")
 SAME_STEM = 7  # words sharing this many first letters are one ("generative", "generation")
 TOP_PAPERS = 5
-# Colour-blind-safe qualitative palette (Okabe-Ito, then Tableau 10) for areas; more areas cycle.
-PALETTE = (
-    "#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#4E79A7",
-    "#F28E2B", "#59A14F", "#E15759", "#B07AA1", "#76B7B2", "#EDC948", "#FF9DA7", "#9C755F",
-)  # fmt: skip
-SMALL_COMMUNITY_COLOR = "#BAB0AC"
 _WORD = r"[^\W\d_][\w\-]*[^\W_]"
 _WORD_BEFORE = re.compile(rf"(?<![\w\-])({_WORD})[\s\-]$")
 # Words that never extend a phrase: stop words and boilerplate, except those names of fields start with.
@@ -509,6 +504,7 @@ def summarise(
     members: dict[int, list] = {}
     for n, c in G.nodes(data=attr):
         members.setdefault(c, []).append(n)
+    area_sizes = Counter(c for _, c in G.nodes(data="community"))
     out = []
     for c in sorted(members):
         nodes = members[c]
@@ -522,7 +518,8 @@ def summarise(
             "size": len(nodes),
             "years": [min(years), max(years)] if years else None,
             "top_papers": top,
-            "color": PALETTE[area % len(PALETTE)] if len(nodes) > 1 or parent else SMALL_COMMUNITY_COLOR,
+            # Sub-areas carry their area's colour; the explorer draws them in shades of it.
+            "color": area_color(area, area_sizes[area]),
         }
         if parent is not None:
             entry["parent"] = parent[c]

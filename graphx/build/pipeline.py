@@ -26,6 +26,7 @@ from graphx.build.text import TextIndex, build_text_index
 from graphx.edgekinds import EDGE_KINDS
 from graphx.errors import ConfigError
 from graphx.options import BuildOptions
+from graphx.palette import count_areas
 from graphx.paper import Paper, merge_duplicates
 from graphx.progress import Progress
 from graphx.store.graphs import check_name, save_graph
@@ -105,12 +106,15 @@ def _build(
 def refresh_counts(G: nx.MultiDiGraph) -> None:
     """Recompute the counts and area preview kept in ``G.graph["meta"]`` (after a build or an update)."""
     areas = G.graph.get("communities", [])
+    n_areas, n_small, small_papers = count_areas([int(c["size"]) for c in areas])
     G.graph["meta"]["counts"] = {
         **edge_counts(G),
-        "areas": len(areas),
+        "areas": n_areas,
+        "small_areas": n_small,
+        "small_area_papers": small_papers,
         "subareas": len(G.graph.get("subcommunities", [])),
     }
-    G.graph["meta"]["areas"] = [{k: c[k] for k in ("id", "label", "size")} for c in areas[:12]]
+    G.graph["meta"]["areas"] = [{k: c[k] for k in ("id", "label", "size")} for c in areas[:n_areas]]
 
 
 def build_and_save(

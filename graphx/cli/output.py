@@ -13,6 +13,8 @@ import click
 import networkx as nx
 from tqdm import tqdm
 
+from graphx.palette import count_areas
+
 STAGE_NAMES = {
     "fetch": "fetching papers",
     "edges": "citation edges",
@@ -84,7 +86,9 @@ def print_build_summary(G: nx.MultiDiGraph, folder: Path, elapsed_s: float) -> N
     edges = ", ".join(f"{n:,} {kind}" for kind, n in counts["edges"].items())
     areas = G.graph["communities"]
     click.echo(f"\nBuilt {meta['name']!r}: {counts['papers']:,} papers; edges: {edges}")
-    click.echo(f"{len(areas)} research areas, {len(G.graph['subcommunities'])} sub-areas. Largest areas:")
+    n_areas, n_small, small_papers = count_areas([int(c["size"]) for c in areas])
+    small = f" (and {n_small} small groups, {small_papers:,} papers)" if n_small else ""
+    click.echo(f"{n_areas} research areas{small}, {len(G.graph['subcommunities'])} sub-areas. Largest areas:")
     for c in areas[:10]:
         click.echo(f"  {c['id']:>3}  {c['size']:>6,}  {c['label']}")
     timings = ", ".join(f"{stage} {s:.1f}s" for stage, s in meta["timings_s"].items())

@@ -28,6 +28,7 @@ import networkx as nx
 from graphx.atomic import atomic_write
 from graphx.edgekinds import EDGE_KINDS
 from graphx.errors import ConfigError, PaperNotFound
+from graphx.palette import MIN_AREA_PAPERS, SMALL_AREA_COLOR, area_color, count_areas, shades
 from graphx.store.graphs import json_default
 
 # Above this many papers the explorer opens on the overview (areas as nodes) and the full view shows the
@@ -43,11 +44,13 @@ NODE_SIZE_MAX = 24.0
 # so the median distance to a paper's nearest neighbour is this many canvas units, which keeps node
 # sizes (in the same units) readable at any graph size.
 NODE_SPACING = 14.0
-# Overview: areas smaller than this are not drawn as nodes; sizes and labels scale with the map's extent.
-OVERVIEW_MIN_AREA_PAPERS = 5
+# Overview: small groups (under MIN_AREA_PAPERS) are not drawn as nodes; sizes scale with the map's extent.
+OVERVIEW_MIN_AREA_PAPERS = MIN_AREA_PAPERS
 AREA_MIN_SIZE_SHARE = 0.012
 AREA_FONT_SHARE = 0.016
-FALLBACK_COLOR = "#9aa0a6"
+FALLBACK_COLOR = SMALL_AREA_COLOR
+# The explorer's scripts in load order (graphx/view/static); the standalone file inlines them in this order.
+EXPLORER_SCRIPTS = ("explorer-labels.js", "explorer-search.js", "explorer-panels.js", "explorer.js")
 VIS_VERSION = "9.1.2"
 
 # vis-network defaults (physics on, dynamic smoothing, improvedLayout) take minutes on big graphs.
@@ -130,7 +133,38 @@ def _plain(value: Any) -> Any:
 
 
 def _area_colors(G: nx.MultiDiGraph) -> dict[int, str]:
-    return {int(c["id"]): c.get("color") or FALLBACK_COLOR for c in G.graph.get("communities", [])}
+    """Area colours from :mod:`graphx.palette` by area rank and size, whatever colour the build stored.
+
+    Graphs built before the palette changed then show the same colours as new builds.
+    """
+    return {
+        int(_plain(c["id"])): area_color(int(_plain(c["id"])), int(_plain(c.get("size", 0))))
+        for c in G.graph.get("communities", [])
+    }
+
+
+def _subarea_colors(G: nx.MultiDiGraph, colors: dict[int, str]) -> dict[int, str]:
+    """Each sub-area in its own shade of its area's colour, the largest sub-area in the colour itself."""
+    by_parent: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for c in G.graph.get("subcommunities", []):
+        by_parent[int(_plain(c.get("parent", -1)))].append(c)
+    out = {}
+    for parent, subs in by_parent.items():
+        subs.sort(key=lambda c: (-int(_plain(c.get("size", 0))), int(_plain(c["id"]))))
+        base = colors.get(parent, FALLBACK_COLOR)
+        palette = shades(base, len(subs)) if base != FALLBACK_COLOR else [base] * len(subs)
+        out.update({int(_plain(c["id"])): col for c, col in zip(subs, palette, strict=True)})
+    return out
+
+
+def label_order(G: nx.MultiDiGraph, ids: list[str]) -> list[int]:
+    """Indices into ``ids``, most central paper first (PageRank, then degree): who gets a label first."""
+
+    def key(i: int) -> tuple[float, float, int]:
+        attrs = G.nodes[ids[i]]
+        return (-float(_plain(attrs.get("pagerank", 0.0))), -float(_plain(attrs.get("degree", 0))), i)
+
+    return sorted(range(len(ids)), key=key)
 
 
 def layout_scale(G: nx.MultiDiGraph) -> float:
@@ -285,6 +319,10 @@ def page_data(
     nodes = [paper_node(pid, G.nodes[pid], colors, scale) for pid in ids]
     edges, total = view_edges(G, index, max_edges)
     years = [n["year"] for n in nodes if "year" in n]
+    n_areas, n_small, small_papers = count_areas(
+        [int(_plain(c.get("size", 0))) for c in G.graph.get("communities", [])]
+    )
+    sub_colors = _subarea_colors(G, colors)
     kind_counts = Counter(data.get("kind", key) for _, _, key, data in G.edges(keys=True, data=True))
     return {
         "name": G.graph.get("name", ""),
@@ -295,22 +333,26 @@ def page_data(
         "edges": edges,
         "edges_total": total,
         "years": [min(years), max(years)] if years else None,
+        "undated": len(nodes) - len(years),
         "max_citations": max((n["citations"] for n in nodes), default=0),
-        "areas": [_area_record(c) for c in G.graph.get("communities", [])],
-        "subareas": [_area_record(c) for c in G.graph.get("subcommunities", [])],
+        "areas": [_area_record(c, colors) for c in G.graph.get("communities", [])],
+        "subareas": [_area_record(c, sub_colors) for c in G.graph.get("subcommunities", [])],
+        "area_counts": {"areas": n_areas, "small_areas": n_small, "small_area_papers": small_papers},
+        "label_order": label_order(G, ids),
         "overview": overview(G, scale=scale),
         "start_in_overview": G.number_of_nodes() >= overview_min_papers,
     }
 
 
-def _area_record(c: dict[str, Any]) -> dict[str, Any]:
+def _area_record(c: dict[str, Any], colors: dict[int, str]) -> dict[str, Any]:
     out = {
         "id": int(_plain(c["id"])),
         "label": str(c.get("label", "")),
         "size": int(_plain(c.get("size", 0))),
+        "small": int(_plain(c.get("size", 0))) < MIN_AREA_PAPERS,
         "years": c.get("years"),
         "top_papers": [str(p) for p in c.get("top_papers", [])][:10],
-        "color": c.get("color") or FALLBACK_COLOR,
+        "color": colors.get(int(_plain(c["id"])), FALLBACK_COLOR),
     }
     if "parent" in c:
         out["parent"] = int(_plain(c["parent"]))
@@ -412,6 +454,12 @@ def paper_details(
     }
 
 
+def search_texts(G: nx.MultiDiGraph) -> dict[str, Any]:
+    """Abstracts for the explorer's search, loaded after the map is drawn: ``{"abstracts": {id: text}}``."""
+    abstracts = {str(n): str(a["abstract"]) for n, a in G.nodes(data=True) if a.get("abstract")}
+    return {"abstracts": abstracts}
+
+
 # --------------------------------------------------------------------------------------- standalone file
 def _compact_details(details: dict[str, Any]) -> dict[str, Any]:
     """Details for the standalone file: neighbours by id only (the page has their titles already).
@@ -474,7 +522,7 @@ def render_html(G: nx.MultiDiGraph, *, max_edges: int | None = MAX_VIEW_EDGES) -
         vis_css=(vis / "vis-network.css").read_text(encoding="utf-8"),
         vis_js=_inline_script((vis / "vis-network.min.js").read_text(encoding="utf-8")),
         app_css=(static / "explorer.css").read_text(encoding="utf-8"),
-        app_js=_inline_script((static / "explorer.js").read_text(encoding="utf-8")),
+        app_js=_inline_script("\n".join((static / n).read_text(encoding="utf-8") for n in EXPLORER_SCRIPTS)),
     )
 
 

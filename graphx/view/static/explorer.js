@@ -2,7 +2,8 @@
  *
  * Every piece of paper text reaches the page through textContent (never innerHTML), so titles and
  * abstracts holding markup or script show as text. Positions come from the stored layout and physics is
- * off, so the view opens still; physics runs only when asked for.
+ * off, so the view opens still; physics runs only when asked for. Labels on the canvas come from
+ * explorer-labels.js, ranked search from explorer-search.js, server-backed panels from explorer-panels.js.
  */
 (function () {
   "use strict";
@@ -13,6 +14,13 @@
   var KIND_LABELS = { cites: "cites", similar: "similar", cocited: "co-cited", coupled: "coupled" };
   var YEAR_STOPS = ["#440154", "#3b528b", "#21918c", "#5ec962", "#fde725"];
   var NO_YEAR = "#b0b4ba";
+  var DIM_MIX = 0.82;               // share of the background mixed into a dimmed paper's colour
+  var BACKGROUND = [251, 252, 253];
+  // Canvas labels: font sizes (px on screen), how many paper labels at the fitted zoom, and growth with zoom.
+  var AREA_FONT = 15, SUB_FONT = 13, PAPER_FONT = 12;
+  var PAPER_LABELS_AT_FIT = 14, ALL_LABELS_MAX_PAPERS = 150, MAX_PAPER_LABELS = 400;
+  var LABEL_MAX_CHARS = 34;
+  var SEARCH_SHOWN = 20, MAX_EXPORT_IDS = 2000;
   // vis-network's fit() stops at scale 1 by default; one area of a 2,000-unit map needs more.
   var MAX_ZOOM = 20;
   var FIT = { animation: false, maxZoomLevel: MAX_ZOOM };
@@ -35,8 +43,13 @@
     physics: false,
     pinned: null,      // a searched paper stays visible whatever the filters
     filters: null,
+    years: DATA.years ? DATA.years.slice() : null,   // the timeline's range: papers outside it are dimmed
+    topic: null,       // {query, label, ids: Set} from the topic search: other papers are dimmed
+    search: { query: "", hits: [], pos: -1 },
+    compareFrom: null, // a paper waiting for a second one to explain their link
   };
   var visible = new Uint8Array(nodes.length);
+  var dimmed = new Uint8Array(nodes.length);
 
   function $(id) { return document.getElementById(id); }
   function el(tag, props) {
@@ -57,6 +70,25 @@
     return e;
   }
   function fmt(n) { return Number(n).toLocaleString("en-US"); }
+  function readJson(r) {
+    return r.json().catch(function () { return {}; }).then(function (body) {
+      if (!r.ok) { var err = new Error(body.error || "HTTP " + r.status); err.status = r.status; throw err; }
+      return body;
+    });
+  }
+  function apiGet(path) { return fetch(DATA.api + path, { headers: { Accept: "application/json" } }).then(readJson); }
+  // A state-changing request: a form POST to the graph's page URL, with the page's token when it has one.
+  function apiPost(action, fields) {
+    var form = new FormData();
+    Object.keys(fields).forEach(function (k) { form.append(k, fields[k]); });
+    var headers = { Accept: "application/json" };
+    var meta = document.querySelector('meta[name="graphx-token"]');  // the server's token (webui/security.py)
+    var token = meta ? meta.content : "";
+    if (token) { form.append("csrf_token", token); headers["X-Graphx-Token"] = token; }
+    return fetch(DATA.page_url + "/" + action, { method: "POST", body: form, headers: headers }).then(readJson);
+  }
+  var app = { DATA: DATA, byId: byId, el: el, fmt: fmt, apiGet: apiGet, apiPost: apiPost,
+              selectPaper: function (id) { selectPaper(id); } };
 
   // ------------------------------------------------------------------------------------- colours
   function hexToRgb(h) { return [1, 3, 5].map(function (i) { return parseInt(h.slice(i, i + 2), 16); }); }
@@ -70,15 +102,35 @@
     var a = hexToRgb(YEAR_STOPS[i]), b = hexToRgb(YEAR_STOPS[i + 1]), f = pos - i;
     return rgbToHex(a.map(function (v, k) { return v + (b[k] - v) * f; }));
   }
+  function mix(hex, rgb, f) { return rgbToHex(hexToRgb(hex).map(function (v, k) { return v + (rgb[k] - v) * f; })); }
+  function subColor(n) { var s = subById.get(n.sub); return s ? s.color : n.color; }
   function nodeColor(n) {
-    var c = state.colorBy === "year" ? yearColor(n.year) : n.color;
+    var c = state.colorBy === "year" ? yearColor(n.year) : state.drill !== null ? subColor(n) : n.color;
+    if (dimmed[n.idx]) c = mix(c, BACKGROUND, DIM_MIX);
     return { background: c, border: c, highlight: { background: c, border: "#111" }, hover: { background: c, border: "#111" } };
+  }
+  function computeDimmed() {
+    var y = state.years, full = !y || (y[0] <= DATA.years[0] && y[1] >= DATA.years[1]), t = state.topic;
+    for (var i = 0; i < nodes.length; i++) {
+      var n = nodes[i], dim = false;
+      // Papers without a year stay as they are: the timeline cannot place them.
+      if (!full && n.year !== undefined && (n.year < y[0] || n.year > y[1])) dim = true;
+      if (t && !t.ids.has(n.id)) dim = true;
+      dimmed[i] = dim ? 1 : 0;
+    }
+  }
+  var coloredDrilled = false;   // whether the paper nodes now wear their sub-area shades
+  function refreshColors() {
+    computeDimmed();
+    coloredDrilled = state.drill !== null;
+    if (paperNodes) paperNodes.update(nodes.map(function (n) { return { id: n.id, color: nodeColor(n) }; }));
   }
 
   // ---------------------------------------------------------------------------------- data sets
   var paperNodes = null, paperEdges = null, nodeView = null, edgeView = null;
   function ensurePapers() {
     if (paperNodes) return;
+    coloredDrilled = state.drill !== null;
     paperNodes = new vis.DataSet(nodes.map(function (n) {
       return { id: n.id, x: n.x, y: n.y, size: n.size, color: nodeColor(n) };
     }));
@@ -92,11 +144,10 @@
     edgeView = new vis.DataView(paperEdges, { filter: edgeVisible });
   }
 
+  // Area names are drawn by the label layer (screen-sized, never overlapping), not by vis-network.
   var areaNodes = new vis.DataSet(DATA.overview.nodes.map(function (a) {
-    var label = a.label.length > 42 ? a.label.slice(0, 40) + "…" : a.label;
-    return { id: "area:" + a.area, area: a.area, x: a.x, y: a.y, size: a.size, label: label + "\n" + fmt(a.papers) + " papers",
-             color: { background: a.color, border: a.color, highlight: { background: a.color, border: "#111" } },
-             font: { size: DATA.overview.font_size, color: "#1d232b", strokeWidth: DATA.overview.font_size / 5, strokeColor: "#ffffff" } };
+    return { id: "area:" + a.area, area: a.area, x: a.x, y: a.y, size: a.size, name: a.label, papers: a.papers,
+             color: { background: a.color, border: a.color, highlight: { background: a.color, border: "#111" } } };
   }));
   var maxLink = Math.max.apply(null, [1].concat(DATA.overview.edges.map(function (e) { return e[2]; })));
   var areaEdges = new vis.DataSet(DATA.overview.edges.map(function (e, i) {
@@ -108,8 +159,6 @@
   function defaultFilters() {
     return {
       kinds: new Set(KINDS.map(function (_, i) { return i; })),
-      yearMin: DATA.years ? DATA.years[0] : null,
-      yearMax: DATA.years ? DATA.years[1] : null,
       minCites: 0,
       minSim: 0,
       hiddenAreas: new Set(),
@@ -123,7 +172,6 @@
       var n = nodes[i], ok = true;
       if (state.drill !== null && n.area !== state.drill) ok = false;
       else if (f.hiddenAreas.has(n.area)) ok = false;
-      else if (n.year !== undefined && f.yearMin !== null && (n.year < f.yearMin || n.year > f.yearMax)) ok = false;
       else if (n.citations < f.minCites) ok = false;
       if (n.id === state.pinned) ok = true;
       visible[i] = ok ? 1 : 0;
@@ -139,8 +187,6 @@
     var f = state.filters;
     f.kinds = new Set();
     document.querySelectorAll("#gx-kinds input").forEach(function (box) { if (box.checked) f.kinds.add(Number(box.value)); });
-    var y0 = parseInt($("gx-year-min").value, 10), y1 = parseInt($("gx-year-max").value, 10);
-    if (DATA.years) { f.yearMin = isNaN(y0) ? DATA.years[0] : y0; f.yearMax = isNaN(y1) ? DATA.years[1] : y1; }
     f.minCites = Math.max(0, parseInt($("gx-min-cites").value, 10) || 0);
     f.minSim = parseFloat($("gx-min-sim").value) || 0;
     f.hiddenAreas = new Set();
@@ -157,8 +203,6 @@
   function writeFilters() {
     var f = state.filters;
     document.querySelectorAll("#gx-kinds input").forEach(function (box) { box.checked = f.kinds.has(Number(box.value)); });
-    $("gx-year-min").value = f.yearMin === null ? "" : f.yearMin;
-    $("gx-year-max").value = f.yearMax === null ? "" : f.yearMax;
     $("gx-min-cites").value = f.minCites;
     $("gx-min-sim").value = f.minSim;
     $("gx-min-sim-out").textContent = f.minSim;
@@ -174,7 +218,10 @@
     return { nodes: nodeView, edges: edgeView };
   }
   network = new vis.Network(container, initialData(), DATA.vis_options);
+  network.on("afterDrawing", drawLabels);
+  var fitScale = 1, subCentres = null;
   if (state.mode === "overview") fitOverview(); else fitPapers();
+  fitScale = network.getScale();
   network.once("afterDrawing", function () {
     window.graphxReadyMs = performance.now();
     window.graphxReady = true;
@@ -187,6 +234,7 @@
     state.mode = "overview"; state.drill = null; state.focus = null; state.pinned = null;
     network.setData({ nodes: areaNodes, edges: areaEdges });
     fitOverview();
+    fitScale = network.getScale();
     updateChrome();
   }
   function fitPapers() {
@@ -198,8 +246,11 @@
     ensurePapers();
     state.mode = "papers"; state.drill = area; state.focus = area === null ? null : { kind: "area", id: area };
     computeVisible();
+    if ((area !== null) !== coloredDrilled) refreshColors();
+    subCentres = null;
     network.setData({ nodes: nodeView, edges: edgeView });
     fitPapers();
+    fitScale = network.getScale();
     updateChrome();
   }
   function focusGroup(kind, id) {
@@ -244,6 +295,81 @@
     updateStatus();
   }
 
+  // ------------------------------------------------------------------------------ canvas labels
+  function shorten(text, max) {
+    if (text.length <= max) return text;
+    var cut = text.slice(0, max - 1), space = cut.lastIndexOf(" ");
+    return (space > max / 2 ? cut.slice(0, space) : cut).replace(/[,;: ]+$/, "") + "…";
+  }
+  function paperLabel(n) {
+    if (n.short === undefined) {
+      var first = n.authors.length ? n.authors[0].trim().split(/\s+/).pop() : "";
+      n.short = first ? first + (n.authors.length > 1 ? " et al." : "") + (n.year !== undefined ? " " + n.year : "")
+                      : shorten(n.title, 24);
+    }
+    return n.short;
+  }
+  function darker(hex) { return mix(/^#[0-9a-fA-F]{6}$/.test(hex) ? hex : "#666666", [0, 0, 0], 0.45); }
+  // Centres of the drilled-in area's sub-areas (mean of their drawn papers), computed once per drill.
+  function subareaCentres() {
+    if (subCentres) return subCentres;
+    var acc = new Map();
+    nodes.forEach(function (n) {
+      if (n.area !== state.drill) return;
+      var c = acc.get(n.sub) || { x: 0, y: 0, n: 0 };
+      c.x += n.x; c.y += n.y; c.n++; acc.set(n.sub, c);
+    });
+    subCentres = [];
+    acc.forEach(function (c, id) { var sub = subById.get(id); if (sub && c.n > 1) subCentres.push({ sub: sub, x: c.x / c.n, y: c.y / c.n, n: c.n }); });
+    subCentres.sort(function (a, b) { return b.n - a.n; });
+    return subCentres;
+  }
+  function drawLabels(ctx) {
+    var w = container.clientWidth, h = container.clientHeight;
+    var scale = network.getScale(), view = network.getViewPosition();
+    function toDom(x, y) { return { x: (x - view.x) * scale + w / 2, y: (y - view.y) * scale + h / 2 }; }
+    var cands = [];
+    if (state.mode === "overview") {
+      DATA.overview.nodes.slice().sort(function (a, b) { return b.papers - a.papers; }).forEach(function (a) {
+        var p = toDom(a.x, a.y);
+        // Below its disc (or above, or beside), so the name never hides the area it names.
+        cands.push({ kind: "area", text: shorten(a.label, LABEL_MAX_CHARS), sub: fmt(a.papers) + " papers", x: p.x, y: p.y, r: a.size * scale,
+                     size: AREA_FONT, subSize: PAPER_FONT, bold: true, color: darker(a.color), id: a.area });
+      });
+    } else {
+      if (state.drill === null) {
+        DATA.overview.nodes.slice().sort(function (a, b) { return b.papers - a.papers; }).forEach(function (a) {
+          if (state.filters.hiddenAreas.has(a.area)) return;
+          var p = toDom(a.x, a.y);
+          cands.push({ kind: "area", text: shorten(a.label, LABEL_MAX_CHARS), x: p.x, y: p.y, r: 0, size: AREA_FONT, bold: true,
+                       color: darker(a.color), id: a.area });
+        });
+      } else {
+        subareaCentres().forEach(function (c) {
+          var p = toDom(c.x, c.y);
+          cands.push({ kind: "sub", text: shorten(c.sub.label, LABEL_MAX_CHARS), x: p.x, y: p.y, r: 0, size: SUB_FONT, bold: true,
+                       color: darker(c.sub.color), id: c.sub.id });
+        });
+      }
+      // The most central papers first; more of them as the view zooms in past the fitted scale.
+      var all = nodes.length <= ALL_LABELS_MAX_PAPERS;
+      var budget = all ? nodes.length : Math.min(MAX_PAPER_LABELS, Math.round(PAPER_LABELS_AT_FIT * Math.pow(Math.max(scale / fitScale, 1), 2)));
+      var order = DATA.label_order, tried = 0;
+      for (var k = 0; k < order.length && tried < budget * 4; k++) {
+        var n = nodes[order[k]];
+        if (!visible[n.idx] || dimmed[n.idx]) continue;
+        var p = toDom(n.x, n.y);
+        if (p.x < 0 || p.y < 0 || p.x > w || p.y > h) continue;
+        tried++;
+        cands.push({ kind: "paper", text: paperLabel(n), x: p.x, y: p.y, r: n.size * scale, size: PAPER_FONT, color: "#1d232b", id: n.id });
+      }
+    }
+    var limits = state.mode === "overview" ? null : { paper: all ? undefined : budget };
+    var placed = GraphxLabels.place(ctx, cands, w, h, limits);
+    GraphxLabels.draw(ctx, placed, ctx.canvas.width / Math.max(w, 1));
+    window.graphxLabels = GraphxLabels.public(placed);
+  }
+
   // ------------------------------------------------------------------------------------ tooltip
   var tooltip = $("gx-tooltip");
   function paperLine(n) {
@@ -262,8 +388,8 @@
     if (state.mode === "overview") {
       var a = areaById.get(areaNodes.get(params.node).area);
       var o = areaNodes.get(params.node);
-      tooltip.append(el("strong", { text: a ? a.label : o.label }),
-                     el("div", { text: o.label.split("\n").pop() + " · click to open" }));
+      tooltip.append(el("strong", { text: a ? a.label : o.name }),
+                     el("div", { text: fmt(o.papers) + " papers · click to open" }));
     } else {
       var n = byId.get(params.node);
       var area = areaById.get(n.area), sub = subById.get(n.sub);
@@ -283,10 +409,17 @@
 
   network.on("click", function (params) {
     tooltip.hidden = true;
-    if (!params.nodes || !params.nodes.length) return;
-    var id = params.nodes[0];
-    if (state.mode === "overview") { showPapers(areaNodes.get(id).area); return; }
-    openDetails(id);
+    if (state.mode === "overview") { if (params.nodes && params.nodes.length) showPapers(areaNodes.get(params.nodes[0]).area); return; }
+    if (params.nodes && params.nodes.length) {
+      var id = params.nodes[0];
+      if (state.compareFrom && state.compareFrom !== id) { var a = state.compareFrom; state.compareFrom = null; updateStatus(); openLink(a, id); return; }
+      openDetails(id);
+      return;
+    }
+    if (params.edges && params.edges.length) {
+      var e = paperEdges.get(params.edges[0]);
+      if (e) openLink(e.from, e.to);
+    }
   });
 
   // ------------------------------------------------------------------------------------ details
@@ -320,6 +453,7 @@
     panel.hidden = false;
     body.replaceChildren(el("h2", { class: "gx-d-title", text: n ? n.title : id }), el("p", { class: "gx-muted", text: "Loading…" }));
     panel.setAttribute("data-paper", id);
+    panel.removeAttribute("data-link");
     getDetails(id).then(function (d) {
       if (panel.getAttribute("data-paper") !== id) return;
       var p = d.paper;
@@ -338,6 +472,8 @@
         if (/^https?:\/\//.test(url)) links.append(el("a", { href: url, target: "_blank", rel: "noopener noreferrer", text: name }), " ");
       });
       parts.push(links);
+      parts.push(el("p", null, el("button", { type: "button", class: "gx-compare", id: "gx-compare", text: "Why linked with… (click a second paper)",
+        onclick: function () { state.compareFrom = id; updateStatus(); } })));
       if (p.tldr) parts.push(el("p", { class: "gx-d-tldr" }, el("strong", { text: "TLDR " }), p.tldr));
       if (p.abstract) parts.push(el("p", { class: "gx-d-abstract", text: p.abstract }));
       parts.push(paperList("References", d.references, d.references_total),
@@ -348,30 +484,115 @@
       body.replaceChildren(el("p", { class: "gx-error", text: "Could not load this paper: " + err.message }));
     });
   }
+  // Every edge of the page data between two papers, for the link panel (built on first use).
+  var pairEdges = null;
+  function edgesBetween(a, b) {
+    if (!pairEdges) {
+      pairEdges = new Map();
+      DATA.edges.forEach(function (e) {
+        var key = Math.min(e[0], e[1]) + "|" + Math.max(e[0], e[1]);
+        if (!pairEdges.has(key)) pairEdges.set(key, []);
+        pairEdges.get(key).push({ from: nodes[e[0]].id, to: nodes[e[1]].id, kind: KINDS[e[2]], w: e[3] });
+      });
+    }
+    var i = byId.get(a).idx, j = byId.get(b).idx;
+    return pairEdges.get(Math.min(i, j) + "|" + Math.max(i, j)) || [];
+  }
+  function openLink(a, b) {
+    var panel = $("gx-details");
+    panel.hidden = false;
+    panel.setAttribute("data-paper", "");
+    panel.setAttribute("data-link", a + " " + b);
+    network.selectNodes([a, b]);
+    GraphxPanels.linkPanel(app, $("gx-details-body"), a, b, edgesBetween(a, b));
+  }
   $("gx-details-close").addEventListener("click", function () { $("gx-details").hidden = true; network.unselectAll(); });
 
   // ------------------------------------------------------------------------------------- search
-  var searchBox = $("gx-search"), results = $("gx-results");
-  var searchIndex = null;
-  function runSearch() {
-    var q = searchBox.value.trim().toLowerCase();
+  var searchBox = $("gx-search"), results = $("gx-results"), counter = $("gx-search-count"), modeBox = $("gx-search-mode");
+  var searchIndex = new GraphxSearch.Index(nodes);
+  window.graphxSearchReady = false;
+  // Abstracts are not in the page data (they would double it): they come after the first frame.
+  function loadAbstracts() {
+    if (DATA.details) {
+      searchIndex.setAbstracts(nodes.map(function (n) { var d = DATA.details[n.id]; return d && d.paper.abstract || ""; }));
+      window.graphxSearchReady = true;
+      return;
+    }
+    if (!DATA.texts_url) { window.graphxSearchReady = true; return; }
+    fetch(DATA.texts_url, { headers: { Accept: "application/json" } })
+      .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
+      .then(function (t) {
+        searchIndex.setAbstracts(nodes.map(function (n) { return t.abstracts[n.id] || ""; }));
+        if (state.search.query) runSearch(true);
+      })
+      .catch(function () { searchBox.placeholder = "Search title or author (abstracts unavailable)"; })
+      .finally(function () { window.graphxSearchReady = true; });
+  }
+  function showCount(text) { counter.textContent = text; counter.hidden = !text; }
+  function runSearch(force) {
+    var q = searchBox.value.trim();
+    if (modeBox.value === "topic") return [];
+    if (q === state.search.query && !force) return state.search.hits;
     results.replaceChildren();
-    if (q.length < 2) { results.hidden = true; return []; }
-    if (!searchIndex) searchIndex = nodes.map(function (n) { return (n.title + " | " + n.authors.join(", ")).toLowerCase(); });
-    var hits = [];
-    for (var i = 0; i < nodes.length && hits.length < 12; i++) if (searchIndex[i].indexOf(q) !== -1) hits.push(nodes[i]);
-    hits.forEach(function (n) {
+    state.search = { query: q, hits: [], pos: -1 };
+    if (q.length < 2) { results.hidden = true; showCount(""); return []; }
+    var hits = searchIndex.search(q).map(function (i) { return nodes[i]; });
+    state.search.hits = hits;
+    results.append(el("li", { class: "gx-r-head", text: fmt(hits.length) + (hits.length === 1 ? " match" : " matches") +
+      (hits.length ? ", best first · Enter steps through them" : "") + (searchIndex.hasAbstracts ? "" : " (titles and authors; abstracts loading)") }));
+    hits.slice(0, SEARCH_SHOWN).forEach(function (n) {
       results.append(el("li", null, el("button", { type: "button", "data-paper": n.id, onclick: function () { pick(n.id); } },
         el("span", { class: "gx-r-title", text: n.title }), el("span", { class: "gx-r-meta", text: authorsText(n) + (n.year ? " · " + n.year : "") }))));
     });
-    if (!hits.length) results.append(el("li", { class: "gx-muted", text: "No paper matches" }));
+    if (hits.length > SEARCH_SHOWN) results.append(el("li", { class: "gx-muted gx-r-more", text: "and " + fmt(hits.length - SEARCH_SHOWN) + " more: press Enter to step through all" }));
+    showCount(hits.length ? fmt(hits.length) : "0");
     results.hidden = false;
     return hits;
   }
-  function pick(id) { results.hidden = true; selectPaper(id); }
-  searchBox.addEventListener("input", runSearch);
+  function pick(id) {
+    results.hidden = true;
+    var at = state.search.hits.findIndex(function (n) { return n.id === id; });
+    if (at !== -1) { state.search.pos = at; showCount((at + 1) + " / " + fmt(state.search.hits.length)); }
+    selectPaper(id);
+  }
+  function step(delta) {
+    var hits = runSearch();
+    if (!hits.length) return;
+    var pos = state.search.pos === -1 ? 0 : (state.search.pos + delta + hits.length) % hits.length;
+    pick(hits[pos].id);
+  }
+  // Topic mode: the server finds the papers of a topic; they stay bright and the rest of the map dims.
+  function runTopic() {
+    var q = searchBox.value.trim();
+    results.replaceChildren();
+    if (q.length < 2) return;
+    if (!DATA.api) { showTopicError("Topic search needs the graphx server (graphx serve)."); return; }
+    showCount("…");
+    apiGet("/topic?q=" + encodeURIComponent(q)).then(function (d) {
+      var ids = (d.papers || []).filter(function (id) { return byId.has(id); });
+      state.topic = { query: q, label: d.label || "", area: d.area, ids: new Set(ids), order: ids };
+      if (state.mode === "overview") showPapers(null);
+      refreshColors();
+      showCount(fmt(ids.length) + " in topic");
+      results.append(el("li", { class: "gx-r-head", text: "Topic “" + q + "”: " + fmt(ids.length) + " papers" + (d.label ? " · " + d.label : "") + "; the rest of the map is dimmed" }),
+                     el("li", null, el("button", { type: "button", id: "gx-topic-clear", text: "Clear the topic", onclick: clearTopic })));
+      results.hidden = false;
+      updateChrome();
+    }).catch(function (err) {
+      showTopicError(err.status === 404 ? "Topic search is not available from this server (HTTP 404)." : "Topic search failed: " + err.message);
+    });
+  }
+  function showTopicError(text) { showCount(""); results.replaceChildren(el("li", { class: "gx-error gx-topic-error", text: text })); results.hidden = false; }
+  function clearTopic() { state.topic = null; refreshColors(); showCount(""); results.hidden = true; updateChrome(); }
+  searchBox.addEventListener("input", function () { if (modeBox.value === "papers") runSearch(); });
+  modeBox.addEventListener("change", function () {
+    searchBox.placeholder = modeBox.value === "topic" ? "Topic, then Enter: highlights its papers" : "Search titles, authors, abstracts";
+    state.search = { query: "", hits: [], pos: -1 }; results.hidden = true; showCount("");
+    if (modeBox.value === "papers" && state.topic) clearTopic();
+  });
   searchBox.addEventListener("keydown", function (ev) {
-    if (ev.key === "Enter") { var hits = runSearch(); if (hits.length) pick(hits[0].id); }
+    if (ev.key === "Enter") { ev.preventDefault(); if (modeBox.value === "topic") runTopic(); else step(ev.shiftKey ? -1 : 1); }
     if (ev.key === "Escape") results.hidden = true;
   });
 
@@ -379,8 +600,10 @@
   function buildAreas() {
     var list = $("gx-areas");
     DATA.areas.forEach(function (a) {
+      if (a.small) return;
       var subs = DATA.subareas.filter(function (s) { return s.parent === a.id; });
       var inner = el("div", { class: "gx-area-more", hidden: "" });
+      var chart = null;
       if (subs.length > 1) {
         var sl = el("ul", { class: "gx-subs" });
         subs.forEach(function (s) {
@@ -397,7 +620,10 @@
       });
       inner.append(el("h5", { text: "Top papers" }), tl);
       var toggle = el("button", { type: "button", class: "gx-toggle", "aria-label": "More", text: "▸",
-        onclick: function () { inner.hidden = !inner.hidden; toggle.textContent = inner.hidden ? "▸" : "▾"; } });
+        onclick: function () {
+          inner.hidden = !inner.hidden; toggle.textContent = inner.hidden ? "▸" : "▾";
+          if (!chart) { chart = GraphxPanels.areaYears(app, a); inner.prepend(chart); }
+        } });
       var years = a.years ? " · " + a.years[0] + "–" + a.years[1] : "";
       list.append(el("li", { class: "gx-area", "data-area": a.id },
         el("div", { class: "gx-area-row" },
@@ -410,6 +636,9 @@
           toggle),
         inner));
     });
+    var c = DATA.area_counts;
+    if (c.small_areas) list.append(el("li", { class: "gx-muted gx-small-areas", text: "+ " + fmt(c.small_areas) + " small group" + (c.small_areas === 1 ? "" : "s") +
+      " (" + fmt(c.small_area_papers) + " paper" + (c.small_area_papers === 1 ? "" : "s") + "), grey on the map" }));
   }
   function buildKinds() {
     var box = $("gx-kinds");
@@ -423,31 +652,51 @@
   function buildDownloads() {
     var box = $("gx-download-links");
     box.replaceChildren();
-    if (!DATA.exports.length) { $("gx-downloads").hidden = true; return; }
-    var area = currentArea();
+    var refs = DATA.references || [];
+    if (!DATA.exports.length && !refs.length) { $("gx-downloads").hidden = true; return; }
     var close = function () { $("gx-downloads").removeAttribute("open"); };
-    box.append(el("div", { class: "gx-dl-head", text: "Whole graph" }));
-    DATA.exports.forEach(function (x) { box.append(el("a", { href: x.url, download: "", "data-format": x.format, text: x.format.toUpperCase(), onclick: close })); });
+    function links(list, query, scope, extra) {
+      var row = el("div", { class: "gx-dl-row", "data-scope": scope });
+      list.forEach(function (x) {
+        var props = { href: x.url + query, download: "", "data-format": x.format, "data-scope": scope, text: x.label || x.format.toUpperCase(), onclick: close };
+        Object.keys(extra || {}).forEach(function (k) { props[k] = extra[k]; });
+        row.append(el("a", props));
+      });
+      return row;
+    }
+    function idsQuery(ids) { return "?ids=" + ids.slice(0, MAX_EXPORT_IDS).map(encodeURIComponent).join(","); }
+    function section(head, graphFormats, query, scope, extra) {
+      box.append(el("div", { class: "gx-dl-head", text: head }));
+      if (graphFormats) box.append(links(DATA.exports, query, scope, extra));
+      if (refs.length) box.append(links(refs, query, scope, extra));
+    }
+    section("Whole map (" + fmt(nodes.length) + " papers)", true, "", "map");
+    var area = currentArea();
     if (area !== null) {
       var a = areaById.get(area);
-      box.append(el("div", { class: "gx-dl-head", text: "This area: " + (a ? a.label : area) }));
-      DATA.exports.forEach(function (x) {
-        box.append(el("a", { href: x.url + "?area=" + encodeURIComponent(area), download: "", "data-format": x.format, "data-area": area,
-                             text: x.format.toUpperCase(), onclick: close }));
-      });
+      section("This area: " + (a ? a.label : area) + (a ? " (" + fmt(a.size) + ")" : ""), true, "?area=" + encodeURIComponent(area), "area", { "data-area": area });
     }
+    if (!refs.length) return;
+    if (state.search.hits.length) {
+      var ids = state.search.hits.map(function (n) { return n.id; });
+      section("Search “" + state.search.query + "” (" + fmt(ids.length) + (ids.length > MAX_EXPORT_IDS ? ", first " + fmt(MAX_EXPORT_IDS) : "") + ")", false, idsQuery(ids), "search");
+    }
+    if (state.topic) section("Topic “" + state.topic.query + "” (" + fmt(state.topic.order.length) + ")", false, idsQuery(state.topic.order), "topic");
+    var selected = state.mode === "papers" ? network.getSelectedNodes() : [];
+    if (selected.length) section("Selected papers (" + fmt(selected.length) + ")", false, idsQuery(selected), "selection");
   }
 
   function updateStatus() {
     var text;
     if (state.mode === "overview") {
-      text = fmt(DATA.overview.nodes.length) + " areas of " + fmt(nodes.length) + " papers · click an area to open it";
-      if (DATA.overview.small_areas) text += " · " + fmt(DATA.overview.small_areas) + " small areas (" + fmt(DATA.overview.small_area_papers) + " papers) only in All papers";
+      text = fmt(DATA.area_counts.areas) + " areas of " + fmt(nodes.length) + " papers · click an area to open it";
+      if (DATA.area_counts.small_areas) text += " · " + fmt(DATA.area_counts.small_areas) + " small groups (" + fmt(DATA.area_counts.small_area_papers) + " papers) only in All papers";
     } else {
       var n = 0;
       for (var i = 0; i < visible.length; i++) n += visible[i];
       text = fmt(n) + " papers · " + fmt(edgeView.getIds().length) + " edges shown";
       if (DATA.edges_total > DATA.edges.length) text += " (strongest " + fmt(DATA.edges.length) + " of " + fmt(DATA.edges_total) + ")";
+      if (state.compareFrom) text = "Click a second paper to see how it is linked to “" + byId.get(state.compareFrom).title + "” · Esc cancels";
     }
     $("gx-status").textContent = text;
   }
@@ -466,6 +715,8 @@
       li.classList.toggle("focused", currentArea() === Number(li.getAttribute("data-area")));
     });
     buildDownloads();
+    var area = currentArea(), a = area === null ? null : areaById.get(area);
+    $("gx-missing-show").textContent = "Find for " + (a ? "this area: " + shorten(a.label, 28) : "the whole map");
     updateStatus();
   }
 
@@ -477,11 +728,11 @@
   $("gx-reset").addEventListener("click", function () { state.filters = defaultFilters(); writeFilters(); applyFilters(); });
   $("gx-min-sim").addEventListener("input", function () { $("gx-min-sim-out").textContent = $("gx-min-sim").value; });
   $("gx-min-sim").addEventListener("change", applyFilters);
-  ["gx-year-min", "gx-year-max", "gx-min-cites"].forEach(function (id) { $(id).addEventListener("change", applyFilters); });
+  $("gx-min-cites").addEventListener("change", applyFilters);
   $("gx-color").addEventListener("change", function () {
     state.colorBy = $("gx-color").value;
     $("gx-year-legend").hidden = state.colorBy !== "year";
-    if (paperNodes) paperNodes.update(nodes.map(function (n) { return { id: n.id, color: nodeColor(n) }; }));
+    refreshColors();
     if (state.mode === "overview" && state.colorBy === "year") showPapers(null);
   });
   $("gx-physics").addEventListener("click", function () {
@@ -490,6 +741,48 @@
     $("gx-physics").textContent = state.physics ? "Physics on" : "Physics off";
     $("gx-physics").classList.toggle("active", state.physics);
   });
+  document.addEventListener("keydown", function (ev) {
+    if (ev.key === "Escape" && state.compareFrom) { state.compareFrom = null; updateStatus(); }
+  });
+  $("gx-downloads").addEventListener("toggle", function () { if ($("gx-downloads").open) buildDownloads(); });
+  $("gx-missing-show").addEventListener("click", function () { GraphxPanels.missingPanel(app, $("gx-missing"), currentArea()); });
+
+  // ------------------------------------------------------------------------------ timeline
+  var yearFrom = $("gx-year-from"), yearTo = $("gx-year-to"), allYears = null, pendingYears = false;
+  function drawTimeline() {
+    var y = state.years;
+    $("gx-time-chart").replaceChildren(GraphxPanels.yearChart(allYears, DATA.years[0], DATA.years[1], "#4a6a8a", y));
+    var inside = 0;
+    Object.keys(allYears).forEach(function (k) { if (k >= y[0] && k <= y[1]) inside += allYears[k]; });
+    $("gx-time-range").textContent = y[0] + "–" + y[1] + " · " + fmt(inside) + " papers";
+  }
+  function onYears() {
+    var a = Number(yearFrom.value), b = Number(yearTo.value);
+    state.years = [Math.min(a, b), Math.max(a, b)];
+    drawTimeline();
+    if (pendingYears) return;
+    pendingYears = true;
+    requestAnimationFrame(function () { pendingYears = false; refreshColors(); updateStatus(); });
+  }
+  function buildTimeline() {
+    var note = $("gx-time-note");
+    if (!DATA.years) {
+      $("gx-timeline").hidden = true;
+      note.textContent = "No publication years in this graph, so there is no timeline and no colour by year.";
+      var opt = document.querySelector("#gx-color option[value=year]");
+      opt.disabled = true; opt.textContent = "by year (no years)";
+      return;
+    }
+    allYears = GraphxPanels.countByYear(nodes);
+    [yearFrom, yearTo].forEach(function (box, k) {
+      box.min = DATA.years[0]; box.max = DATA.years[1]; box.step = 1; box.value = DATA.years[k];
+      box.addEventListener("input", onYears);
+    });
+    $("gx-time-reset").addEventListener("click", function () { yearFrom.value = DATA.years[0]; yearTo.value = DATA.years[1]; onYears(); });
+    note.textContent = DATA.undated ? fmt(DATA.undated) + " paper" + (DATA.undated === 1 ? " has" : "s have") + " no year; they are never dimmed." : "";
+    drawTimeline();
+  }
+
   document.addEventListener("click", function (ev) {
     if (!ev.target.closest(".gx-search")) results.hidden = true;
     if (!ev.target.closest("#gx-downloads")) $("gx-downloads").removeAttribute("open");
@@ -501,6 +794,7 @@
   }
   buildAreas();
   buildKinds();
+  buildTimeline();
   writeFilters();
   updateChrome();
 
@@ -509,5 +803,9 @@
     network: network, state: state,
     visibleNodeCount: function () { return state.mode === "overview" ? areaNodes.length : nodeView.getIds().length; },
     visibleEdgeCount: function () { return state.mode === "overview" ? areaEdges.length : edgeView.getIds().length; },
+    dimmedCount: function () { var n = 0; for (var i = 0; i < dimmed.length; i++) n += dimmed[i]; return n; },
+    labels: function () { return window.graphxLabels || []; },
   };
+  // After the first frame, so the map is not kept waiting for text only search needs.
+  setTimeout(loadAbstracts, 0);
 })();
