@@ -40,9 +40,10 @@ from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from graphx.build.pipeline import build_graph  # noqa: E402
+from graphx.build.text import analyze, paper_text  # noqa: E402
+from graphx.options import BuildOptions  # noqa: E402
 from graphx.paper import Paper  # noqa: E402
-from graphx.pipeline import BuildOptions, build_graph  # noqa: E402
-from graphx.text import analyze, paper_text  # noqa: E402
 
 RESULTS_DIR = ROOT / "cache" / "bench"
 ICLR_FILE = Path("zeta-alpha-iclr2022-similarity") / "Zeta-Alpha_ICLR2022.json"
@@ -66,6 +67,12 @@ TARGETS: dict[str, tuple[str, float]] = {
 }
 
 Row = dict[str, Any]
+# Build options other than the defaults, from --set (for trying a change before making it the default).
+OVERRIDES: dict[str, Any] = {}
+
+
+def options(seed: int | None = None) -> BuildOptions:
+    return BuildOptions(**({} if seed is None else {"seed": seed}), **OVERRIDES)
 
 
 def row(section: str, metric: str, value: Any, detail: str = "") -> Row:
@@ -134,7 +141,7 @@ def iclr_section(data: Path, seeds: Sequence[int]) -> list[Row]:
     n_areas, seconds = [], []
     for seed in seeds:
         t = time.perf_counter()
-        G = build_graph(papers, BuildOptions(seed=seed), name="iclr")
+        G = build_graph(papers, options(seed), name="iclr")
         seconds.append(time.perf_counter() - t)
         areas, subs = membership(G, papers), membership(G, papers, "subcommunity")
         scores["area NMI"].append(normalized_mutual_info_score(clusters, areas))
@@ -157,7 +164,7 @@ def synthetic_section(data: Path, seeds: Sequence[int]) -> list[Row]:
         # A new corpus per seed: the score should not rest on one draw of the planted topics.
         papers = generate_corpus(SYNTHETIC_PAPERS, seed=seed, words_file=words)
         topics = paper_topics(SYNTHETIC_PAPERS, seed=seed).tolist()
-        G = build_graph(papers, BuildOptions(seed=seed), name="synthetic")
+        G = build_graph(papers, options(seed), name="synthetic")
         areas = membership(G, papers)
         ari.append(adjusted_rand_score(topics, areas))
         n_areas.append(len(set(areas)))
@@ -172,7 +179,7 @@ def neurips_section(data: Path, seeds: Sequence[int]) -> list[Row]:
 
     folder = data / NEURIPS_DIR
     papers = load_papers([folder / "papers.jsonl"], citations=[folder / "edges.tsv"]).papers
-    G = build_graph(papers, BuildOptions(), name="neurips")  # the default seed a user gets
+    G = build_graph(papers, options(), name="neurips")  # the default seed a user gets
     stages = {k: v for k, v in G.graph["meta"]["timings_s"].items() if k != "save"}
     areas = G.graph["communities"]
     members: dict[int, list[str]] = {}
@@ -214,7 +221,7 @@ def small_section(data: Path, seeds: Sequence[int]) -> list[Row]:
     papers, clusters = small_sample(papers, clusters)
     nmi, f1 = [], []
     for seed in seeds:
-        G = build_graph(papers, BuildOptions(seed=seed), name="small")
+        G = build_graph(papers, options(seed), name="small")
         areas = membership(G, papers)
         nmi.append(normalized_mutual_info_score(clusters, areas))
         f1.append(float(np.mean([best_f1(areas, clusters, c) for c in sorted(set(clusters))])))
@@ -295,11 +302,19 @@ def main() -> int:
     parser.add_argument("--seeds", type=int, default=5, help="seeds per set (default 5)")
     parser.add_argument("--only", default="", help="comma-separated sections: " + ", ".join(SECTIONS))
     parser.add_argument("--before", type=Path, help="results JSON to compare with (default: the last run)")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="OPTION=VALUE",
+        help="build option other than its default, e.g. --set top_k=10 (JSON values)",
+    )
     parser.add_argument("--no-save", action="store_true", help="do not keep this run's results")
     args = parser.parse_args()
     if not (args.data / ICLR_FILE).is_file():
         print(f"real data not found at {args.data}; pass --data", file=sys.stderr)
         return 2
+    OVERRIDES.update({k: json.loads(v) for k, v in (item.split("=", 1) for item in args.set)})
     chosen = [s for s in args.only.split(",") if s] or list(SECTIONS)
     seeds = list(range(1, args.seeds + 1))
     runs = sorted(RESULTS_DIR.glob("quality-*.json"))
@@ -316,7 +331,12 @@ def main() -> int:
     print_table(rows, previous)
     print(f"sections: {seconds}; total {total:.0f} s")
     if not args.no_save:
-        meta = {"seeds": seeds, "sections_s": seconds, "at": datetime.now(UTC).isoformat(timespec="seconds")}
+        meta = {
+            "overrides": OVERRIDES,
+            "seeds": seeds,
+            "sections_s": seconds,
+            "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
         print(f"saved {save_results(rows, meta)}")
     return 0
 
