@@ -11,6 +11,7 @@ import scipy.sparse as sp
 from graphx.build import similarity
 from graphx.build.similarity import similarity_edges, top_k_pairs
 from graphx.build.text import build_text_index
+from graphx.options import BuildOptions
 from graphx.paper import Paper
 
 
@@ -157,8 +158,39 @@ def test_embeddings_holding_nan_or_inf_are_left_out(tmp_path):
         "\n".join(json.dumps(r) for r in rows)
     )  # json writes NaN and Infinity as Python reads them
     papers = load_papers([path]).papers
-    edges = similarity_edges(papers, top_k=2, min_score=0.0, embedding_weight=0.5)
+    edges = similarity_edges(papers, top_k=2, min_score=0.0, embedding_weight=0.5, text_embedding_weight=0.3)
     assert all(np.isfinite(s) and 0 < s <= 1 for _, _, s in edges)
     assert {frozenset((u, v)) for u, v, _ in edges} >= {frozenset(("c", "d")), frozenset(("a", "b"))}
     G = build_graph(papers, BuildOptions(seed=0), name="nan")
     assert all(np.isfinite(w) for *_, w in G.edges(data="weight"))
+
+
+def test_every_paper_keeps_its_best_link_even_below_the_floor(real_papers):
+    # A floor this high would leave most papers alone; each still keeps its single best link.
+    edges = similarity_edges(
+        real_papers[:300], top_k=5, min_score=0.6, embedding_weight=0.5, text_embedding_weight=0.0
+    )
+    linked = {u for u, v, _ in edges} | {v for u, v, _ in edges}
+    assert linked == {p.id for p in real_papers[:300]}
+    assert any(s <= 0.6 for _, _, s in edges)
+    X = build_text_index(real_papers[:300]).X
+    dense = (X @ X.T).toarray()
+    np.fill_diagonal(dense, -1)
+    best = {(min(i, j), max(i, j)) for i, j in enumerate(dense.argmax(axis=1)) if dense[i, j] > 0}
+    index = {p.id: i for i, p in enumerate(real_papers[:300])}
+    found = {(min(index[u], index[v]), max(index[u], index[v])) for u, v, _ in edges}
+    assert len(best - found) <= 3  # exact ties at the best score may pick the other paper
+
+
+def test_default_graph_has_no_orphans_on_real_abstracts(real_papers):
+    o = BuildOptions()
+    edges = similarity_edges(
+        real_papers,
+        top_k=o.top_k,
+        min_score=o.min_similarity,
+        embedding_weight=o.embedding_weight,
+        text_embedding_weight=o.text_embedding_weight,
+    )
+    linked = {u for u, v, _ in edges} | {v for u, v, _ in edges}
+    assert linked == {p.id for p in real_papers}
+    assert all(0.0 < s <= 1.0 for _, _, s in edges)
