@@ -13,47 +13,66 @@ in :data:`last_warning`; the build then falls back to TF-IDF alone and records t
 
 from __future__ import annotations
 
+import importlib.util
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
 
 # WordLlama's bundled model: 256 dimensions of the L2 "supercat" token embeddings.
 MODEL_DIM = 256
+WEIGHTS_FILE = "l2_supercat_256.safetensors"
+TENSOR_KEY = "embedding.weight"
+TOKENIZER_FILE = "l2_supercat_tokenizer_config.json"
 _LOCK = threading.Lock()
-_MODEL: object | None = None
+
+
+class _Model(NamedTuple):
+    embedding: np.ndarray  # token id -> vector
+    tokenizer: Any  # tokenizers.Tokenizer
+
+
+_MODEL: _Model | None = None
 _WHY_NOT: str | None = None
 
 
-def _load() -> object | None:
-    """The bundled WordLlama model, loaded once; None (and the reason in ``_WHY_NOT``) if unavailable."""
+def _load() -> _Model | None:
+    """The bundled WordLlama model, loaded once; None (and the reason in ``_WHY_NOT``) if unavailable.
+
+    The two files are read straight from the installed package (``weights/`` and ``tokenizers/``):
+    WordLlama's own loader looks in ``tokenizer/`` first, may reach for the network, and its import
+    pulls in the Hugging Face hub client - a second of a 6,545-paper build for nothing.
+    """
     global _MODEL, _WHY_NOT
     with _LOCK:
         if _MODEL is not None or _WHY_NOT is not None:
             return _MODEL
-        try:
-            import wordllama
-            from wordllama import WordLlama
-        except ImportError as exc:
+        spec = importlib.util.find_spec("wordllama")
+        if spec is None or not spec.submodule_search_locations:
             _WHY_NOT = (
-                f"semantic embedding skipped: the wordllama package is not installed ({exc}); "
-                "similarity uses TF-IDF only. Install it with `pip install wordllama`."
+                "semantic embedding skipped: the wordllama package is not installed; similarity uses "
+                "TF-IDF only. Install it with `pip install wordllama`."
             )
             return None
-        # The wheel keeps its files in wordllama/weights and wordllama/tokenizers; pointing the cache
-        # at the package folder makes the loader find both there (its own project-root lookup uses
-        # "tokenizer/", which the wheel does not have) and never reach for the network.
-        folder = Path(wordllama.__file__).parent
+        folder = Path(next(iter(spec.submodule_search_locations)))
         try:
-            _MODEL = WordLlama.load(cache_dir=folder, dim=MODEL_DIM, disable_download=True)
-            _MODEL.tokenizer.no_padding()  # our own copy: pooling below needs each text's own tokens
+            from safetensors.numpy import load_file
+            from tokenizers import Tokenizer
+
+            table = load_file(str(folder / "weights" / WEIGHTS_FILE))[TENSOR_KEY]
+            tokenizer = Tokenizer.from_file(str(folder / "tokenizers" / TOKENIZER_FILE))
         except Exception as exc:  # noqa: BLE001 - any failure to read the bundled files means "no embedding"
             _WHY_NOT = (
-                f"semantic embedding skipped: wordllama's bundled model could not be loaded from {folder} "
+                f"semantic embedding skipped: wordllama's bundled model could not be read from {folder} "
                 f"({type(exc).__name__}: {exc}); similarity uses TF-IDF only. Reinstall wordllama."
             )
+            return None
+        tokenizer.no_padding()
+        tokenizer.no_truncation()
+        _MODEL = _Model(np.ascontiguousarray(table, dtype=np.float32), tokenizer)
         return _MODEL
 
 
@@ -100,7 +119,7 @@ def embed_texts(texts: Sequence[str]) -> np.ndarray | None:
     encoded = model.tokenizer.encode_batch(list(vocab), add_special_tokens=False)
     word_tokens = _rows_matrix([e.ids for e in encoded], table.shape[0])
     text_words = _rows_matrix([[vocab[w] for w in words] for words in split], len(vocab))
-    E = np.asarray((text_words @ word_tokens) @ table, dtype=np.float32)
+    E = np.asarray(text_words @ np.asarray(word_tokens @ table), dtype=np.float32)
     norms = np.linalg.norm(E, axis=1, keepdims=True)
     E /= np.where(norms > 0, norms, 1.0)
     return E

@@ -153,7 +153,8 @@ def similarity_edges(
     """
     X = (index or build_text_index(papers)).X
     n = len(papers)
-    candidates = [_pair_arrays(top_k_pairs(X, top_k=top_k, min_score=0.0))]
+    tfidf = top_k_pairs(X, top_k=top_k, min_score=0.0)
+    candidates = [_pair_arrays(tfidf)]
     specter = embedding_matrix(papers) if embedding_weight > 0 else None
     if specter is not None:
         idx, E = specter
@@ -168,7 +169,7 @@ def similarity_edges(
         if local is not None and n <= EXACT_MAX_ROWS:
             candidates.append(_dense_top_k_pairs(local, top_k=top_k))
     i, j = _unique_pairs(candidates, n)
-    score = _row_dots(X, i, j)
+    score = _tfidf_scores(X, tfidf, i, j)
     if local is not None:
         score = (1.0 - text_embedding_weight) * score + text_embedding_weight * _dense_dots(local, i, j)
     if specter is not None:
@@ -194,6 +195,18 @@ def add_similarity_edges(G: nx.MultiDiGraph, papers: Sequence[Paper], **kwargs) 
 def _pair_arrays(pairs: dict[tuple[int, int], float]) -> tuple[np.ndarray, np.ndarray]:
     keys = np.array(list(pairs), dtype=np.int64).reshape(-1, 2)
     return keys[:, 0], keys[:, 1]
+
+
+def _tfidf_scores(
+    X: sp.csr_matrix, known: dict[tuple[int, int], float], i: np.ndarray, j: np.ndarray
+) -> np.ndarray:
+    """TF-IDF cosine of every pair ``(i[t], j[t])``: from ``known`` where there, computed otherwise."""
+    score = np.fromiter(
+        (known.get(p, -1.0) for p in zip(i.tolist(), j.tolist(), strict=True)), np.float32, len(i)
+    )
+    missing = score < 0
+    score[missing] = _row_dots(X, i[missing], j[missing])
+    return score
 
 
 def _unique_pairs(candidates: list[tuple[np.ndarray, np.ndarray]], n: int) -> tuple[np.ndarray, np.ndarray]:
