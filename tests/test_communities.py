@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import networkx as nx
+import numpy as np
+import pytest
 from networkx.algorithms.community import is_partition, modularity
 
-from graphx.build.communities import detect, detect_two_levels, weighted_igraph
+from graphx.build.communities import (
+    MIN_AREA_PAPERS,
+    MIN_SUBAREA_PAPERS,
+    detect,
+    detect_two_levels,
+    merge_small,
+    weighted_igraph,
+)
 
 LEVELS = {"resolution": 1.0, "sub_resolution": 1.0, "min_subarea_papers": 30}
 
@@ -79,3 +88,67 @@ def test_two_level_seeded_result_is_reproducible(neurips_papers):
     first = detect_two_levels(G, weights=weights, seed=5, **LEVELS)
     second = detect_two_levels(G, weights=weights, seed=5, **LEVELS)
     assert first.area == second.area and first.subarea == second.subarea
+
+
+def test_no_tiny_areas_or_subareas_on_real_corpus(neurips_graph):
+    sizes = [c["size"] for c in neurips_graph.graph["communities"]]
+    assert min(sizes) >= MIN_AREA_PAPERS
+    subs = neurips_graph.graph["subcommunities"]
+    by_area: dict[int, list[int]] = {}
+    for s in subs:
+        by_area.setdefault(s["parent"], []).append(s["size"])
+    for area_subs in by_area.values():
+        if len(area_subs) > 1:
+            assert min(area_subs) >= MIN_SUBAREA_PAPERS
+
+
+def test_merge_small_moves_tiny_groups_to_their_best_linked_group():
+    edges = np.array([[0, 1], [1, 2], [0, 2], [3, 4], [4, 5], [3, 5], [6, 0], [6, 3], [6, 4]])
+    weight = np.ones(len(edges))
+    merged = merge_small(edges, weight, np.array([0, 0, 0, 1, 1, 1, 2]), 3)
+    assert merged.tolist() == [0, 0, 0, 1, 1, 1, 1]  # two links to group 1, one to group 0
+
+
+@pytest.fixture(scope="module")
+def iclr_graph(shared_data):
+    import json
+
+    from graphx.build.citations import citation_graph
+    from graphx.build.similarity import add_similarity_edges
+    from graphx.options import BuildOptions
+    from graphx.paper import Paper
+
+    path = shared_data / "zeta-alpha-iclr2022-similarity" / "Zeta-Alpha_ICLR2022.json"
+    with open(path, encoding="utf-8") as fh:
+        items = json.load(fh)["network"]["items"]
+    papers = [Paper(id=i["id"], title=i["title"], abstract=i["abstract"]) for i in items]
+    o = BuildOptions()
+    G = citation_graph(papers, top_k=o.top_k, min_strength=o.min_link_strength)
+    add_similarity_edges(
+        G,
+        papers,
+        top_k=o.top_k,
+        min_score=o.min_similarity,
+        embedding_weight=o.embedding_weight,
+        text_embedding_weight=o.text_embedding_weight,
+    )
+    return G, {i["id"]: int(i["cluster"]) for i in items}
+
+
+def test_areas_are_stable_across_seeds_on_a_real_text_only_set(iclr_graph):
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+    G, clusters = iclr_graph
+    weights = {"similar": 1.0}
+    nodes = sorted(G)
+    runs = [detect_two_levels(G, weights=weights, seed=s, **LEVELS) for s in (1, 2, 3)]
+    areas = [[p.area[n] for n in nodes] for p in runs]
+    truth = [clusters[n] for n in nodes]
+    nmi = [normalized_mutual_info_score(truth, a) for a in areas]
+    # One Leiden run per seed gave NMI 0.40-0.43; the consensus agrees with the curated clusters
+    # better and nearly the same way whatever the seed.
+    assert min(nmi) > 0.44 and max(nmi) - min(nmi) < 0.03
+    # Seeds may choose different resolutions here (1x or 1.5x: ICLR's stabilities are near-tied), so
+    # the partitions differ in granularity more than in substance.
+    assert adjusted_rand_score(areas[0], areas[1]) > 0.6
+    assert runs[0].area == detect_two_levels(G, weights=weights, seed=1, **LEVELS).area

@@ -14,7 +14,7 @@ from graphx.build.similarity import add_similarity_edges
 def annotated(neurips_papers):
     papers = neurips_papers[:2500]
     G = citation_graph(papers, top_k=10, min_strength=0.1)
-    add_similarity_edges(G, papers, top_k=10, min_score=0.1, embedding_weight=0.5)
+    add_similarity_edges(G, papers, top_k=10, min_score=0.1, embedding_weight=0.5, text_embedding_weight=0.3)
     metrics.annotate(G)
     return G
 

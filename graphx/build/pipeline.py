@@ -19,7 +19,7 @@ from typing import Any
 import networkx as nx
 
 import graphx
-from graphx.build import citations, communities, labels, layout, metrics, similarity
+from graphx.build import citations, communities, embedding, labels, layout, metrics, similarity
 from graphx.build.edgearrays import EdgeArrays, edge_arrays
 from graphx.build.runner import StageTimer, paused_gc
 from graphx.build.text import TextIndex, build_text_index
@@ -98,6 +98,7 @@ def _build(
         "versions": _versions(),
         "timings_s": stage.timings,
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "warnings": [w for w in [embedding.unavailable_reason()] if w and options.text_embedding_weight > 0],
     }
     refresh_counts(G)
     return G, index
@@ -164,6 +165,7 @@ def _similarity(G: nx.MultiDiGraph, papers: Sequence[Paper], options: BuildOptio
         top_k=options.top_k,
         min_score=options.min_similarity,
         embedding_weight=options.embedding_weight,
+        text_embedding_weight=options.text_embedding_weight,
         index=index,
     )
     return index

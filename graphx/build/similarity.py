@@ -2,7 +2,8 @@
 
 TF-IDF (scikit-learn) over title + abstract, cosine similarity through a sparse top-k product
 (``sparse_dot_topn``): memory grows with ``n * top_k``, never ``n * n``. Where papers carry SPECTER
-embeddings the score blends the two cosines.
+embeddings the score blends the two cosines; where they do not, it blends TF-IDF with a local semantic
+embedding (:mod:`graphx.embedding`), which links papers that say one thing in different words.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 from sparse_dot_topn import sp_matmul_topn
 
-from graphx.build.text import TextIndex, build_text_index
+from graphx.build.embedding import embed_texts
+from graphx.build.text import TextIndex, build_text_index, paper_text
 from graphx.paper import Paper
 
 # sparse_dot_topn splits the product over threads (OpenMP); one per core.
@@ -120,13 +122,20 @@ def similarity_edges(
     top_k: int,
     min_score: float,
     embedding_weight: float,
+    text_embedding_weight: float,
     index: TextIndex | None = None,
 ) -> list[tuple[str, str, float]]:
     """Each paper's ``top_k`` most similar papers, as ``(id_u, id_v, score)`` with a score in (0, 1].
 
-    Scores are TF-IDF cosines of title + abstract. Where both papers carry an embedding, the score is
-    ``(1 - embedding_weight) * tfidf + embedding_weight * embedding`` (``embedding_weight=1``:
-    embeddings alone); candidates come from the top-k lists of both measures.
+    Scores are TF-IDF cosines of title + abstract, blended with a semantic cosine: where both papers
+    carry a SPECTER embedding, ``(1 - embedding_weight) * tfidf + embedding_weight * specter``;
+    otherwise, with the local embedding of :mod:`graphx.embedding` (when installed),
+    ``(1 - text_embedding_weight) * tfidf + text_embedding_weight * local``. Candidates come from the
+    top-k lists of every measure; scoring and selection are vectorised (no loop over pairs).
+
+    Every paper keeps at least its best link, even below ``min_score``: a paper whose nearest
+    neighbour scores 0.09 still belongs somewhere, and left alone it would become a one-paper area
+    named after its rarest words.
 
     Parameters
     ----------
@@ -134,19 +143,46 @@ def similarity_edges(
     top_k : int
         Neighbours kept per paper (the union over papers is returned, so degrees can exceed it).
     min_score : float
-        Pairs at or below this score are not linked.
+        Pairs at or below this score are not linked, except each paper's best link.
     embedding_weight : float
-        Share of the embedding cosine in the blended score, in [0, 1].
+        Share of the SPECTER cosine in the blended score, in [0, 1].
+    text_embedding_weight : float
+        Share of the local embedding's cosine for pairs without SPECTER vectors, in [0, 1] (0: off).
     index : TextIndex, optional
         The papers' TF-IDF index, if already built (one row per paper, same order).
     """
     X = (index or build_text_index(papers)).X
-    pairs = top_k_pairs(X, top_k=top_k, min_score=min_score)
-    emb = embedding_matrix(papers)
-    if emb is not None and embedding_weight > 0:
-        pairs = _blend(X, pairs, emb, top_k=top_k, min_score=min_score, weight=embedding_weight)
+    n = len(papers)
+    tfidf = top_k_pairs(X, top_k=top_k, min_score=0.0)
+    candidates = [_pair_arrays(tfidf)]
+    specter = embedding_matrix(papers) if embedding_weight > 0 else None
+    if specter is not None:
+        idx, E = specter
+        S = np.zeros((n, E.shape[1]), dtype=np.float32)
+        S[idx] = E
+        if n <= EXACT_MAX_ROWS:
+            a, b = _dense_top_k_pairs(E, top_k=top_k)
+            candidates.append((idx[a], idx[b]))
+    local = None
+    if text_embedding_weight > 0 and (specter is None or len(specter[0]) < n):
+        local = embed_texts([paper_text(p) for p in papers])
+        if local is not None and n <= EXACT_MAX_ROWS:
+            candidates.append(_dense_top_k_pairs(local, top_k=top_k))
+    i, j = _unique_pairs(candidates, n)
+    score = _tfidf_scores(X, tfidf, i, j)
+    if local is not None:
+        score = (1.0 - text_embedding_weight) * score + text_embedding_weight * _dense_dots(local, i, j)
+    if specter is not None:
+        both = np.zeros(n, dtype=bool)
+        both[specter[0]] = True
+        both = both[i] & both[j]
+        text = _row_dots(X, i[both], j[both])
+        score[both] = (1.0 - embedding_weight) * text + embedding_weight * _dense_dots(S, i[both], j[both])
+    i, j, score = _select(i, j, np.clip(score, 0.0, 1.0), top_k=top_k, min_score=min_score)
     ids = [p.id for p in papers]
-    return [(ids[i], ids[j], float(s)) for (i, j), s in sorted(pairs.items())]
+    return [
+        (ids[a], ids[b], float(s)) for a, b, s in zip(i.tolist(), j.tolist(), score.tolist(), strict=True)
+    ]
 
 
 def add_similarity_edges(G: nx.MultiDiGraph, papers: Sequence[Paper], **kwargs) -> int:
@@ -156,53 +192,73 @@ def add_similarity_edges(G: nx.MultiDiGraph, papers: Sequence[Paper], **kwargs) 
     return len(edges)
 
 
-def _blend(
-    X: sp.csr_matrix,
-    tfidf_pairs: dict[tuple[int, int], float],
-    emb: tuple[np.ndarray, np.ndarray],
-    *,
-    top_k: int,
-    min_score: float,
-    weight: float,
-) -> dict[tuple[int, int], float]:
-    idx, E = emb
-    emb_pairs = _dense_top_k_pairs(E, top_k=top_k)
-    has_emb = np.zeros(X.shape[0], dtype=bool)
-    has_emb[idx] = True
-    row_of = {int(i): r for r, i in enumerate(idx)}
-    candidates = set(tfidf_pairs) | {(int(idx[a]), int(idx[b])) for a, b in emb_pairs}
-    scored: dict[int, list[tuple[float, int, tuple[int, int]]]] = {}
-    for i, j in candidates:
-        text = tfidf_pairs.get((i, j))
-        if text is None:
-            text = float(X[i].multiply(X[j]).sum())
-        if has_emb[i] and has_emb[j]:
-            vec = float(np.clip(E[row_of[i]] @ E[row_of[j]], 0.0, 1.0))
-            score = (1.0 - weight) * text + weight * vec
-        else:
-            score = text
-        if score > min_score:
-            scored.setdefault(i, []).append((score, j, (i, j)))
-            scored.setdefault(j, []).append((score, i, (i, j)))
-    out: dict[tuple[int, int], float] = {}
-    for entries in scored.values():
-        entries.sort(key=lambda e: (-e[0], e[1]))
-        for score, _, key in entries[:top_k]:
-            out[key] = min(1.0, score)
+def _pair_arrays(pairs: dict[tuple[int, int], float]) -> tuple[np.ndarray, np.ndarray]:
+    keys = np.array(list(pairs), dtype=np.int64).reshape(-1, 2)
+    return keys[:, 0], keys[:, 1]
+
+
+def _tfidf_scores(
+    X: sp.csr_matrix, known: dict[tuple[int, int], float], i: np.ndarray, j: np.ndarray
+) -> np.ndarray:
+    """TF-IDF cosine of every pair ``(i[t], j[t])``: from ``known`` where there, computed otherwise."""
+    score = np.fromiter(
+        (known.get(p, -1.0) for p in zip(i.tolist(), j.tolist(), strict=True)), np.float32, len(i)
+    )
+    missing = score < 0
+    score[missing] = _row_dots(X, i[missing], j[missing])
+    return score
+
+
+def _unique_pairs(candidates: list[tuple[np.ndarray, np.ndarray]], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct unordered pairs ``(i < j)`` of every candidate list, sorted."""
+    a = np.concatenate([c[0] for c in candidates]).astype(np.int64)
+    b = np.concatenate([c[1] for c in candidates]).astype(np.int64)
+    keep = a != b
+    codes = np.unique(np.minimum(a, b)[keep] * n + np.maximum(a, b)[keep])
+    return codes // max(n, 1), codes % max(n, 1)
+
+
+def _select(
+    i: np.ndarray, j: np.ndarray, score: np.ndarray, *, top_k: int, min_score: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The pairs that are among the ``top_k`` best of either paper and above ``min_score``, plus every
+    paper's best pair whatever its score (ties: the lower index). Returned sorted by ``(i, j)``."""
+    src, dst, both = np.concatenate([i, j]), np.concatenate([j, i]), np.concatenate([score, score])
+    order = np.lexsort((dst, -both, src))
+    src, dst, both = src[order], dst[order], both[order]
+    rank = np.arange(len(src)) - np.searchsorted(src, src)
+    keep = (rank == 0) & (both > 0) | (rank < top_k) & (both > min_score)
+    pair = np.concatenate([np.arange(len(i)), np.arange(len(i))])[order]
+    chosen = np.zeros(len(i), dtype=bool)
+    chosen[pair[keep]] = True
+    return i[chosen], j[chosen], score[chosen]
+
+
+def _dense_dots(E: np.ndarray, left: np.ndarray, right: np.ndarray, chunk: int = 200_000) -> np.ndarray:
+    """``E[left[t]] . E[right[t]]`` for every t, in chunks."""
+    out = np.zeros(len(left), dtype=np.float32)
+    for start in range(0, len(left), chunk):
+        a, b = E[left[start : start + chunk]], E[right[start : start + chunk]]
+        out[start : start + chunk] = np.einsum("ij,ij->i", a, b)
     return out
 
 
-def _dense_top_k_pairs(E: np.ndarray, *, top_k: int, chunk_rows: int = 2048) -> set[tuple[int, int]]:
-    """Top-k cosine neighbours of dense normalised rows, in chunks (memory: chunk_rows x n)."""
+def _dense_top_k_pairs(
+    E: np.ndarray, *, top_k: int, chunk_cells: int = 20_000_000
+) -> tuple[np.ndarray, np.ndarray]:
+    """Top-k cosine neighbours of dense normalised rows as ``(rows, neighbours)`` arrays, in chunks of
+    at most ``chunk_cells`` similarities (80 MB), never the n x n matrix."""
     n = E.shape[0]
     k = min(top_k, n - 1)
-    out: set[tuple[int, int]] = set()
+    if k < 1:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    chunk_rows = max(1, chunk_cells // n)
+    rows, cols = [], []
     for start in range(0, n, chunk_rows):
         S = E[start : start + chunk_rows] @ E.T
-        rows = np.arange(S.shape[0])
-        S[rows, rows + start] = -np.inf
+        local = np.arange(S.shape[0])
+        S[local, local + start] = -np.inf
         nearest = np.argpartition(-S, k - 1, axis=1)[:, :k]
-        for r, js in enumerate(nearest):
-            i = start + r
-            out.update((min(i, j), max(i, j)) for j in js.tolist())
-    return out
+        rows.append(np.repeat(local + start, k))
+        cols.append(nearest.ravel())
+    return np.concatenate(rows), np.concatenate(cols)

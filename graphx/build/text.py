@@ -39,11 +39,21 @@ BOILERPLATE_WORDS = frozenset(
     """.split()
 )
 STOP_WORDS = frozenset(ENGLISH_STOP_WORDS | BOILERPLATE_WORDS)
+# Stop words that may stand inside a phrase: "chain of thought", "mixture of experts", "learning to rank".
+PHRASE_JOINERS = frozenset({"of", "to"})
 # Tokens: a letter, then letters/digits/hyphens ("gpt-4", "q-learning"); bare numbers carry no topic.
 TOKEN_PATTERN = r"(?u)\b[^\W\d_][\w\-]*[^\W_]\b"
 _TOKEN = re.compile(TOKEN_PATTERN)
+# A hyphen between two words of two letters or more separates words ("inference-time" is "inference
+# time"); one joining a letter or a number does not ("q-learning", "gpt-4", "k-means" stay whole).
+_SPLIT_HYPHEN = re.compile(r"(?<=[^\W\d_]{2})-(?=[^\W\d_]{2})")
 # Punctuation other than hyphens and apostrophes ends a phrase.
 _PHRASE_BREAK = re.compile(r"[^\w\s\-']+")
+# LaTeX as abstracts carry it: accents (R\'enyi), text macros (\emph{..}), citations, inline math.
+_LATEX_ACCENT = re.compile(r"""\\(?:[`'^"~=.]|[uvHc](?![A-Za-z]))\s*\{?\s*\\?([A-Za-z])\}?""")
+_LATEX_DROPPED = re.compile(r"\\(?:cite[pt]?|ref|eqref|url|href|footnote)\s*\{[^{}]*\}")
+_LATEX_MATH = re.compile(r"\$\$?([^$]*)\$\$?")
+_LATEX_MACRO = re.compile(r"\\[A-Za-z]+\*?|\\.")
 # A term seen in more than this share of papers is corpus-wide vocabulary, not a topic.
 MAX_DOC_FREQ = 0.5
 MATRIX_FILE = "text-tfidf.npz"
@@ -55,23 +65,58 @@ def paper_text(paper: Paper) -> str:
     return f"{paper.title}. {paper.abstract or ''}"
 
 
+def decode_latex(text: str) -> str:
+    """Text with its LaTeX markup read as a reader would: accents folded, macros and math symbols gone.
+
+    Only what abstracts carry: accented letters (``R\\'enyi`` is "Renyi", not "r" + "enyi"), text
+    macros whose argument stays (``\\emph{sparse}``), citations and URLs dropped whole, inline math
+    kept for its letters only (``$k$-means`` stays "k-means", ``$\\epsilon$`` gives nothing).
+
+    Examples
+    --------
+    >>> decode_latex(r"the Cram\\'{e}r-Rao bound for \\emph{sparse} $\\ell_1$ models \\cite{x}, $k$-means")
+    'the Cramer-Rao bound for sparse models , k-means'
+    """
+    if "\\" not in text and "$" not in text:
+        return text
+    text = _LATEX_ACCENT.sub(r"\1", text)
+    text = _LATEX_DROPPED.sub("", text)
+    text = _LATEX_MATH.sub(lambda m: re.sub(r"[_^]", " ", _LATEX_MACRO.sub(" ", m.group(1))), text)
+    text = _LATEX_MACRO.sub("", text)
+    # Math leaves single letters, digits and operators: keep only what can start a word.
+    text = re.sub(r"(?<![\w-])[\d{}()\[\]+=<>|^_]+(?![\w-])", "", text)
+    return re.sub(r"[ \t]{2,}", " ", text.replace("{", "").replace("}", "").replace("~", " "))
+
+
 def analyze(text: str) -> list[str]:
     """Terms of a text: words, and phrases of two words that stand next to each other.
 
-    Unlike scikit-learn's word n-grams, a phrase never spans punctuation ("graph neural networks
-    (GNNs)" gives no "networks gnns") or a removed stop word ("learning with policies" gives no
-    "learning policies"): labels are made of these phrases and must read as the text does.
+    A phrase never spans punctuation ("graph neural networks (GNNs)" gives no "networks gnns") or a
+    removed stop word ("learning with policies" gives no "learning policies"): labels are made of
+    these phrases and must read as the text does. Two exceptions keep a researcher's phrases whole:
+    "of" and "to" may stand inside a three-word phrase ("chain of thought", "mixture of experts"), and
+    a hyphen between words is a space, so spellings of one term are one feature ("inference-time" =
+    "Inference time"). LaTeX is decoded first (:func:`decode_latex`).
 
     Examples
     --------
     >>> analyze("Graph Neural Networks (GNNs) for molecules.")
     ['graph', 'neural', 'networks', 'graph neural', 'neural networks', 'gnns', 'molecules']
+    >>> analyze("Chain-of-thought prompting")
+    ['chain', 'thought', 'prompting', 'thought prompting', 'chain of thought']
     """
     terms: list[str] = []
-    for segment in _PHRASE_BREAK.split(strip_accents_unicode(text.lower())):
-        words = [w if w not in STOP_WORDS else None for w in _TOKEN.findall(segment)]
+    text = _SPLIT_HYPHEN.sub(" ", strip_accents_unicode(decode_latex(text).lower()))
+    for segment in _PHRASE_BREAK.split(text):
+        tokens = _TOKEN.findall(segment)
+        words = [w if w not in STOP_WORDS else None for w in tokens]
         terms.extend(w for w in words if w)
         terms.extend(f"{a} {b}" for a, b in zip(words, words[1:], strict=False) if a and b)
+        terms.extend(
+            f"{a} {j} {b}"
+            for a, j, b in zip(words, tokens[1:], words[2:], strict=False)
+            if a and b and j in PHRASE_JOINERS
+        )
     return terms
 
 
