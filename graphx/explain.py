@@ -18,13 +18,14 @@ from collections.abc import Mapping
 import networkx as nx
 import numpy as np
 
-from graphx.build.text import TextIndex
+from graphx.build.embedding import embed_texts
+from graphx.build.text import TextIndex, paper_text
 from graphx.errors import PaperNotFound
+from graphx.options import stored_build_options
 from graphx.paper import Paper
 
 SHARED_TERMS = 10
 TITLES_SHOWN = 20
-DEFAULT_EMBEDDING_WEIGHT = 0.5
 
 
 def explain_link(
@@ -127,19 +128,34 @@ def shared_terms(index: TextIndex, a: str, b: str, n_terms: int = SHARED_TERMS) 
 def similarity_parts(
     G: nx.MultiDiGraph, a: str, b: str, papers: Mapping[str, Paper], index: TextIndex | None
 ) -> dict:
-    """``{"score", "tfidf", "embedding"}``: the build's blended score and its two cosines."""
+    """``{"score", "tfidf", "embedding"}``: the build's blended score and its two cosines.
+
+    The embedding part is the SPECTER cosine where both papers carry one, else the cosine of the local
+    text embedding the build blends in (:func:`graphx.build.embedding.embed_texts`); the score blends
+    them with the weights the graph was built with, as :func:`graphx.build.similarity.similarity_edges`.
+    """
+    options = stored_build_options(G.graph.get("meta", {}).get("parameters", {}))
     tfidf = None
     if index is not None:
         rows = {pid: i for i, pid in enumerate(index.ids)}
         if a in rows and b in rows:
             tfidf = float(index.X[rows[a]].multiply(index.X[rows[b]]).sum())
-    embedding = None
+    embedding, weight = None, 0.0
     ea, eb = (papers.get(n).embedding if papers.get(n) else None for n in (a, b))
     if ea and eb and len(ea) == len(eb):
         va, vb = np.asarray(ea, dtype=np.float32), np.asarray(eb, dtype=np.float32)
         norm = float(np.linalg.norm(va) * np.linalg.norm(vb))
         embedding = float(np.clip(va @ vb / norm, 0.0, 1.0)) if norm else None
-    weight = G.graph.get("meta", {}).get("parameters", {}).get("embedding_weight", DEFAULT_EMBEDDING_WEIGHT)
+        weight = options.embedding_weight
+    elif options.text_embedding_weight > 0:
+        nodes = [G.nodes[n] for n in (a, b)]
+        texts = [
+            paper_text(Paper(id="", title=x.get("title") or "", abstract=x.get("abstract"))) for x in nodes
+        ]
+        E = embed_texts(texts)
+        if E is not None:
+            embedding = float(np.clip(E[0] @ E[1], 0.0, 1.0))
+            weight = options.text_embedding_weight
     if tfidf is None:
         score = embedding
     elif embedding is not None and weight > 0:

@@ -13,6 +13,7 @@ from graphx.build.text import analyze
 from graphx.cli import cli
 from graphx.errors import PaperNotFound
 from graphx.explain import explain_saved
+from graphx.options import BuildOptions
 from graphx.store import graphs as graphstore
 
 
@@ -52,7 +53,10 @@ def test_cited_coupled_and_similar_pair(neurips_part_cache, part, edges):
     }
     assert found["shared_references"]["strength"] == pytest.approx(part[a][b]["coupled"]["weight"], abs=1e-6)
     assert found["shared_citers"] == {"count": 0, "titles": [], "strength": 0.0}
-    assert found["similarity"] == {"score": 0.256403, "tfidf": 0.256403, "embedding": None}
+    sim = found["similarity"]
+    assert sim["tfidf"] == 0.240412 and 0 < sim["embedding"] <= 1  # the local text embedding's cosine
+    weight = BuildOptions().text_embedding_weight
+    assert sim["score"] == pytest.approx((1 - weight) * sim["tfidf"] + weight * sim["embedding"], abs=1e-6)
     assert found["similarity"]["score"] == pytest.approx(part[a][b]["similar"]["weight"], abs=1e-6)
     assert found["shared_terms"][:4] == [
         "federated",
