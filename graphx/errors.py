@@ -66,6 +66,46 @@ class S2RequestFailed(SourceError):
         super().__init__(f"Semantic Scholar {reason}.")
 
 
+class S2Unreachable(SourceError):
+    """Semantic Scholar could not be reached at all (connection refused, no DNS answer, no route).
+
+    Known after one quick retry, not after a full backoff: nothing is listening, and waiting will not
+    change that within a build. ``url`` is the API base; ``reason`` how it failed ("connection refused").
+    Steps that only enrich a build catch it and build from the text; steps that need S2 (a search, seed
+    ids) turn it into a message naming the URL and the ways out.
+    """
+
+    def __init__(self, url: str, reason: str, needed_for: str | None = None):
+        self.url = url
+        self.reason = reason
+        self.needed_for = needed_for
+        if needed_for is None:
+            message = f"Semantic Scholar could not be reached at {url} ({reason})."
+        else:
+            message = (
+                f"Semantic Scholar could not be reached at {url} ({reason}), and {needed_for} needs it. "
+                "Check the network (or --api-url / $GRAPHX_S2_API_URL), build from what is cached with "
+                "--offline, or build from a papers file (-i FILE)."
+            )
+        super().__init__(message)
+
+
+class S2Stopped(SourceError):
+    """Semantic Scholar kept failing mid-collection; what was fetched is cached and the next run resumes.
+
+    ``reason`` says how it failed, ``cached`` how many papers the cache holds, ``hint`` an extra way out.
+    """
+
+    def __init__(self, reason: str, cached: int, store_path: str, hint: str = ""):
+        self.reason = reason
+        self.cached = cached
+        self.hint = hint
+        super().__init__(
+            f"Semantic Scholar {reason}. {cached:,} papers fetched so far are cached in {store_path}; "
+            f"rerun the same command to resume{hint}."
+        )
+
+
 class BuildCancelled(GraphxError):
     """The build was cancelled by the user; the previous graph of that name is intact."""
 

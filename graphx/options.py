@@ -292,7 +292,7 @@ OPTIONS: dict[str, Option] = {
             "enrich",
             bool,
             False,
-            "fetch references from S2 for --input papers that carry DOI/arXiv ids.",
+            "fetch references from S2 for --input papers (by DOI/arXiv id, else by title).",
             FETCH,
         ),
         Option(

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from s2server import CS768_DIR, cs768_paper_id, strip_version
 
-from graphx.errors import OfflineMiss
 from graphx.sources.s2 import collect
 from graphx.sources.s2.client import S2Client
 from graphx.sources.s2.titles import parse_titles
@@ -86,14 +84,14 @@ def test_titles_resolve_through_title_match_and_unresolved_ones_are_kept(store, 
     assert [p.id for p in again.papers] == [p.id for p in result.papers] and s2_server.log == []
 
 
-def test_plain_titles_offline_without_cache_fail_clearly(store, s2_server, tmp_path):
+def test_plain_titles_offline_without_cache_build_from_the_text(store, s2_server, tmp_path):
     path = tmp_path / "titles.txt"
     path.write_text("Computing Machinery and Intelligence\n", encoding="utf-8")
-    with (
-        S2Client(s2_server.url, requests_per_s=0) as client,
-        pytest.raises(OfflineMiss, match="never looked"),
-    ):
-        collect(store, client, titles_file=path, offline=True)
+    with S2Client(s2_server.url, requests_per_s=0) as client:
+        offline = collect(store, client, titles_file=path, offline=True)
+    assert [(p.title, p.s2_id) for p in offline.papers] == [("Computing Machinery and Intelligence", None)]
+    assert any("1 title(s) were never looked up" in n for n in offline.notes)
+    assert s2_server.log == [] and offline.unreachable is None
     with S2Client(s2_server.url, requests_per_s=0) as client:
         result = collect(store, client, titles_file=path)
     assert [p.s2_id for p in result.papers] == ["2d5673caa9e6af3a7b82a43f19ee920992db07ad"]

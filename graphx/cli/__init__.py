@@ -198,7 +198,7 @@ def build(inputs, citations, skip_bad, name, quiet, dry_run, cache_dir, **params
             s2_options.update(
                 paper_ids=seeds, titles_file=titles_file, enrich=papers if fetch.get("enrich") else ()
             )
-            papers = papers + _collect(store, s2_options, bars)
+            papers = papers + _collect(store, s2_options, bars, name)
     described = (
         [*inputs, *citations] + ([f"query: {query}"] if query else []) + [f"paper: {s}" for s in seeds]
     )
@@ -243,11 +243,21 @@ def print_papers(papers: Sequence[Paper]) -> None:
         click.echo(f"{paper.year or '----'}  {paper.title}  [{'; '.join(filter(None, [ids, abstract]))}]")
 
 
-def _collect(store: PaperStore, s2_options: dict, progress: StageBars) -> list[Paper]:
+def _collect(store: PaperStore, s2_options: dict, progress: StageBars, name: str) -> list[Paper]:
     from graphx.sources.s2 import collect_papers
 
-    result = collect_papers(store, **s2_options, progress=progress)
+    def say_retry(line: str) -> None:
+        click.echo(f"\n{line}", err=True)
+
+    result = collect_papers(store, **s2_options, progress=progress, on_retry=say_retry)
     progress.close()
+    if result.unreachable is not None:
+        click.echo(
+            f"warning: S2 unreachable ({result.unreachable.reason} at {result.unreachable.url}): "
+            f"{result.enriched:,} of {result.asked:,} papers enriched; building from the text. "
+            f"Rerun to add citations, or run `graphx enrich {name}` later.",
+            err=True,
+        )
     click.echo(
         f"Semantic Scholar: {len(result.papers):,} papers ({result.from_cache:,} from the cache, "
         f"{result.requests:,} requests)",

@@ -29,7 +29,7 @@ from typing import Any
 
 import httpx
 
-from graphx.errors import S2NotFound, S2RequestFailed, SourceError
+from graphx.errors import S2NotFound, S2RequestFailed, S2Unreachable, SourceError
 
 logger = logging.getLogger("graphx.s2")
 
@@ -51,6 +51,10 @@ REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 # More redirects than this in a row is a loop (or a proxy gone wrong), not an API answer.
 MAX_REDIRECTS = 5
 USER_AGENT = "graphx (+https://github.com/graphx)"
+# A refused connection or a host name that does not resolve is answered at once, and the answer will not
+# change within a build: one quick retry (a blip while a proxy restarts), then the client stops asking.
+UNREACHABLE_RETRIES = 1
+UNREACHABLE_RETRY_S = 0.5
 
 
 def resolve_api_url(api_url: str | None = None) -> str:
@@ -79,6 +83,12 @@ class S2Client:
         Seeds the jitter.
     cancel : threading.Event, optional
         Checked before each request and during waits; ``on_cancel`` is called when it is set.
+    on_retry : callable, optional
+        Called with one line before each retry wait: what failed and when the next try is.
+
+    A connection that is refused or a host that does not resolve is retried once after
+    ``UNREACHABLE_RETRY_S``; then :class:`~graphx.errors.S2Unreachable` is raised, and every later request
+    of this client raises it at once (:attr:`unreachable`), so a run of 200 titles fails in one go.
     """
 
     def __init__(
@@ -93,6 +103,7 @@ class S2Client:
         seed: int | None = None,
         cancel: threading.Event | None = None,
         on_cancel: Callable[[], None] | None = None,
+        on_retry: Callable[[str], None] | None = None,
         transport: httpx.BaseTransport | None = None,
     ):
         self.api_url = resolve_api_url(api_url)
@@ -105,6 +116,8 @@ class S2Client:
         self.backoff_s = backoff_s
         self.cancel = cancel
         self.on_cancel = on_cancel
+        self.on_retry = on_retry
+        self.unreachable: S2Unreachable | None = None
         self.requests = 0
         self.failures: Counter[str] = Counter()
         self.waits_s: list[float] = []
@@ -147,6 +160,8 @@ class S2Client:
         on 404, :class:`S2RequestFailed` when retries run out, :class:`SourceError` on other errors.
         """
         url = path if path.startswith(("http://", "https://")) else f"{self.api_url}{path}"
+        if self.unreachable is not None:
+            raise self.unreachable
         failures: Counter[str] = Counter()
         for attempt in range(self.max_retries + 1):
             self._check_cancel()
@@ -157,6 +172,9 @@ class S2Client:
                 response = self._send(method, url, params=params, json=json)
             except httpx.TimeoutException:
                 kind = "timeout"
+            except httpx.ConnectError as exc:
+                self._unreachable_attempt(exc, failures)
+                continue
             except httpx.TransportError as exc:
                 kind = "connection"
                 logger.debug("S2 %s %s: %s", method, url, type(exc).__name__)
@@ -185,8 +203,27 @@ class S2Client:
             self.failures[kind] += 1
             if attempt < self.max_retries:
                 self.waits_s.append(wait_s)
+                if self.on_retry is not None:
+                    self.on_retry(
+                        f"Semantic Scholar {_what_failed(kind, self.timeout_s)} "
+                        f"({method} {httpx.URL(url).path}); next try in {wait_s:.1f} s "
+                        f"(retry {attempt + 1} of {self.max_retries})"
+                    )
                 self._sleep(wait_s)
         raise S2RequestFailed(_describe(failures, self.timeout_s, self.api_url), failures)
+
+    def _unreachable_attempt(self, exc: httpx.ConnectError, failures: Counter[str]) -> None:
+        """Count a refused connection or DNS failure; raise :class:`S2Unreachable` past the quick retry."""
+        failures["unreachable"] += 1
+        self.failures["unreachable"] += 1
+        reason = _unreachable_reason(exc)
+        logger.debug("S2 unreachable at %s: %s", self.api_url, reason)
+        if failures["unreachable"] > min(UNREACHABLE_RETRIES, self.max_retries):
+            self.unreachable = S2Unreachable(self.api_url, reason)
+            raise self.unreachable
+        with self._lock:  # the request never reached the server: it does not count against the rate
+            self._next_start = time.monotonic()
+        self._sleep(UNREACHABLE_RETRY_S)
 
     def _send(self, method: str, url: str, *, params: Any, json: Any) -> httpx.Response:
         """One request, following redirects; the API key goes only to the API's own origin."""
@@ -308,6 +345,17 @@ def _retry_after_s(value: str | None) -> float | None:
     return max(seconds, 0.0)
 
 
+def _unreachable_reason(exc: httpx.ConnectError) -> str:
+    text = str(exc).lower()
+    if "refused" in text:
+        return "connection refused"
+    if "name or service not known" in text or "nodename nor servname" in text or "getaddrinfo" in text:
+        return "host name not found"
+    if "temporary failure in name resolution" in text:
+        return "no DNS answer"
+    return str(exc) or type(exc).__name__
+
+
 def _error_detail(response: httpx.Response) -> str:
     try:
         body = response.json()
@@ -316,6 +364,15 @@ def _error_detail(response: httpx.Response) -> str:
     if isinstance(body, dict):
         return str(body.get("error") or body.get("message") or response.reason_phrase)
     return response.reason_phrase
+
+
+def _what_failed(kind: str, timeout_s: float) -> str:
+    return {
+        "429": "rate-limited us (429)",
+        "timeout": f"did not answer within {timeout_s:g} s",
+        "connection": "dropped the connection",
+        "bad_json": "sent truncated or invalid JSON",
+    }.get(kind, f"answered {kind} (server error)")
 
 
 def _describe(failures: Counter[str], timeout_s: float, api_url: str) -> str:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from urllib.parse import quote
 
-from graphx.errors import BadRecord, OfflineMiss, SourceError
+from graphx.errors import BadRecord, OfflineMiss, S2Unreachable, SourceError
 from graphx.paper import Paper
 from graphx.progress import Progress
 from graphx.sources.s2.cache import S2Cache
@@ -46,6 +46,11 @@ class Run:
         self.from_cache = 0
         self.done = 0
         self.total = 0
+        # Set when S2 turned out unreachable: steps that only enrich go on with what the cache has.
+        self.unreachable: S2Unreachable | None = None
+        # Papers that steps which only enrich (titles, --enrich) asked for, and how many they got.
+        self.enrich_asked = 0
+        self.enriched = 0
 
     def report(self, done: int) -> None:
         self.done += done
@@ -88,6 +93,7 @@ class Run:
         return [p for p in found.values() if p]
 
     def enrich(self, papers: Sequence[Paper]) -> list[Paper]:
+        """S2's records of ``papers`` (by S2 id, DOI or arXiv id); with S2 unreachable, the cached ones."""
         wanted: list[str] = []
         without = 0
         for paper in papers:
@@ -103,9 +109,29 @@ class Run:
             self.notes.append(
                 f"{without:,} input papers carry no S2 id, DOI or arXiv id and were not enriched."
             )
-        found = self.fetch(wanted)
+        found = self.fetch_available(wanted)
         self.note_missing("input papers", [a for a, p in found.items() if p is None])
-        return [p for p in found.values() if p]
+        enriched = [p for p in found.values() if p]
+        self.enrich_asked += len(papers)
+        self.enriched += len(enriched)
+        return enriched
+
+    def fetch_available(self, api_ids: Sequence[str]) -> dict[str, Paper | None]:
+        """:meth:`fetch` for steps that only enrich: when S2 is unreachable (or the run is offline), the
+        answers the cache has. Ids left out of the result were not looked up; None: S2 knows no such paper.
+        """
+        if self.unreachable is None and not self.offline:
+            try:
+                return self.fetch(api_ids)
+            except S2Unreachable as exc:
+                self.unreachable = exc
+        out: dict[str, Paper | None] = {}
+        for api_id in dict.fromkeys(api_ids):
+            hit = None if self.refresh else self.cache.lookup(api_id)
+            if hit is not None:
+                out[api_id] = hit or None
+                self.from_cache += hit is not False
+        return out
 
     def fetch(self, api_ids: Sequence[str]) -> dict[str, Paper | None]:
         """Papers (with their link lists) by API id; None for ids S2 does not know. Cache first."""

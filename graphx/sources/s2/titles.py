@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from graphx.errors import InputError, OfflineMiss, S2NotFound
+from graphx.errors import InputError, S2NotFound, S2Unreachable
 from graphx.paper import Paper, normalize_title
 from graphx.sources.listing import Listing, read_listing, title_id
 from graphx.sources.s2.client import S2Client
@@ -79,40 +79,66 @@ def match_title(client: S2Client, title: str) -> tuple[str | None, str | None]:
 
 
 def collect_titles(run: Run, path: str | os.PathLike) -> tuple[list[Paper], list[Paper]]:
-    """(papers resolved on S2, unresolved titles that carried an abstract, as papers without ids)."""
+    """(papers resolved on S2, papers kept from the text as given).
+
+    Titles S2 does not know are kept when the text gave them an abstract; titles that were never looked
+    up (S2 unreachable, or ``--offline`` and not in the cache) are all kept as the text gave them.
+    """
     listing = _read(path)
     entries = _entries(listing)
     if not entries:
         run.notes.append(f"No titles found in {path}.")
         return [], []
     run.notes.append(f"{path}: {listing.note}.")
+    return resolve_entries(run, entries)
+
+
+def resolve_entries(run: Run, entries: list[TitleEntry]) -> tuple[list[Paper], list[Paper]]:
+    """Look titles up (title cache first), fetch the matches; see :func:`collect_titles`."""
     matched: dict[str, str | None] = {}
     for entry in entries:
         key = normalize_title(entry.title)
         cached = None if run.refresh else run.cache.title(key)
-        if cached is None:
-            if run.offline:
-                raise OfflineMiss(
-                    f"--offline: the title {entry.title!r} was never looked up. Run once without --offline."
-                )
+        if cached is not None:
+            matched[entry.title] = cached[0]
+            continue
+        if run.offline or run.unreachable is not None:
+            continue
+        try:
             paper_id, matched_title = match_title(run.client, entry.title)
-            run.cache.save_title(key, paper_id, matched_title)
-        else:
-            paper_id = cached[0]
+        except S2Unreachable as exc:
+            run.unreachable = exc
+            continue
+        run.cache.save_title(key, paper_id, matched_title)
         matched[entry.title] = paper_id
-    found = run.fetch([pid for pid in matched.values() if pid])
+    found = run.fetch_available([pid for pid in matched.values() if pid])
     resolved = [found[pid] for pid in dict.fromkeys(p for p in matched.values() if p) if found.get(pid)]
-    unresolved = [e for e in entries if not matched[e.title] or not found.get(matched[e.title])]
-    kept = [
-        e.paper or Paper(id=title_id(e.title), title=e.title, abstract=e.abstract)
-        for e in unresolved
-        if e.abstract
-    ]
-    if unresolved:
-        names = ", ".join(repr(e.title) for e in unresolved[:5])
-        more = f" and {len(unresolved) - 5} more" if len(unresolved) > 5 else ""
+    not_asked: list[TitleEntry] = []  # never looked up: S2 unreachable, or offline and not cached
+    unknown: list[TitleEntry] = []  # S2 knows no such paper
+    for e in entries:
+        pid = matched.get(e.title, "")
+        if e.title not in matched or (pid and pid not in found):
+            not_asked.append(e)
+        elif not pid or not found[pid]:
+            unknown.append(e)
+    kept = [_from_text(e) for e in unknown if e.abstract] + [_from_text(e) for e in not_asked]
+    run.enrich_asked += len(entries)
+    run.enriched += len(entries) - len(unknown) - len(not_asked)
+    if unknown:
+        names = ", ".join(repr(e.title) for e in unknown[:5])
+        more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+        n_kept = sum(1 for e in unknown if e.abstract)
         run.notes.append(
-            f"{len(unresolved)} title(s) not found on Semantic Scholar: {names}{more}"
-            + (f"; {len(kept)} kept as papers without ids (they came with an abstract)." if kept else ".")
+            f"{len(unknown)} title(s) not found on Semantic Scholar: {names}{more}"
+            + (f"; {n_kept} kept as papers without ids (they came with an abstract)." if n_kept else ".")
+        )
+    if not_asked and run.offline and run.unreachable is None:
+        run.notes.append(
+            f"--offline: {len(not_asked)} title(s) were never looked up on Semantic Scholar; "
+            "kept as the text gave them."
         )
     return resolved, kept
+
+
+def _from_text(entry: TitleEntry) -> Paper:
+    return entry.paper or Paper(id=title_id(entry.title), title=entry.title, abstract=entry.abstract)
