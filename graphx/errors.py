@@ -75,13 +75,13 @@ class S2Unreachable(SourceError):
     ids) turn it into a message naming the URL and the ways out.
     """
 
-    def __init__(self, url: str, reason: str, needed_for: str | None = None):
+    def __init__(self, url: str, reason: str, needed_for: str | None = None, *, message: str | None = None):
         self.url = url
         self.reason = reason
         self.needed_for = needed_for
-        if needed_for is None:
+        if message is None and needed_for is None:
             message = f"Semantic Scholar could not be reached at {url} ({reason})."
-        else:
+        elif message is None:
             message = (
                 f"Semantic Scholar could not be reached at {url} ({reason}), and {needed_for} needs it. "
                 "Check the network (or --api-url / $GRAPHX_S2_API_URL), build from what is cached with "

@@ -160,3 +160,75 @@ def test_cli_query_fails_fast_with_the_url(tmp_path, down_url):
     assert result.exit_code == 1
     assert down_url in result.output and "--offline" in result.output
     assert "Traceback" not in result.output
+
+
+# --- graphx enrich NAME ----------------------------------------------------------------------------------
+
+
+def test_enrich_adds_citations_to_a_graph_built_from_the_pasted_arxiv_listing(
+    tmp_path, s2_server, arxiv_listing
+):
+    from graphx.store.graphs import load_graph, load_meta
+
+    cache = str(tmp_path / "cache")
+    runner = CliRunner()
+    built = runner.invoke(
+        cli,
+        [
+            "build",
+            "-i",
+            str(arxiv_listing),
+            "-n",
+            "ax",
+            "--resolution",
+            "1.5",
+            "--quiet",
+            "--cache-dir",
+            cache,
+        ],
+    )
+    assert built.exit_code == 0, built.output
+    before = load_graph(cache, "ax")
+    assert not [e for e in before.edges(keys=True) if e[2] == "cites"]
+    parameters = load_meta(cache, "ax")["parameters"]
+
+    result = runner.invoke(
+        cli,
+        [
+            "enrich",
+            "ax",
+            "--api-url",
+            s2_server.url,
+            "--requests-per-s",
+            "0",
+            "--quiet",
+            "--cache-dir",
+            cache,
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    after = load_graph(cache, "ax")
+    assert sorted(after) == sorted(before)  # same papers under the same node ids
+    assert len([e for e in after.edges(keys=True) if e[2] == "cites"]) > 0
+    meta = load_meta(cache, "ax")
+    assert meta["parameters"] == parameters and meta["parameters"]["resolution"] == 1.5
+    assert "100 of 100 papers found" in result.output
+    assert s2_server.count("/paper/batch") >= 1 and s2_server.count("/paper/search/match") == 0  # by arXiv id
+
+
+def test_enrich_with_s2_down_says_so_and_leaves_the_graph(tmp_path, down_url, arxiv_listing):
+    cache = tmp_path / "cache"
+    runner = CliRunner()
+    assert (
+        runner.invoke(
+            cli, ["build", "-i", str(arxiv_listing), "-n", "ax", "--quiet", "--cache-dir", str(cache)]
+        ).exit_code
+        == 0
+    )
+    graph_file = cache / "graphs" / "ax" / "graph.json"
+    before = graph_file.read_bytes()
+    started = time.perf_counter()
+    result = runner.invoke(cli, ["enrich", "ax", "--api-url", down_url, "--cache-dir", str(cache)])
+    assert time.perf_counter() - started < UNREACHABLE_WITHIN_S
+    assert result.exit_code == 1 and "could not be reached" in result.output and "unchanged" in result.output
+    assert graph_file.read_bytes() == before

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from graphx.cli.enrich import enrich_command
 from graphx.cli.output import StageBars, print_areas, print_build_summary, print_explanation, print_missing
 from graphx.errors import ConfigError, GraphxError
 from graphx.export import EXPORT_FORMATS, FORMATS
@@ -523,6 +524,9 @@ def serve(host, port, open_browser, allowed_hosts, cache_dir) -> None:
         open_browser=open_browser,
         allowed_hosts=tuple(allowed_hosts),
     )
+
+
+cli.add_command(enrich_command(cache_option, option_flag))
 
 
 def main(argv: Sequence[str] | None = None) -> None:
