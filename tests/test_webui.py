@@ -278,7 +278,7 @@ def fake_s2(collect):
 def test_query_build_collects_through_the_s2_source(client, monkeypatch):
     calls = {}
 
-    def collect_papers(store, *, query, paper_ids, max_papers, expand, progress, cancel):
+    def collect_papers(store, *, query, paper_ids, max_papers, expand, progress, cancel, **_):
         calls.update(query=query, paper_ids=paper_ids, max_papers=max_papers, expand=expand)
         progress("collect", 3, 3)
         papers = [Paper(id=f"s{i}", title=f"graph network topic {i % 3} paper {i}") for i in range(12)]

@@ -19,7 +19,7 @@ from flask import Blueprint, current_app, jsonify, redirect, request, url_for
 from werkzeug.utils import secure_filename
 
 from graphx.build.pipeline import STAGES
-from graphx.errors import BuildCancelled, ConfigError, GraphxError
+from graphx.errors import BuildCancelled, ConfigError, GraphxError, S2Stopped, S2Unreachable
 from graphx.options import BUILD, OPTIONS, build_options, group, parse_form
 from graphx.store.graphs import check_name
 from webui.responses import error_response
@@ -27,13 +27,15 @@ from webui.responses import error_response
 bp = Blueprint("builds", __name__)
 
 UPLOADS_DIR = "uploads"
-UPLOAD_SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".bib", ".bibtex", ".ris")
+UPLOAD_SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".bib", ".bibtex", ".ris", ".txt", ".md")
 SNIFF_BYTES = 64 * 1024
 # Longer upload names are cut (the file system refuses names past 255 bytes).
 MAX_UPLOAD_NAME_CHARS = 80
 # Uploads left behind (a server killed mid-build) are removed at the next start once this old.
 STALE_UPLOAD_S = 24 * 3600
 MAX_PAPER_IDS = 500
+# A pasted reading list of this many characters is a few thousand papers; more is a mistake.
+MAX_PASTED_CHARS = 2_000_000
 # Builds run at once; the others wait in a queue. One 60k-paper build takes about 1.7 GB.
 DEFAULT_BUILD_WORKERS = 1
 # Builds kept in the list after they end (newest first); older finished ones are forgotten.
@@ -218,7 +220,7 @@ class BuildManager:
         except BuildCancelled as exc:
             build.state, build.error = "cancelled", str(exc)
         except GraphxError as exc:
-            build.state, build.error = "failed", str(exc)
+            build.state, build.error = "failed", browser_message(exc)
         except sqlite3.DatabaseError as exc:
             from graphx.store.papers import DB_FILENAME, damaged_store
 
@@ -231,6 +233,32 @@ class BuildManager:
             )
         finally:
             build.finished = time.time()
+
+
+def browser_message(exc: GraphxError) -> str:
+    """``exc`` told as someone in the browser can act on it (no command lines, no flags)."""
+    if isinstance(exc, S2Unreachable):
+        return (
+            f"Semantic Scholar could not be reached at {exc.url} ({exc.reason}). A topic query or paper ids "
+            "need it: check the network and press Build again, or build from a papers file or a pasted "
+            "reading list."
+        )
+    if isinstance(exc, S2Stopped):
+        return (
+            f"Semantic Scholar {exc.reason}. {exc.cached:,} papers fetched so far are cached: press Build "
+            "again to resume" + (", or set S2_API_KEY where the server runs." if exc.hint else ".")
+        )
+    return str(exc)
+
+
+def unreachable_note(result: Any) -> str:
+    """The one warning of a build whose Semantic Scholar step was skipped because S2 was unreachable."""
+    unreachable = result.unreachable
+    return (
+        f"Semantic Scholar could not be reached ({unreachable.reason} at {unreachable.url}): "
+        f"{result.enriched:,} of {result.asked:,} papers enriched. The map is built from the pasted text; "
+        "press Build again when you are online to add citations."
+    )
 
 
 # ------------------------------------------------------------------------------------------- form input
@@ -309,15 +337,23 @@ def start():
         ids = [i for i in re.split(r"[\s,]+", form.get("paper_ids") or "") if i]
         upload = request.files.get("papers_file")
         has_upload = upload is not None and bool(upload.filename)
-        chosen = sum([bool(query), bool(ids), has_upload])
+        pasted = (form.get("pasted_text") or "").strip()
+        chosen = sum([bool(query), bool(ids), has_upload, bool(pasted)])
         if chosen != 1:
-            raise ConfigError("Give exactly one of: a topic query, paper ids, or a papers file.")
+            raise ConfigError(
+                "Give exactly one of: a topic query, paper ids, a papers file, or a pasted reading list."
+            )
         if len(ids) > MAX_PAPER_IDS:
             raise ConfigError(f"At most {MAX_PAPER_IDS} paper ids per build (got {len(ids)}).")
         if has_upload:
             path = save_upload(upload, cache_dir)
             source = f"upload:{path.name}"
             collect = _from_file(path, upload.filename)
+        elif pasted:
+            listing = read_pasted(pasted)
+            source = f"pasted: {len(listing.papers):,} papers"
+            enrich = bool(form.get("enrich_pasted")) and load_s2() is not None
+            collect = _from_listing(listing, cache_dir, enrich, current_app.config.get("S2_API_URL"))
         else:
             s2 = load_s2()
             if s2 is None:
@@ -328,7 +364,9 @@ def start():
             # collect_papers grows the set along these links when asked.
             expand = ("references", "citations") if form.get("expand") else ()
             source = f"query:{query}" if query else f"ids:{','.join(ids[:5])}{'...' if len(ids) > 5 else ''}"
-            collect = _from_s2(s2, cache_dir, query or None, ids, max_papers, expand)
+            collect = _from_s2(
+                s2, cache_dir, query or None, ids, max_papers, expand, current_app.config.get("S2_API_URL")
+            )
         build = manager.start(name, source, collect, options, upload=path if has_upload else None)
     except GraphxError as exc:
         if _wants_json():
@@ -362,8 +400,68 @@ def _from_file(path: Path, shown_name: str | None) -> Callable[[Build], list]:
     return collect
 
 
+def read_pasted(text: str) -> Any:
+    """The papers of a pasted reading list, read as ``graphx build -i FILE.txt`` reads a file."""
+    from graphx.sources.listing import read_listing
+
+    if len(text) > MAX_PASTED_CHARS:
+        raise ConfigError(
+            f"The pasted text is {len(text):,} characters; at most {MAX_PASTED_CHARS:,} fit in one build. "
+            "Paste part of it, or save it as a .txt file and upload that."
+        )
+    listing = read_listing(text, source="pasted text")
+    if not listing.papers:
+        raise ConfigError(
+            f"No papers found in the pasted text ({listing.skipped_lines:,} lines skipped). Paste a page "
+            "that lists papers: titles with their abstracts, an arXiv listing, or one title a line."
+        )
+    return listing
+
+
+def _from_listing(
+    listing: Any, cache_dir: Path, enrich: bool, api_url: str | None
+) -> Callable[[Build], list]:
+    def collect(build: Build) -> list:
+        from graphx.store.papers import PaperStore
+
+        build.stage = "load"
+        build.notes.append(listing.note)
+        papers = list(listing.papers)
+        build.papers = len(papers)
+        if not enrich:
+            return papers
+        build.stage = "collect"
+
+        def progress(stage: str, done: int, total: int) -> None:
+            build.stage, build.done, build.total = "collect", done, total
+
+        with PaperStore(cache_dir) as store:
+            store.upsert_papers(papers)
+            result = load_s2().collect_papers(
+                store,
+                enrich=papers,
+                api_url=api_url,
+                progress=progress,
+                cancel=build.cancel,
+                on_retry=build.notes.append,
+            )
+        if result.unreachable is not None:
+            build.notes.append(unreachable_note(result))
+        else:
+            build.notes.append(f"Semantic Scholar: {result.enriched:,} of {result.asked:,} papers found.")
+        return papers + list(result.papers)
+
+    return collect
+
+
 def _from_s2(
-    s2: Any, cache_dir: Path, query: str | None, ids: list[str], max_papers: int, expand: tuple[str, ...]
+    s2: Any,
+    cache_dir: Path,
+    query: str | None,
+    ids: list[str],
+    max_papers: int,
+    expand: tuple[str, ...],
+    api_url: str | None = None,
 ):
     def collect(build: Build) -> list:
         from graphx.store.papers import PaperStore
@@ -381,8 +479,10 @@ def _from_s2(
                 paper_ids=ids,
                 max_papers=max_papers,
                 expand=expand,
+                api_url=api_url,
                 progress=progress,
                 cancel=build.cancel,
+                on_retry=build.notes.append,
             )
         build.notes.extend(str(n) for n in getattr(result, "notes", []) or [])
         return list(result.papers)

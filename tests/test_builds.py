@@ -1,0 +1,120 @@
+"""webui.builds: the home page's "paste a reading list" box, read as `graphx build -i FILE.txt` reads a file.
+
+Builds run through the real app and the real Semantic Scholar source: against the local fake S2 server
+when it is reachable, and against a port nothing listens on when it is not.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+
+import pytest
+from conftest import token_client
+
+from graphx.store import graphs as graphstore
+
+JSON = {"Accept": "application/json"}
+
+
+def wait_build(client, build_id: str, timeout_s: float = 60.0) -> dict:
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        data = client.get(f"/api/builds/{build_id}").get_json()
+        if data["state"] not in ("queued", "running"):
+            return data
+        time.sleep(0.05)
+    raise AssertionError(f"build {build_id} still running after {timeout_s} s")
+
+
+def refused_url() -> str:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}/graph/v1"
+
+
+def make_client(cache_dir, api_url: str):
+    from webui import create_app
+
+    return token_client(create_app({"TESTING": True, "CACHE_DIR": str(cache_dir), "S2_API_URL": api_url}))
+
+
+@pytest.fixture
+def trending_text(shared_data) -> str:
+    return (shared_data / "pasted-listings" / "trending-page.txt").read_text(encoding="utf-8")
+
+
+def test_pasted_page_builds_like_a_file_and_says_how_many_papers_it_read(tmp_path, trending_text):
+    client = make_client(tmp_path, refused_url())
+    response = client.post("/builds", data={"name": "pasted", "pasted_text": trending_text}, headers=JSON)
+    assert response.status_code == 202, response.get_json()
+    final = wait_build(client, response.get_json()["id"])
+    assert final["state"] == "done", final
+    assert final["notes"][0].startswith("200 papers read (200 with abstracts), 2 lines skipped")
+    assert final["source"] == "pasted: 200 papers"
+    G = graphstore.load_graph(tmp_path, "pasted")
+    assert G.number_of_nodes() == 200 and len(G.graph["communities"]) >= 3
+
+
+def test_pasted_page_with_s2_down_builds_from_the_text_with_one_browser_warning(tmp_path, trending_text):
+    client = make_client(tmp_path, refused_url())
+    started = time.perf_counter()
+    response = client.post(
+        "/builds", data={"name": "down", "pasted_text": trending_text, "enrich_pasted": "1"}, headers=JSON
+    )
+    final = wait_build(client, response.get_json()["id"])
+    assert final["state"] == "done", final
+    assert time.perf_counter() - started < 10
+    warnings = [n for n in final["notes"] if "could not be reached" in n]
+    assert len(warnings) == 1
+    assert "0 of 200 papers enriched" in warnings[0] and "press Build again" in warnings[0]
+    assert "rerun" not in warnings[0] and "graphx " not in warnings[0]
+
+
+def test_pasted_arxiv_listing_is_enriched_when_s2_is_reachable(tmp_path, s2_server, shared_data, monkeypatch):
+    monkeypatch.setenv("S2_API_KEY", "")  # anonymous, but the fake server needs no rate limit:
+    from graphx.sources.s2 import client as s2client
+
+    monkeypatch.setattr(s2client, "ANONYMOUS_REQUESTS_PER_S", 0)
+    text = (shared_data / "pasted-listings" / "arxiv-listing.txt").read_text(encoding="utf-8")
+    client = make_client(tmp_path, s2_server.url)
+    response = client.post(
+        "/builds", data={"name": "ax", "pasted_text": text, "enrich_pasted": "1"}, headers=JSON
+    )
+    final = wait_build(client, response.get_json()["id"])
+    assert final["state"] == "done", final
+    assert "Semantic Scholar: 100 of 100 papers found." in final["notes"]
+    G = graphstore.load_graph(tmp_path, "ax")
+    assert G.number_of_nodes() == 100
+    assert any(k == "cites" for _, _, k in G.edges(keys=True))
+
+
+def test_query_with_s2_down_fails_with_a_message_for_the_browser(tmp_path):
+    client = make_client(tmp_path, refused_url())
+    response = client.post("/builds", data={"name": "q", "query": "bandits"}, headers=JSON)
+    final = wait_build(client, response.get_json()["id"], timeout_s=10)
+    assert final["state"] == "failed"
+    assert "could not be reached" in final["error"] and "press Build again" in final["error"]
+    assert "--offline" not in final["error"] and "rerun" not in final["error"]
+
+
+def test_pasted_text_without_papers_is_refused_at_once(tmp_path):
+    client = make_client(tmp_path, refused_url())
+    response = client.post("/builds", data={"name": "x", "pasted_text": "Log in\nSubscribe\n"}, headers=JSON)
+    assert response.status_code == 400
+    assert "No papers found in the pasted text" in response.get_json()["error"]
+
+
+def test_pasted_text_and_a_query_together_are_refused(tmp_path, trending_text):
+    client = make_client(tmp_path, refused_url())
+    response = client.post(
+        "/builds", data={"name": "x", "pasted_text": trending_text, "query": "bandits"}, headers=JSON
+    )
+    assert response.status_code == 400 and "pasted reading list" in response.get_json()["error"]
+
+
+def test_home_page_has_the_paste_box_inside_the_build_form(client):
+    html = client.get("/").get_data(as_text=True)
+    form = html[html.index('<form id="build-form"') : html.index("</form>")]
+    assert 'name="pasted_text"' in form and 'name="enrich_pasted"' in form
