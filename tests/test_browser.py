@@ -319,6 +319,64 @@ def test_a_failed_build_shows_its_error(page, server, tmp_path):
     page.problems.remove(expected[0])
 
 
+@pytest.fixture(scope="module")
+def s2_down_server(tmp_path_factory):
+    """The web app with Semantic Scholar at a local port nothing listens on (bound, then closed)."""
+    import socket
+
+    from waitress.server import create_server
+
+    from webui import create_app
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        api_url = f"http://127.0.0.1:{sock.getsockname()[1]}/graph/v1"
+    cache = tmp_path_factory.mktemp("paste-cache")
+    app = create_app({"CACHE_DIR": str(cache), "S2_API_URL": api_url})
+    srv = create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{srv.effective_port}", cache
+    srv.close()
+
+
+def paste_and_build(page, base: str, name: str, text: str, *, enrich: bool) -> None:
+    page.goto(base + "/")
+    page.fill("input[name=name]", name)
+    page.fill("textarea[name=pasted_text]", text)
+    if enrich:
+        page.check("input[name=enrich_pasted]")
+    page.click("#build-form button[type=submit]")
+    page.wait_for_selector(f"li.build[data-state=done]:has-text('{name}') a.build-open", timeout=60_000)
+
+
+def test_paste_a_trending_page_and_open_its_map(page, s2_down_server, shared_data):
+    base, cache = s2_down_server
+    text = (shared_data / "pasted-listings" / "trending-page.txt").read_text(encoding="utf-8")
+    paste_and_build(page, base, "trending", text, enrich=False)
+    item = page.inner_text("li.build[data-state=done]")
+    assert "200 papers read (200 with abstracts), 2 lines skipped" in item
+    assert "could not be reached" not in item  # not asked to look anything up
+    page.click("li.build a.build-open")
+    page.wait_for_function("window.graphxReady === true")
+    assert page.evaluate("graphx.visibleNodeCount()") == 200
+    assert drawn_pixels(page) > 2000
+    areas = graphstore.load_meta(cache, "trending")["counts"]["areas"]
+    assert areas >= 3
+    open_explorer(page, base, "trending", "?view=overview")
+    assert page.evaluate("graphx.visibleNodeCount()") == areas
+
+
+def test_paste_with_s2_down_builds_and_shows_one_warning(page, s2_down_server, shared_data):
+    base, _ = s2_down_server
+    text = (shared_data / "pasted-listings" / "trending-page.txt").read_text(encoding="utf-8")
+    paste_and_build(page, base, "trending-enriched", text, enrich=True)
+    item = page.inner_text("li.build[data-state=done]:has-text('trending-enriched')")
+    assert item.count("could not be reached") == 1
+    assert "0 of 200 papers enriched" in item and "press Build again" in item
+    assert page.is_visible("li.build[data-state=done] a.build-open")
+
+
 ATTACKER_PAGE = """<!doctype html><html><body>
 <form id="f" action="{target}/builds" method="post" enctype="multipart/form-data">
   <input name="name" value="demo"><input name="query" value="graph neural networks">
