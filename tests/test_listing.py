@@ -62,6 +62,13 @@ def test_subscribe_button_glued_to_the_first_title_is_split_off(pasted):
     assert not any("inbox" in p.title.lower() for p in listing.papers)
 
 
+def test_years_inside_abstracts_are_not_the_papers_years(pasted):
+    # The trending page shows no dates; its abstracts mention 1960, 1997, 2012... ("since 1960").
+    listing = read_listing((pasted / "trending-page.txt").read_text(encoding="utf-8"))
+    assert any(re.search(r"\b(19|20)\d\d\b", p.abstract or "") for p in listing.papers)
+    assert [p.year for p in listing.papers] == [None] * 200
+
+
 @pytest.mark.parametrize("path", FIXTURE_FILES, ids=lambda p: p.name)
 def test_hand_made_listing_pages_of_other_styles(path):
     gold = gold_of(path)

@@ -173,7 +173,8 @@ def _attach(draft: _Draft, line: Line) -> None:
     draft.rows += line.rows
     for kind, value in line.ids.items():
         draft.ids.setdefault(kind, value)
-    draft.years += line.years
+    if line.kind != "prose":  # a year inside an abstract ("since 1960") is not the paper's
+        draft.years += line.years
 
 
 def _split_authors(text: str) -> tuple[str, ...]:
