@@ -38,8 +38,7 @@ from graphx.api import (
     topic,
 )
 from graphx.notebook import show
-
-__version__ = "0.1.0"
+from graphx.version import __version__
 
 __all__ = [
     "Paper",

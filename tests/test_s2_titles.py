@@ -50,6 +50,7 @@ def listing_page(rows: list[dict]) -> str:
     return "\n".join(parts)
 
 
+@pytest.mark.usefixtures("shared_data")  # the corpus rows come from ../shared/data
 def test_listing_page_text_yields_titles_with_their_abstracts():
     rows = corpus_rows(3)
     entries = parse_titles(listing_page(rows))

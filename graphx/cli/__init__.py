@@ -366,14 +366,15 @@ def missing(name, area, limit, as_json, cache_dir) -> None:
     """
     import json
 
-    from graphx.missing import as_json, missing_papers
+    from graphx.missing import as_json as missing_json
+    from graphx.missing import missing_papers
 
     cache = resolve_cache_dir(cache_dir)
     G = graphstore.load_graph(cache, name)
     with PaperStore(cache) as store:
         found = missing_papers(G, store, area=area, limit=limit)
     if as_json:
-        click.echo(json.dumps(as_json(found), ensure_ascii=False, indent=1))
+        click.echo(json.dumps(missing_json(found), ensure_ascii=False, indent=1))
         return
     print_missing(found, scope=f"area {area}" if area is not None else "the map")
 
@@ -519,7 +520,7 @@ def serve(host, port, open_browser, allowed_hosts, cache_dir) -> None:
     )
 
 
-register(cli)
+register(cli, build=build, serve=serve, cache_option=cache_option)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

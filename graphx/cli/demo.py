@@ -30,9 +30,11 @@ def with_demo(
     return [*inputs, str(papers_file)], [*citations, str(edges_file)], name or DEMO_NAME
 
 
-def register(cli: click.Group) -> None:
-    """Add ``graphx demo`` to the command group (called once graphx.cli has defined its commands)."""
-    from graphx.cli import build, cache_option, serve
+def register(cli: click.Group, *, build: click.Command, serve: click.Command, cache_option) -> None:
+    """Add ``graphx demo`` to the command group; it runs the group's ``build`` and ``serve`` commands.
+
+    They are passed in (not imported) so that graphx.cli and this module do not import each other.
+    """
     from graphx.errors import GraphNotFound
     from graphx.store.graphs import load_meta
     from graphx.store.papers import resolve_cache_dir
