@@ -26,6 +26,7 @@ import functools
 import hashlib
 import json
 import math
+import os
 import re
 import threading
 import time
@@ -38,7 +39,10 @@ from urllib.parse import parse_qsl, unquote, urlparse
 
 import yaml
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "shared" / "data"
+# GRAPHX_SHARED_DATA as in conftest.py: the real data sets, if not at ../shared/data
+DATA_DIR = Path(
+    os.environ.get("GRAPHX_SHARED_DATA") or Path(__file__).resolve().parents[2] / "shared" / "data"
+)
 CASSETTES_DIR = DATA_DIR / "s2-api-cassettes"
 CS768_DIR = DATA_DIR / "cs768-neurips-icml-citations"
 GRAPH = "/graph/v1"

@@ -194,6 +194,7 @@ def _paper_objects(value, out):
             _paper_objects(child, out)
 
 
+@pytest.mark.usefixtures("shared_data")  # the recorded responses are in ../shared/data
 def test_every_recorded_paper_shape_parses():
     shapes = 0
     with_id = 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from s2server import CS768_DIR, cs768_paper_id, strip_version
 
 from graphx.sources.s2 import collect
@@ -48,6 +49,7 @@ def listing_page(rows: list[dict]) -> str:
     return "\n".join(parts)
 
 
+@pytest.mark.usefixtures("shared_data")  # the corpus rows come from ../shared/data
 def test_listing_page_text_yields_titles_with_their_abstracts():
     rows = corpus_rows(3)
     entries = parse_titles(listing_page(rows))

@@ -287,29 +287,29 @@ def api_paper(name: str, paper_id: str):
 @bp.get("/api/graphs/<name>/missing")
 def api_missing(name: str):
     """Foundations and follow-ups of the map (or ``?area=N``), best first (``?limit=K``, default 20)."""
-    from graphx import missing
+    from graphx.missing import DEFAULT_LIMIT, as_json, missing_papers  # graphx.missing is the API's function
     from graphx.store.papers import PaperStore
 
     G = _load(name)
-    limit = _int_arg("limit") or missing.DEFAULT_LIMIT
+    limit = _int_arg("limit") or DEFAULT_LIMIT
     with PaperStore(cache_dir()) as store:
-        found = missing.missing_papers(G, store, area=_int_arg("area"), limit=limit)
-    return jsonify(missing.as_json(found))
+        found = missing_papers(G, store, area=_int_arg("area"), limit=limit)
+    return jsonify(as_json(found))
 
 
 @bp.post("/graphs/<name>/add")
 def add_papers(name: str):
     """Add outside papers (form field ``ids``, comma-separated) to the map, as ``graphx add`` does."""
-    from graphx import missing
+    from graphx.missing import add_missing, parse_ids
     from graphx.store.papers import PaperStore
 
-    ids = missing.parse_ids(request.form.get("ids", ""))
+    ids = parse_ids(request.form.get("ids", ""))
     if not ids:
         return jsonify({"error": "No paper ids given: send the ids to add in the form field `ids`."}), 400
     try:
         G = _load(name)
         with PaperStore(cache_dir()) as store:
-            result = missing.add_missing(
+            result = add_missing(
                 cache_dir(), name, ids, store=store, G=G.copy(), api_url=current_app.config.get("S2_API_URL"),
                 offline=bool(current_app.config.get("OFFLINE")),
             )  # fmt: skip

@@ -18,7 +18,6 @@ from typing import Any
 
 import networkx as nx
 
-import graphx
 from graphx.build import citations, communities, embedding, labels, layout, metrics, similarity
 from graphx.build.edgearrays import EdgeArrays, edge_arrays
 from graphx.build.runner import StageTimer, paused_gc
@@ -30,6 +29,7 @@ from graphx.palette import count_areas
 from graphx.paper import Paper, merge_duplicates
 from graphx.progress import Progress
 from graphx.store.graphs import check_name, save_graph
+from graphx.version import __version__
 
 STAGES = ("edges", "similarity", "metrics", "weights", "communities", "labels", "layout", "save")
 
@@ -186,7 +186,7 @@ def _versions() -> dict[str, str]:
     import sklearn
 
     return {
-        "graphx": graphx.__version__,
+        "graphx": __version__,
         "python": platform.python_version(),
         "networkx": nx.__version__,
         "numpy": numpy.__version__,

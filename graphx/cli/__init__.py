@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from graphx.cli.demo import demo_option, register, with_demo
 from graphx.cli.enrich import enrich_command
 from graphx.cli.output import StageBars, print_areas, print_build_summary, print_explanation, print_missing
 from graphx.errors import ConfigError, GraphxError
@@ -159,8 +160,9 @@ def given(params: dict, group_name: str) -> dict:
 @declared_options(BUILD)
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 @click.option("--dry-run", is_flag=True, help="Print the papers read from --input files and stop.")
+@demo_option
 @cache_option
-def build(inputs, citations, skip_bad, name, quiet, dry_run, cache_dir, **params) -> None:
+def build(inputs, citations, skip_bad, name, quiet, dry_run, demo, cache_dir, **params) -> None:
     """Build a graph: load papers, link them, find and label areas, lay out, store.
 
     \b
@@ -169,9 +171,11 @@ def build(inputs, citations, skip_bad, name, quiet, dry_run, cache_dir, **params
       graphx build -i zotero.bib -i more.ris --enrich
       graphx build --query "test-time compute scaling" --max-papers 300 --expand references,citations
       graphx build -i trending-page.txt --dry-run
+      graphx build --demo
     """
     from graphx.build.pipeline import build_and_save
 
+    inputs, citations, name = with_demo(demo, inputs, citations, name)
     fetch = given(params, FETCH)
     options = build_options(given(params, BUILD))
     query, titles_file = fetch.get("query"), fetch.get("titles")
@@ -373,14 +377,15 @@ def missing(name, area, limit, as_json, cache_dir) -> None:
     """
     import json
 
-    from graphx import missing as gx_missing
+    from graphx.missing import as_json as missing_json
+    from graphx.missing import missing_papers
 
     cache = resolve_cache_dir(cache_dir)
     G = graphstore.load_graph(cache, name)
     with PaperStore(cache) as store:
-        found = gx_missing.missing_papers(G, store, area=area, limit=limit)
+        found = missing_papers(G, store, area=area, limit=limit)
     if as_json:
-        click.echo(json.dumps(gx_missing.as_json(found), ensure_ascii=False, indent=1))
+        click.echo(json.dumps(missing_json(found), ensure_ascii=False, indent=1))
         return
     print_missing(found, scope=f"area {area}" if area is not None else "the map")
 
@@ -527,6 +532,7 @@ def serve(host, port, open_browser, allowed_hosts, cache_dir) -> None:
 
 
 cli.add_command(enrich_command(cache_option, option_flag))
+register(cli, build=build, serve=serve, cache_option=cache_option)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -22,7 +22,6 @@ from typing import Any
 
 import networkx as nx
 
-import graphx
 from graphx.edgekinds import SYMMETRIC_KINDS
 from graphx.export.tables import (
     INT32_MAX,
@@ -32,6 +31,7 @@ from graphx.export.tables import (
     edge_table,
     node_table,
 )
+from graphx.version import __version__
 from graphx.view import node_size
 
 GEXF_VERSION = "1.3"
@@ -140,7 +140,7 @@ def _meta(doc: XmlDocument, G: nx.MultiDiGraph) -> None:
     meta_info = G.graph.get("meta") or {}
     built = _iso_date(meta_info.get("built_at"))
     doc.open("meta", {"lastmodifieddate": built or dt.datetime.now(dt.UTC).date().isoformat()})
-    doc.leaf("creator", text=f"{CREATOR} {graphx.__version__}")
+    doc.leaf("creator", text=f"{CREATOR} {__version__}")
     kinds = Counter(kind for _, _, kind in G.edges(keys=True))
     by_kind = ", ".join(f"{n:,} {kind}" for kind, n in sorted(kinds.items()))
     areas = G.graph.get("communities") or []

@@ -13,6 +13,7 @@ read as text pasted from a listing page (:mod:`graphx.sources.listing`); what ea
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
 import os
@@ -32,7 +33,8 @@ __all__ = ["LoadResult", "Skipped", "load_papers", "read_citation_edges", "read_
 SUPPORTED_FORMATS = (
     "JSON Lines (.jsonl), JSON (.json: a list of papers, a Semantic Scholar batch/search response or "
     "{data: [...]} page, a Local Citation Network file), CSV or TSV with `id` and `title` columns "
-    "(.csv, .tsv), BibTeX (.bib), RIS (.ris), text copied from a listing page or a reading list (.txt, .md)"
+    "(.csv, .tsv), BibTeX (.bib), RIS (.ris), text copied from a listing page or a reading list (.txt, .md); "
+    "any of them gzipped (.gz)"
 )
 EXTENSION_FORMATS = {
     ".jsonl": "jsonl",
@@ -46,6 +48,8 @@ EXTENSION_FORMATS = {
     ".md": "listing",
     ".markdown": "listing",
 }
+GZIP_SUFFIX = ".gz"
+GZIP_MAGIC = b"\x1f\x8b"
 NULL_ENTRY_REASON = "null entry: Semantic Scholar found no paper for the id asked at this position"
 EDGE_HEADER = ("citing", "cited")
 TOO_DEEP = "JSON nested too deeply to be a papers file; check that this is the right file"
@@ -137,7 +141,7 @@ def _read_file(
 ) -> tuple[list[Paper], list[Skipped], Listing | None]:
     name = os.fspath(path)
     text = _read_text(path)
-    kind = EXTENSION_FORMATS.get(Path(name).suffix.lower()) or _detect_format(name, text)
+    kind = EXTENSION_FORMATS.get(_suffix(name)) or _detect_format(name, text)
     if kind == "listing":
         # A .txt export of JSON Lines, RIS, BibTeX or CSV is read as what it holds.
         try:
@@ -249,6 +253,12 @@ def _add_citation_edges(
     return out, skipped
 
 
+def _suffix(name: str) -> str:
+    """The format's extension: ``papers.jsonl.gz`` -> ``.jsonl``."""
+    p = Path(name)
+    return (p.with_suffix("") if p.suffix.lower() == GZIP_SUFFIX else p).suffix.lower()
+
+
 def _read_text(path: str | os.PathLike) -> str:
     name = os.fspath(path)
     p = Path(path)
@@ -260,6 +270,13 @@ def _read_text(path: str | os.PathLike) -> str:
         data = p.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read the file ({exc.strerror}); check its permissions", path=name) from None
+    if data.startswith(GZIP_MAGIC):  # any format may come gzipped (the shipped demo corpus does)
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as exc:
+            raise InputError(
+                f"a damaged gzip file ({exc}); download or compress it again", path=name
+            ) from None
     try:
         text = data.decode("utf-8-sig")  # Zotero and Excel write a byte-order mark
     except UnicodeDecodeError as exc:
