@@ -8,7 +8,20 @@
 (function () {
   "use strict";
 
-  var DATA = JSON.parse(document.getElementById("graphx-data").textContent);
+  // The standalone file inlines the page data; the web app's page fetches its stored page file (started
+  // in the page head) and adds the links of this server from a small inline block.
+  var inline = document.getElementById("graphx-data");
+  if (inline) { start(JSON.parse(inline.textContent)); return; }
+  var links = JSON.parse(document.getElementById("graphx-links").textContent);
+  (window.graphxPageData || fetch(links.api + "/page"))
+    .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
+    .then(function (data) { start(Object.assign(data, links)); })
+    .catch(function (err) {
+      var status = document.getElementById("gx-status");
+      if (status) status.textContent = "The map's data could not be loaded (" + err.message + "): reload the page.";
+    });
+
+  function start(DATA) {
   var KINDS = DATA.kinds;
   var KIND_COLORS = ["#5f6b7a", "#d4a017", "#8e44ad", "#16a085"];
   var KIND_LABELS = { cites: "cites", similar: "similar", cocited: "co-cited", coupled: "coupled" };
@@ -808,4 +821,5 @@
   };
   // After the first frame, so the map is not kept waiting for text only search needs.
   setTimeout(loadAbstracts, 0);
+}
 })();
