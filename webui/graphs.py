@@ -186,13 +186,8 @@ def _stored_file(name: str) -> Path:
 def send_json_file(path: Path):
     """A stored JSON file with an ETag (304 when unchanged), its gzip copy to clients that accept gzip."""
     gz = path.with_name(path.name + pagefiles.GZIP_SUFFIX)
-    try:
-        zipped = (
-            request.accept_encodings.quality("gzip") > 0
-            and gz.stat().st_mtime_ns == path.stat().st_mtime_ns  # a copy of this very file
-        )
-    except OSError:
-        zipped = False
+    # The copy is written with its file by the same save (or write-back), so it is never stale.
+    zipped = request.accept_encodings.quality("gzip") > 0 and gz.is_file()
     try:
         response = send_file(
             gz if zipped else path, mimetype="application/json", conditional=True, etag=True, max_age=0
