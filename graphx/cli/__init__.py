@@ -170,6 +170,7 @@ def build(inputs, citations, skip_bad, name, quiet, dry_run, cache_dir, **params
       graphx build -i trending-page.txt --dry-run
     """
     from graphx.build.pipeline import build_and_save
+    from graphx.memory import check_build_fits
 
     fetch = given(params, FETCH)
     options = build_options(given(params, BUILD))
@@ -204,6 +205,7 @@ def build(inputs, citations, skip_bad, name, quiet, dry_run, cache_dir, **params
     )
     if titles_file:
         described.append(f"titles: {titles_file}")
+    check_build_fits(len(papers))  # refuse what cannot fit before the memory-heavy stages
     G, folder = build_and_save(papers, cache, name, options, inputs=described, progress=bars)
     bars.close()
     print_build_summary(G, folder, time.perf_counter() - started)
