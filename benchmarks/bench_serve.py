@@ -125,7 +125,8 @@ def main() -> None:
             raise SystemExit("deadline passed; API requests skipped")
         with ThreadPoolExecutor(api_clients) as pool:
             api = list(pool.map(lambda _: timed_api(base, args.name), range(api_requests)))
-        print(f"{api_requests} requests of /api/graphs/{args.name}, {api_clients} at a time: {percentiles(api)}")
+        shown = f"{api_requests} requests of /api/graphs/{args.name}, {api_clients} at a time"
+        print(f"{shown}: {percentiles(api)}")
         print(f"peak server memory at the end: {peak_rss_mb(proc.pid):.0f} MB (after start {idle_mb:.0f} MB)")
     finally:
         proc.terminate()

@@ -186,7 +186,7 @@ def main() -> None:
     global NAME  # noqa: PLW0603
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cache-dir", type=Path, help="reuse (or build into) this cache folder")
-    parser.add_argument("--name", default=NAME, help=f"graph to open (built from the corpus if missing; {NAME})")
+    parser.add_argument("--name", default=NAME, help="graph to open (built if missing)")
     parser.add_argument("--skip-export", action="store_true", help="do not time the standalone HTML export")
     parser.add_argument("--pyvis", action="store_true", help="also time pyvis's default page (physics on)")
     parser.add_argument("--pyvis-timeout", type=float, default=120.0)
