@@ -24,6 +24,7 @@ from typing import Any
 
 import networkx as nx
 
+from graphx.atomic import json_default
 from graphx.errors import CacheCorrupt, ConfigError, GraphNotFound
 
 GRAPHS_DIR = "graphs"
@@ -230,15 +231,6 @@ def _write_json(path: Path, data: Any) -> None:
         json.dump(data, fh, ensure_ascii=False, separators=(",", ":"), default=json_default)
         fh.flush()
         os.fsync(fh.fileno())
-
-
-def json_default(value: Any) -> Any:
-    """``json.dump`` fallback for numpy scalars and arrays, which sneak in from the algorithm stages."""
-    if hasattr(value, "item"):
-        return value.item()
-    if hasattr(value, "tolist"):
-        return value.tolist()
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
 def _fsync_dir(path: Path) -> None:

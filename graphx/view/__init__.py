@@ -25,11 +25,10 @@ from typing import Any
 
 import networkx as nx
 
-from graphx.atomic import atomic_write
+from graphx.atomic import atomic_write, json_default
 from graphx.edgekinds import EDGE_KINDS
 from graphx.errors import ConfigError, PaperNotFound
 from graphx.palette import MIN_AREA_PAPERS, SMALL_AREA_COLOR, area_color, count_areas, shades
-from graphx.store.graphs import json_default
 
 # Above this many papers the explorer opens on the overview (areas as nodes) and the full view shows the
 # strongest edges only: 6,545 papers with every edge is ~150k lines to draw on each frame.
