@@ -862,7 +862,9 @@
     dimmedCount: function () { var n = 0; for (var i = 0; i < dimmed.length; i++) n += dimmed[i]; return n; },
     labels: function () { return window.graphxLabels || []; },
   };
-  // After the first frame, so the map is not kept waiting for text only search needs.
-  setTimeout(loadAbstracts, 0);
+  // After the first frame, so the map is not kept waiting for text only search needs (8 MB of JSON to
+  // fetch and parse on a 6,545-paper map).
+  if (window.graphxReady) setTimeout(loadAbstracts, 0);
+  else network.once("afterDrawing", function () { setTimeout(loadAbstracts, 0); });
 }
 })();
