@@ -1,9 +1,9 @@
 """Will a build fit in memory? An estimate from the paper count, checked before the work starts.
 
 A build that runs out of memory takes the machine (and the web server beside it) down with it, after
-minutes of work; refusing it up front with the figures loses nothing. The cost per paper was measured
-with ``/usr/bin/time -v`` on ``graphx build`` of the NeurIPS/ICML corpus and of its first 1,500 papers
-(peak resident memory, text embeddings on): see ``BUILD_BASE_BYTES`` and ``BUILD_BYTES_PER_PAPER``.
+minutes of work; refusing it up front with the figures loses nothing. The costs come from measured
+peak resident memory (``/usr/bin/time -v`` on ``graphx build``, and ``benchmarks/bench_scale.py``):
+see ``BUILD_BASE_BYTES`` and ``BUILD_BYTES_PER_PAPER``.
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ from graphx.errors import ConfigError
 MB = 1024 * 1024
 # Peak resident memory of a build: a fixed part (Python, numpy/scipy/scikit-learn, the embedding
 # model) plus a part per paper (vectors, similarity neighbours, graph attributes, the saved JSON).
-# Measured (peak RSS): the first 1,500 papers of the corpus 359 MB, all 6,545 with citations 893 MB; the
-# line through them. Linear is on the safe side: a 60k-paper build was seen at ~1.7 GB, under this line.
-BUILD_BASE_BYTES = 200 * MB
-BUILD_BYTES_PER_PAPER = 108 * 1024
+# Per paper: the growth from 25k to 100k papers in docs/scaling.md (965 -> 3,422 MB, 33 kB a paper);
+# fixed part: what is left of a measured `graphx build` of the 6,545-paper corpus (peak 893 MB). The
+# line is on the safe side below ~5k papers (1,500 papers measured 359 MB; the line says 748).
+BUILD_BASE_BYTES = 700 * MB
+BUILD_BYTES_PER_PAPER = 33 * 1024
 # Leave this share of the available memory to everything else (the web server, the OS cache).
 HEADROOM_SHARE = 0.15
 MEMINFO = Path("/proc/meminfo")
