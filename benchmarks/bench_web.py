@@ -1,8 +1,9 @@
 """How fast the explorer opens on the 6,545-paper NeurIPS/ICML corpus, in headless Chromium.
 
 Prints, for the graphx explorer served by the web app:
-- server time to render ``/graphs/NAME`` (first request, which loads the graph, and warm);
-- page weight (HTML with the embedded data, vis-network, our script and styles);
+- server time of the first request after a server start (the page ``/graphs/NAME`` plus its stored page
+  data ``/api/graphs/NAME/page``, gzip accepted), and warm; whether a graph was parsed for it;
+- page weight (HTML, page data as sent and uncompressed, vis-network, our script and styles);
 - overview mode (the default for big graphs): time from navigation to the first drawn frame;
 - all-papers view (``?view=papers``): time until the laid-out graph is drawn, with its canvas labels
   (area and paper names), and interactive, and the frames drawn in the following second (0 = still);
@@ -11,7 +12,10 @@ With ``--pyvis``, the same graph as a pyvis 0.3.2 page with its defaults (physic
 inlined, CDN links removed): time to the load event and to the end of the stabilisation pass, capped at
 ``--pyvis-timeout`` seconds.
 
-Run: ``python benchmarks/bench_web.py [--cache-dir DIR] [--pyvis]``. Needs /usr/bin/chromium and
+Ends with each measured time as a ratio to its target (issue 10: cold first request <= 0.3 s, overview
+<= 0.5 s, all papers drawn and still with labels <= 1.0 s); a ratio above 1.00 misses the target.
+
+Run: ``python benchmarks/bench_web.py [--cache-dir DIR] [--name NAME] [--pyvis]``. Needs /usr/bin/chromium and
 playwright; no network (every request not to 127.0.0.1 or file:// is blocked and counted).
 """
 
@@ -33,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 from graphx import view  # noqa: E402
 from graphx.errors import GraphNotFound  # noqa: E402
 from graphx.store import graphs as graphstore  # noqa: E402
+from graphx.view import pagefiles  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "cs768-neurips-icml-citations"
 NAME = "neurips-icml"
@@ -45,12 +50,14 @@ CHROMIUM_ARGS = [
 ]
 RUNS = 3
 # Issue 10: drawn and still (labels on) within these times at 6,545 papers.
-TARGETS_S = {"overview (default)": 0.5, "all papers": 1.0}
+TARGETS_S = {"cold first request": 0.3, "overview (default)": 0.5, "all papers": 1.0}
 
 
 def ensure_graph(cache_dir: Path) -> None:
     try:
         graphstore.load_meta(cache_dir, NAME)
+        if not pagefiles.has_page_files(graphstore.graph_dir(cache_dir, NAME)):
+            print(f"graph {NAME!r} was saved before page files existed: its first request writes them")
         print(f"graph {NAME!r} already built in {cache_dir}")
         return
     except GraphNotFound:
@@ -75,16 +82,25 @@ def start_server(cache_dir: Path):
 
     from webui import create_app
 
-    srv = create_server(create_app({"CACHE_DIR": str(cache_dir)}), host="127.0.0.1", port=0, threads=4)
+    app = create_app({"CACHE_DIR": str(cache_dir)})
+    srv = create_server(app, host="127.0.0.1", port=0, threads=4)
     threading.Thread(target=srv.run, daemon=True).start()
-    return srv, f"http://127.0.0.1:{srv.effective_port}"
+    return srv, f"http://127.0.0.1:{srv.effective_port}", app
 
 
-def get(url: str) -> tuple[bytes, float]:
+def get(url: str, gzip: bool = False) -> tuple[bytes, float]:
     start = time.perf_counter()
-    with urllib.request.urlopen(url) as response:
+    headers = {"Accept-Encoding": "gzip"} if gzip else {}
+    with urllib.request.urlopen(urllib.request.Request(url, headers=headers)) as response:
         body = response.read()
     return body, time.perf_counter() - start
+
+
+def first_request(base: str) -> tuple[float, int, int]:
+    """Seconds for the explorer page and its page data (gzip accepted), sizes of both as sent."""
+    html, page_s = get(f"{base}/graphs/{NAME}")
+    data, data_s = get(f"{base}/api/graphs/{NAME}/page", gzip=True)
+    return page_s + data_s, len(html), len(data)
 
 
 def new_page(browser, blocked: list[str]):
@@ -167,20 +183,32 @@ def time_pyvis(browser, path: Path, blocked: list[str], timeout_s: float) -> dic
 
 
 def main() -> None:
+    global NAME  # noqa: PLW0603
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cache-dir", type=Path, help="reuse (or build into) this cache folder")
+    parser.add_argument("--name", default=NAME, help="graph to open (built if missing)")
+    parser.add_argument("--skip-export", action="store_true", help="do not time the standalone HTML export")
     parser.add_argument("--pyvis", action="store_true", help="also time pyvis's default page (physics on)")
     parser.add_argument("--pyvis-timeout", type=float, default=120.0)
     args = parser.parse_args()
+    NAME = args.name
 
     cache_dir = args.cache_dir or Path(tempfile.mkdtemp(prefix="graphx-bench-web-"))
     ensure_graph(cache_dir)
     G = graphstore.load_graph(cache_dir, NAME)
     print(f"graph: {G.number_of_nodes():,} papers, {G.number_of_edges():,} edges")
 
-    srv, base = start_server(cache_dir)
-    html, cold_s = get(f"{base}/graphs/{NAME}")
-    _, warm_s = get(f"{base}/graphs/{NAME}")
+    srv, base, app = start_server(cache_dir)
+    cold_s, html_bytes, sent_bytes = first_request(base)
+    loads = app.extensions["graphx_graphs"].loads
+    if loads:  # a graph saved before page files: its first request wrote them; time a true cold start too
+        srv.close()
+        srv, base, app = start_server(cache_dir)
+        print(f"first request ever (wrote the page files) {cold_s:.2f} s")
+        cold_s, html_bytes, sent_bytes = first_request(base)
+        loads = app.extensions["graphx_graphs"].loads
+    warm_s = first_request(base)[0]
+    measured = {"cold first request": cold_s}
     assets = {
         name: len(get(f"{base}{path}")[0])
         for name, path in [
@@ -190,13 +218,16 @@ def main() -> None:
             ("explorer.css", "/static/explorer.css"),
         ]
     }
-    weight = len(html) + sum(assets.values())
+    data_bytes = len(get(f"{base}/api/graphs/{NAME}/page")[0])
+    weight = html_bytes + data_bytes + sum(assets.values())
     data = view.page_data(G)
     print(
-        f"server: /graphs/{NAME} first request {cold_s:.2f} s (loads the graph), warm {warm_s * 1000:.0f} ms"
+        f"server: first request after a start (/graphs/{NAME} + its page data) {cold_s:.2f} s, graphs parsed "
+        f"for it: {loads}; warm {warm_s * 1000:.0f} ms"
     )
     print(
-        f"page weight: {weight / 1e6:.2f} MB uncompressed = HTML with data {len(html) / 1e6:.2f} MB "
+        f"page weight: {weight / 1e6:.2f} MB uncompressed = HTML {html_bytes / 1e3:.0f} kB + page data "
+        f"{data_bytes / 1e6:.2f} MB ({sent_bytes / 1e6:.2f} MB gzipped as sent) "
         f"+ vis-network {(assets['vis-network.min.js'] + assets['vis-network.css']) / 1e6:.2f} MB "
         f"+ explorer {(assets['explorer.js'] + assets['explorer.css']) / 1e3:.0f} kB; "
         f"{len(data['edges']):,} of {data['edges_total']:,} edges sent (strongest)"
@@ -210,6 +241,7 @@ def main() -> None:
         for label, query in [("overview (default)", ""), ("all papers", "?view=papers")]:
             runs = [time_explorer(browser, f"{base}/graphs/{NAME}{query}", blocked) for _ in range(RUNS)]
             ready = sorted(r["ready_ms"] for r in runs)
+            measured[label] = ready[len(ready) // 2] / 1000
             print(
                 f"explorer, {label}: first draw / interactive {ready[len(ready) // 2] / 1000:.2f} s "
                 f"(median of {RUNS}; min {ready[0] / 1000:.2f}, max {ready[-1] / 1000:.2f}), load event "
@@ -218,6 +250,10 @@ def main() -> None:
                 f"canvas labels drawn: {runs[0]['labels']} (target <= {TARGETS_S[label]:.1f} s)"
             )
         with tempfile.TemporaryDirectory() as tmp:
+            if args.skip_export and not args.pyvis:
+                browser.close()
+                srv.close()
+                return report(measured, blocked)
             export = Path(tmp) / f"{NAME}.html"
             start = time.perf_counter()
             view.write_html(G, export)
@@ -240,7 +276,17 @@ def main() -> None:
                 )
         browser.close()
     srv.close()
+    report(measured, blocked)
+
+
+def report(measured: dict[str, float], blocked: list[str]) -> None:
     print(f"requests blocked (not to 127.0.0.1): {len(blocked)}")
+    ratios = [
+        f"{label} {measured[label]:.2f} s / {target:.1f} s = {measured[label] / target:.2f}"
+        for label, target in TARGETS_S.items()
+        if label in measured
+    ]
+    print("ratio to target (<= 1.00 meets it): " + "; ".join(ratios))
 
 
 if __name__ == "__main__":

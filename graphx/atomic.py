@@ -33,3 +33,15 @@ def atomic_write(path: Path, write: Callable[[IO[bytes]], Any]) -> None:
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
+
+
+def json_default(value: Any) -> Any:
+    """``json.dump`` fallback for numpy scalars and arrays, which sneak in from the algorithm stages.
+
+    Every JSON file graphx writes (graphs, page files, exports) goes through it.
+    """
+    if hasattr(value, "item"):
+        return value.item()
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")

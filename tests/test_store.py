@@ -180,3 +180,30 @@ def test_names_prefer_stored_papers_and_keep_a_known_year(store):
     store.upsert_names([("a", "Listed title", 2019), ("b", "Only listed", 2018), ("c", "", None)])
     store.upsert_names([("b", "Only listed", None)])
     assert store.names(["a", "b", "c", "d"]) == {"a": ("Stored title", 2020), "b": ("Only listed", 2018)}
+
+
+def test_a_save_writes_the_explorer_page_files_with_gzip_copies(tmp_path, fixture_graph):
+    import gzip
+
+    from graphx import view
+    from graphx.view import pagefiles
+
+    folder = graphstore.save_graph(fixture_graph, tmp_path, "demo")
+    page = json.loads((folder / pagefiles.PAGE_FILE).read_text(encoding="utf-8"))
+    assert page == json.loads(view.script_json(view.page_data(fixture_graph)))
+    assert "api" not in page and "page_url" not in page  # links are the server's, added per request
+    texts = json.loads((folder / pagefiles.TEXTS_FILE).read_text(encoding="utf-8"))
+    assert texts["abstracts"]["p1"] == "Abstract of paper 1."
+    for name in pagefiles.SERVED_FILES:
+        assert gzip.decompress((folder / (name + ".gz")).read_bytes()) == (folder / name).read_bytes()
+
+
+@pytest.mark.parametrize("damage", [b"", b'{"nodes": [', b"[1, 2, 3]", b"\x00{}"])
+def test_the_quick_graph_file_check_names_a_damaged_file(tmp_path, fixture_graph, damage):
+    from graphx.errors import CacheCorrupt
+
+    folder = graphstore.save_graph(fixture_graph, tmp_path, "demo")
+    assert graphstore.graph_file(tmp_path, "demo") == folder / graphstore.GRAPH_FILE
+    (folder / graphstore.GRAPH_FILE).write_bytes(damage)
+    with pytest.raises(CacheCorrupt, match="graphx build --name demo"):
+        graphstore.graph_file(tmp_path, "demo")

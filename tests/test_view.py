@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections import Counter
 
 import networkx as nx
 import numpy as np
@@ -184,3 +185,18 @@ def test_search_texts_hold_every_abstract(fixture_graph):
     texts = view.search_texts(fixture_graph)["abstracts"]
     assert texts["p0"] == "<b>bold?</b> </script> & {{ config }}"
     assert len(texts) == fixture_graph.number_of_nodes()
+
+
+def test_every_prefix_of_the_page_edges_keeps_each_kinds_share_strongest_first(fixture_graph, monkeypatch):
+    monkeypatch.setattr(view, "ALL_PAPERS_EDGES", 10)
+    data = view.page_data(fixture_graph)
+    edges, drawn = data["edges"], data["edges_drawn"]
+    assert drawn == 10 and len(edges) == fixture_graph.number_of_edges()
+    totals = Counter(e[2] for e in edges)
+    for prefix in (drawn, len(edges) // 2):
+        counts = Counter(e[2] for e in edges[:prefix])
+        for kind, total in totals.items():
+            assert abs(counts[kind] - prefix * total / len(edges)) <= 1.0
+    for kind in totals:
+        weights = [e[3] for e in edges if e[2] == kind]
+        assert weights == sorted(weights, reverse=True)

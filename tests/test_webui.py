@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import os
@@ -26,6 +27,15 @@ def embedded_data(html: str) -> dict:
     match = re.search(r'<script type="application/json" id="graphx-data">(.*?)</script>', html, re.S)
     assert match
     return json.loads(match.group(1))
+
+
+def explorer_data(client, name: str) -> dict:
+    """The explorer's data as its page assembles it: the stored page file plus this server's links."""
+    html = client.get(f"/graphs/{name}").get_data(as_text=True)
+    links = re.search(r'<script type="application/json" id="graphx-links">(.*?)</script>', html, re.S)
+    url = re.search(r"window.graphxPageData = fetch\(\"([^\"]+)\"", html)
+    assert links and url
+    return {**fetch(client, url.group(1)).get_json(), **json.loads(links.group(1))}
 
 
 def papers_jsonl(n: int = 40) -> bytes:
@@ -65,9 +75,9 @@ def wait_build(client, build_id: str, timeout_s: float = 60.0) -> dict:
 JSON = {"Accept": "application/json"}
 
 
-def fetch(client, url: str):
+def fetch(client, url: str, **kwargs):
     """GET ``url`` and close the response (file responses otherwise leak their handle)."""
-    response = client.get(url)
+    response = client.get(url, **kwargs)
     response.get_data()
     response.close()
     return response
@@ -95,7 +105,7 @@ def test_explorer_page_embeds_escaped_data_and_serves_vis_locally(client):
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert XSS_TITLE not in html and "<script>window.__pwned" not in html
-    data = embedded_data(html)
+    data = explorer_data(client, "demo")
     assert next(n for n in data["nodes"] if n["id"] == "p0")["title"] == XSS_TITLE
     assert data["api"] == "/api/graphs/demo"
     formats = ["json", "gexf", "graphml", "csv", "html", "bibtex", "ris", "txt"]
@@ -372,7 +382,7 @@ def test_the_explorer_reloads_a_rebuilt_graph(client, cache_dir, fixture_graph):
     fixture_graph.remove_node("p35")
     time.sleep(0.01)
     graphstore.save_graph(fixture_graph, cache_dir, "demo")
-    assert len(embedded_data(client.get("/graphs/demo").get_data(as_text=True))["nodes"]) == 35
+    assert len(explorer_data(client, "demo")["nodes"]) == 35
 
 
 def test_the_call_matches_the_real_s2_collect_papers(tmp_path):
@@ -663,5 +673,37 @@ def test_home_page_counts_every_area_it_does_not_show(tmp_path):
 
 
 def test_search_texts_api_gives_abstracts_as_json(client):
-    data = client.get("/api/graphs/demo/texts").get_json()
+    data = fetch(client, "/api/graphs/demo/texts").get_json()
     assert data["abstracts"]["p1"] == "Abstract of paper 1."
+
+
+# ------------------------------------------------------------------------------- stored page files
+def test_the_explorer_is_served_from_stored_files_without_loading_the_graph(app, client):
+    data = explorer_data(client, "demo")
+    fetch(client, "/api/graphs/demo")
+    fetch(client, "/api/graphs/demo/texts")
+    assert len(data["nodes"]) == 36 and data["page_url"] == "/graphs/demo"
+    assert app.extensions["graphx_graphs"].loads == 0
+
+
+def test_stored_answers_have_etags_and_gzip_copies(client):
+    for url in ("/api/graphs/demo/page", "/api/graphs/demo/texts", "/api/graphs/demo"):
+        plain = fetch(client, url)
+        zipped = fetch(client, url, headers={"Accept-Encoding": "gzip, deflate"})
+        assert zipped.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in zipped.headers["Vary"]
+        assert "Content-Encoding" not in plain.headers
+        assert gzip.decompress(zipped.data) == plain.data
+        assert zipped.headers["ETag"] != plain.headers["ETag"]
+        again = fetch(client, url, headers={"If-None-Match": plain.headers["ETag"]})
+        assert again.status_code == 304 and not again.data
+
+
+def test_a_graph_saved_before_page_files_gets_them_written_back(app, client, cache_dir):
+    folder = graphstore.graph_dir(cache_dir, "demo")
+    expected = fetch(client, "/api/graphs/demo/page").get_json()
+    for old in ("page.json", "page.json.gz", "texts.json", "texts.json.gz", "graph.json.gz"):
+        (folder / old).unlink()
+    assert len(explorer_data(client, "demo")["nodes"]) == len(expected["nodes"])
+    assert (folder / "page.json").is_file() and (folder / "texts.json.gz").is_file()
+    assert (folder / "graph.json.gz").is_file()
+    assert fetch(client, "/api/graphs/demo/page").get_json() == expected

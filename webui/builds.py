@@ -195,6 +195,7 @@ class BuildManager:
 
     def _build(self, build: Build, collect: Callable[[Build], list]) -> None:
         from graphx.build.pipeline import build_and_save
+        from graphx.memory import check_build_fits
 
         build.state = "running"
 
@@ -204,6 +205,7 @@ class BuildManager:
         try:
             papers = collect(build)
             build.papers = len(papers)
+            check_build_fits(len(papers))  # before the memory-heavy stages, not after they fail
             if build.cancel.is_set():
                 raise BuildCancelled("Build cancelled; the previous graph of this name is unchanged.")
             options = build_options(build.options)

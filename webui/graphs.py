@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import tempfile
@@ -29,6 +30,7 @@ from graphx.errors import ConfigError, GraphNotFound, GraphxError
 from graphx.export import EXPORT_FORMATS, export_graph, subgraph_for_community, subgraph_for_papers
 from graphx.options import BUILD, OPTIONS, form_field, group
 from graphx.store import graphs as graphstore
+from graphx.view import pagefiles
 
 bp = Blueprint("graphs", __name__)
 
@@ -74,31 +76,15 @@ class GraphCache:
     def get(self, name: str) -> nx.MultiDiGraph:
         return self._entry(name)[1]
 
-    def page_json(self, name: str) -> str:
-        """The explorer's data for graph ``name``, serialised for a script block (memoised)."""
-        entry = self._entry(name)
-        cache = entry[2]
-        if "page_json" not in cache:
-            data = view.page_data(entry[1])
-            data["api"] = url_for("graphs.api_graph", name=name)
-            data["page_url"] = url_for("graphs.explorer", name=name)
-            data["texts_url"] = url_for("graphs.api_texts", name=name)
-            data["references"] = [
-                {"format": fmt, "label": label, "url": url_for("graphs.export", name=name, fmt=fmt)}
-                for fmt, label in REFERENCE_FORMATS
-            ]
-            data["exports"] = [
-                {"format": fmt, "url": url_for("graphs.export", name=name, fmt=fmt)} for fmt in EXPORT_FORMATS
-            ]
-            cache["page_json"] = view.script_json(data)
-        return cache["page_json"]
-
-    def texts_json(self, name: str) -> str:
-        """Abstracts for the explorer's search (memoised like the page data)."""
-        entry = self._entry(name)
-        if "texts_json" not in entry[2]:
-            entry[2]["texts_json"] = view.script_json(view.search_texts(entry[1]))
-        return entry[2]["texts_json"]
+    def ensure_page_files(self, name: str) -> None:
+        """Write the page files of a graph saved before they existed (once; others wait for it)."""
+        folder = graphstore.graph_dir(self.cache_dir, name)
+        if pagefiles.has_page_files(folder):
+            return
+        with self._lock:
+            gate = self._loading.setdefault(name, threading.Lock())
+        with gate:
+            pagefiles.ensure_page_files(folder, lambda: self._entry(name, gated=False)[1])
 
     def _cached(self, name: str, stamp: float) -> tuple[float, nx.MultiDiGraph, dict[str, Any]] | None:
         with self._lock:
@@ -108,14 +94,15 @@ class GraphCache:
             self._entries.move_to_end(name)
             return entry
 
-    def _entry(self, name: str) -> tuple[float, nx.MultiDiGraph, dict[str, Any]]:
+    def _entry(self, name: str, *, gated: bool = True) -> tuple[float, nx.MultiDiGraph, dict[str, Any]]:
         graphstore.check_name(name)
         entry = self._cached(name, self._stamp(name))
         if entry is not None:
             return entry
         with self._lock:
             gate = self._loading.setdefault(name, threading.Lock())
-        with gate:
+        # gated=False: the caller holds this graph's gate already.
+        with gate if gated else contextlib.nullcontext():
             # Whoever held the gate may have loaded this very version meanwhile.
             stamp = self._stamp(name)
             entry = self._cached(name, stamp)
@@ -186,15 +173,60 @@ def index():
     )
 
 
+def _stored_file(name: str) -> Path:
+    """Graph ``name``'s folder, its page files written (graphs saved before they existed get them now)."""
+    try:
+        graphstore.graph_file(cache_dir(), name)  # a damaged graph is an error page, not a broken map
+    except ConfigError as exc:
+        raise GraphNotFound(name, cache_dir()) from exc
+    graph_cache().ensure_page_files(name)
+    return graphstore.graph_dir(cache_dir(), name)
+
+
+def send_json_file(path: Path):
+    """A stored JSON file with an ETag (304 when unchanged), its gzip copy to clients that accept gzip."""
+    gz = path.with_name(path.name + pagefiles.GZIP_SUFFIX)
+    # The copy is written with its file by the same save (or write-back), so it is never stale.
+    zipped = request.accept_encodings.quality("gzip") > 0 and gz.is_file()
+    try:
+        response = send_file(
+            gz if zipped else path, mimetype="application/json", conditional=True, etag=True, max_age=0
+        )
+    except FileNotFoundError:
+        abort(404)
+    if zipped:
+        response.headers["Content-Encoding"] = "gzip"
+    response.vary.add("Accept-Encoding")
+    return response
+
+
+def page_links(name: str) -> dict[str, Any]:
+    """The URL-dependent part of the page data, added at request time (the stored page has none)."""
+    return {
+        "name": name,
+        "api": url_for("graphs.api_graph", name=name),
+        "page_url": url_for("graphs.explorer", name=name),
+        "texts_url": url_for("graphs.api_texts", name=name),
+        "references": [
+            {"format": fmt, "label": label, "url": url_for("graphs.export", name=name, fmt=fmt)}
+            for fmt, label in REFERENCE_FORMATS
+        ],
+        "exports": [
+            {"format": fmt, "url": url_for("graphs.export", name=name, fmt=fmt)} for fmt in EXPORT_FORMATS
+        ],
+    }
+
+
 @bp.get("/graphs/<name>")
 def explorer(name: str):
-    G = _load(name)
-    meta = G.graph.get("meta", {})
+    """The explorer: a small page; its data comes from the stored page file (:func:`api_page`)."""
+    _stored_file(name)
     return render_template(
         "explorer.html",
         name=name,
-        meta=meta,
-        data_json=graph_cache().page_json(name),
+        meta=graphstore.load_meta(cache_dir(), name),
+        links_json=view.script_json(page_links(name)),
+        page_data_url=url_for("graphs.api_page", name=name),
         formats=EXPORT_FORMATS,
         scripts=view.EXPLORER_SCRIPTS,
     )
@@ -264,18 +296,19 @@ def api_graphs():
 @bp.get("/api/graphs/<name>")
 def api_graph(name: str):
     """The stored node-link file itself, written once at build time: no re-serialising per request."""
-    _load(name)  # a damaged or missing graph is an error answer, not a garbled file
-    path = graphstore.graph_dir(cache_dir(), name) / graphstore.GRAPH_FILE
-    try:
-        return send_file(path, mimetype="application/json", conditional=True, etag=True, max_age=0)
-    except FileNotFoundError:
-        raise GraphNotFound(name, cache_dir()) from None
+    return send_json_file(_stored_file(name) / graphstore.GRAPH_FILE)
+
+
+@bp.get("/api/graphs/<name>/page")
+def api_page(name: str):
+    """The explorer's page data (:func:`graphx.view.page_data`), written at save time."""
+    return send_json_file(_stored_file(name) / pagefiles.PAGE_FILE)
 
 
 @bp.get("/api/graphs/<name>/texts")
 def api_texts(name: str):
-    _load(name)
-    return current_app.response_class(graph_cache().texts_json(name), mimetype="application/json")
+    """Abstracts for the explorer's search (:func:`graphx.view.search_texts`), written at save time."""
+    return send_json_file(_stored_file(name) / pagefiles.TEXTS_FILE)
 
 
 @bp.get("/api/graphs/<name>/papers/<path:paper_id>")

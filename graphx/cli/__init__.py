@@ -174,6 +174,7 @@ def build(inputs, citations, skip_bad, name, quiet, dry_run, demo, cache_dir, **
       graphx build --demo
     """
     from graphx.build.pipeline import build_and_save
+    from graphx.memory import check_build_fits
 
     inputs, citations, name = with_demo(demo, inputs, citations, name)
     fetch = given(params, FETCH)
@@ -209,6 +210,7 @@ def build(inputs, citations, skip_bad, name, quiet, dry_run, demo, cache_dir, **
     )
     if titles_file:
         described.append(f"titles: {titles_file}")
+    check_build_fits(len(papers))  # refuse what cannot fit before the memory-heavy stages
     G, folder = build_and_save(papers, cache, name, options, inputs=described, progress=bars)
     bars.close()
     print_build_summary(G, folder, time.perf_counter() - started)

@@ -1,4 +1,7 @@
-"""Built graphs on disk: ``CACHE/graphs/NAME/{graph.json, meta.json}``.
+"""Built graphs on disk: ``CACHE/graphs/NAME/{graph.json, meta.json, page.json, texts.json, *.gz}``.
+
+Besides the graph and its metadata, a save writes what the explorer sends to browsers (its page data,
+search texts and gzip copies, :mod:`graphx.view.pagefiles`), so serving a graph never recomputes them.
 
 A graph folder is written whole into a temporary sibling and swapped in with two renames, so an
 interrupted build leaves the previous graph of that name intact. If a crash falls between the two
@@ -21,6 +24,7 @@ from typing import Any
 
 import networkx as nx
 
+from graphx.atomic import json_default
 from graphx.errors import CacheCorrupt, ConfigError, GraphNotFound
 
 GRAPHS_DIR = "graphs"
@@ -31,6 +35,8 @@ NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 STALE_TMP_S = 3600
 # Attempts at swapping a saved folder in while readers may put a stranded .old- folder back meanwhile.
 SWAP_ATTEMPTS = 5
+# graph_file's quick check reads this much of a graph file's end (trailing whitespace included).
+FILE_TAIL_BYTES = 64
 
 
 def check_name(name: str) -> str:
@@ -61,7 +67,11 @@ def save_graph(
     """Write ``G`` (with ``G.graph["meta"]``) as graph ``name``; returns its folder.
 
     ``extra(folder)`` may add files of its own (the text index) before the folder is swapped in.
+    The explorer's page files are written into the same folder (:mod:`graphx.view.pagefiles`).
     """
+    # Imported here: graphx.view imports this module (for json_default).
+    from graphx.view.pagefiles import write_page_files
+
     target = graph_dir(cache_dir, name)
     root = target.parent
     root.mkdir(parents=True, exist_ok=True)
@@ -72,6 +82,7 @@ def save_graph(
         data = nx.node_link_data(G, edges="edges")
         _write_json(tmp / GRAPH_FILE, data)
         _write_json(tmp / META_FILE, {"name": name, **G.graph.get("meta", {})})
+        write_page_files(G, tmp)
         if extra is not None:
             extra(tmp)
         _fsync_dir(tmp)
@@ -123,6 +134,27 @@ def load_graph(cache_dir: str | os.PathLike, name: str) -> nx.MultiDiGraph:
         return nx.node_link_graph(data, directed=True, multigraph=True, edges="edges")
     except (ValueError, TypeError, KeyError, AttributeError, RecursionError, nx.NetworkXError) as exc:
         raise _damaged(path, name, exc) from None
+
+
+def graph_file(cache_dir: str | os.PathLike, name: str) -> Path:
+    """The path of graph ``name``'s ``graph.json`` after a quick look at its ends (no parse).
+
+    For answers sent from the stored files (the explorer page, the API's node-link file): an empty,
+    truncated or foreign file is :class:`CacheCorrupt` with the way out, at the cost of reading a few
+    bytes instead of parsing 30 MB. :func:`load_graph` still checks everything.
+    """
+    path = _existing_dir(cache_dir, name) / GRAPH_FILE
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(1)
+            size = fh.seek(0, os.SEEK_END)
+            fh.seek(max(size - FILE_TAIL_BYTES, 0))
+            tail = fh.read().rstrip()
+    except OSError as exc:
+        raise _damaged(path, name, exc) from None
+    if head != b"{" or not tail.endswith(b"}"):
+        raise _damaged(path, name, ValueError("not a JSON object from start to end"))
+    return path
 
 
 def load_meta(cache_dir: str | os.PathLike, name: str) -> dict[str, Any]:
@@ -199,15 +231,6 @@ def _write_json(path: Path, data: Any) -> None:
         json.dump(data, fh, ensure_ascii=False, separators=(",", ":"), default=json_default)
         fh.flush()
         os.fsync(fh.fileno())
-
-
-def json_default(value: Any) -> Any:
-    """``json.dump`` fallback for numpy scalars and arrays, which sneak in from the algorithm stages."""
-    if hasattr(value, "item"):
-        return value.item()
-    if hasattr(value, "tolist"):
-        return value.tolist()
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
 def _fsync_dir(path: Path) -> None:

@@ -8,9 +8,30 @@
 (function () {
   "use strict";
 
-  var DATA = JSON.parse(document.getElementById("graphx-data").textContent);
+  // The standalone file inlines the page data; the web app's page fetches its stored page file (started
+  // in the page head) and adds the links of this server from a small inline block.
+  var inline = document.getElementById("graphx-data");
+  if (inline) { start(JSON.parse(inline.textContent)); return; }
+  var links = JSON.parse(document.getElementById("graphx-links").textContent);
+  (window.graphxPageData || fetch(links.api + "/page"))
+    .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
+    .then(function (data) { start(Object.assign(data, links)); })
+    .catch(function (err) {
+      var status = document.getElementById("gx-status");
+      if (status) status.textContent = "The map's data could not be loaded (" + err.message + "): reload the page.";
+    });
+
+  function start(DATA) {
   var KINDS = DATA.kinds;
   var KIND_COLORS = ["#5f6b7a", "#d4a017", "#8e44ad", "#16a085"];
+  // Edge colours with their opacity baked in: one string per edge, not an object vis-network re-blends.
+  var KIND_RGBA = KIND_COLORS.map(function (h, k) {
+    return "rgba(" + [1, 3, 5].map(function (i) { return parseInt(h.slice(i, i + 2), 16); }).join(",") + "," + (k === 0 ? 0.45 : 0.35) + ")";
+  });
+  // Arrowheads cost more to draw than the lines (a filled path each): on big maps they are drawn only
+  // inside a drilled-in area, and only when it has at most this many citation edges.
+  var ARROWS_MAX_EDGES = 3000;
+  var ARROW = { to: { enabled: true, scaleFactor: 0.3 } }, NO_ARROW = { to: { enabled: false } };
   var KIND_LABELS = { cites: "cites", similar: "similar", cocited: "co-cited", coupled: "coupled" };
   var YEAR_STOPS = ["#440154", "#3b528b", "#21918c", "#5ec962", "#fde725"];
   var NO_YEAR = "#b0b4ba";
@@ -69,7 +90,8 @@
     }
     return e;
   }
-  function fmt(n) { return Number(n).toLocaleString("en-US"); }
+  var NUMBERS = new Intl.NumberFormat("en-US");   // toLocaleString builds one per call: ~10 us each
+  function fmt(n) { return NUMBERS.format(Number(n)); }
   function readJson(r) {
     return r.json().catch(function () { return {}; }).then(function (body) {
       if (!r.ok) { var err = new Error(body.error || "HTTP " + r.status); err.status = r.status; throw err; }
@@ -104,10 +126,16 @@
   }
   function mix(hex, rgb, f) { return rgbToHex(hexToRgb(hex).map(function (v, k) { return v + (rgb[k] - v) * f; })); }
   function subColor(n) { var s = subById.get(n.sub); return s ? s.color : n.color; }
+  var colorObjects = new Map();   // one colour object per colour, shared by the papers wearing it
   function nodeColor(n) {
     var c = state.colorBy === "year" ? yearColor(n.year) : state.drill !== null ? subColor(n) : n.color;
     if (dimmed[n.idx]) c = mix(c, BACKGROUND, DIM_MIX);
-    return { background: c, border: c, highlight: { background: c, border: "#111" }, hover: { background: c, border: "#111" } };
+    var obj = colorObjects.get(c);
+    if (!obj) {
+      obj = { background: c, border: c, highlight: { background: c, border: "#111" }, hover: { background: c, border: "#111" } };
+      colorObjects.set(c, obj);
+    }
+    return obj;
   }
   function computeDimmed() {
     var y = state.years, full = !y || (y[0] <= DATA.years[0] && y[1] >= DATA.years[1]), t = state.topic;
@@ -128,19 +156,23 @@
 
   // ---------------------------------------------------------------------------------- data sets
   var paperNodes = null, paperEdges = null, nodeView = null, edgeView = null;
+  // The all-papers view draws the first edges_drawn edges (the strongest of each kind); a drilled-in
+  // area adds the rest of its own.
+  var drawnEdges = DATA.edges_drawn === undefined ? DATA.edges.length : DATA.edges_drawn;
+  function edgeItem(e, i, arrows) {
+    var item = { id: i, from: nodes[e[0]].id, to: nodes[e[1]].id, fi: e[0], ti: e[1], kind: e[2], w: e[3], color: KIND_RGBA[e[2]] };
+    if (arrows && e[2] === 0) item.arrows = ARROW;
+    return item;
+  }
   function ensurePapers() {
     if (paperNodes) return;
     coloredDrilled = state.drill !== null;
     paperNodes = new vis.DataSet(nodes.map(function (n) {
-      return { id: n.id, x: n.x, y: n.y, size: n.size, color: nodeColor(n) };
+      return { id: n.id, idx: n.idx, x: n.x, y: n.y, size: n.size, color: nodeColor(n) };
     }));
-    paperEdges = new vis.DataSet(DATA.edges.map(function (e, i) {
-      var item = { id: i, from: nodes[e[0]].id, to: nodes[e[1]].id, kind: e[2], w: e[3],
-                   color: { color: KIND_COLORS[e[2]], opacity: e[2] === 0 ? 0.45 : 0.35 } };
-      if (e[2] === 0) item.arrows = { to: { enabled: true, scaleFactor: 0.3 } };
-      return item;
-    }));
-    nodeView = new vis.DataView(paperNodes, { filter: function (item) { return visible[byId.get(item.id).idx] === 1; } });
+    var arrows = drawnEdges <= ARROWS_MAX_EDGES;
+    paperEdges = new vis.DataSet(DATA.edges.slice(0, drawnEdges).map(function (e, i) { return edgeItem(e, i, arrows); }));
+    nodeView = new vis.DataView(paperNodes, { filter: function (item) { return visible[item.idx] === 1; } });
     edgeView = new vis.DataView(paperEdges, { filter: edgeVisible });
   }
 
@@ -181,7 +213,7 @@
     var f = state.filters;
     if (!f.kinds.has(e.kind)) return false;
     if (e.kind === 1 && e.w < f.minSim) return false;
-    return visible[byId.get(e.from).idx] === 1 && visible[byId.get(e.to).idx] === 1;
+    return visible[e.fi] === 1 && visible[e.ti] === 1;
   }
   function readFilters() {
     var f = state.filters;
@@ -247,11 +279,34 @@
     state.mode = "papers"; state.drill = area; state.focus = area === null ? null : { kind: "area", id: area };
     computeVisible();
     if ((area !== null) !== coloredDrilled) refreshColors();
+    syncAreaEdges();
     subCentres = null;
     network.setData({ nodes: nodeView, edges: edgeView });
     fitPapers();
     fitScale = network.getScale();
     updateChrome();
+  }
+  var areaEdgeIds = [];   // edges beyond the all-papers set, added for the drilled-in area
+  var arrowIds = [];      // citation edges wearing arrowheads on a big map (those of the drilled-in area)
+  function syncAreaEdges() {
+    var inArea = [], extra = [];
+    if (state.drill !== null) {
+      DATA.edges.forEach(function (e, i) {
+        if (nodes[e[0]].area === state.drill && nodes[e[1]].area === state.drill) { inArea.push(i); if (i >= drawnEdges) extra.push(i); }
+      });
+    }
+    if (areaEdgeIds.length) paperEdges.remove(areaEdgeIds);
+    var citations = inArea.filter(function (i) { return DATA.edges[i][2] === 0; });
+    var arrows = drawnEdges > ARROWS_MAX_EDGES && citations.length <= ARROWS_MAX_EDGES;
+    if (extra.length) paperEdges.add(extra.map(function (i) { return edgeItem(DATA.edges[i], i, arrows); }));
+    areaEdgeIds = extra;
+    if (drawnEdges <= ARROWS_MAX_EDGES) return;   // every citation edge has them from the start
+    var want = arrows ? citations.filter(function (i) { return i < drawnEdges; }) : [];
+    var keep = new Set(want), had = new Set(arrowIds);
+    var changes = arrowIds.filter(function (i) { return !keep.has(i) && i < drawnEdges; }).map(function (i) { return { id: i, arrows: NO_ARROW }; });
+    want.forEach(function (i) { if (!had.has(i)) changes.push({ id: i, arrows: ARROW }); });
+    if (changes.length) paperEdges.update(changes);
+    arrowIds = want;
   }
   function focusGroup(kind, id) {
     if (state.mode === "overview") { if (kind === "area") return showPapers(id); showPapers(subById.get(id).parent); }
@@ -695,7 +750,8 @@
       var n = 0;
       for (var i = 0; i < visible.length; i++) n += visible[i];
       text = fmt(n) + " papers · " + fmt(edgeView.getIds().length) + " edges shown";
-      if (DATA.edges_total > DATA.edges.length) text += " (strongest " + fmt(DATA.edges.length) + " of " + fmt(DATA.edges_total) + ")";
+      var sent = state.drill === null ? drawnEdges : DATA.edges.length;
+      if (DATA.edges_total > sent) text += " (strongest " + fmt(sent) + " of " + fmt(DATA.edges_total) + ")";
       if (state.compareFrom) text = "Click a second paper to see how it is linked to “" + byId.get(state.compareFrom).title + "” · Esc cancels";
     }
     $("gx-status").textContent = text;
@@ -806,6 +862,9 @@
     dimmedCount: function () { var n = 0; for (var i = 0; i < dimmed.length; i++) n += dimmed[i]; return n; },
     labels: function () { return window.graphxLabels || []; },
   };
-  // After the first frame, so the map is not kept waiting for text only search needs.
-  setTimeout(loadAbstracts, 0);
+  // After the first frame, so the map is not kept waiting for text only search needs (8 MB of JSON to
+  // fetch and parse on a 6,545-paper map).
+  if (window.graphxReady) setTimeout(loadAbstracts, 0);
+  else network.once("afterDrawing", function () { setTimeout(loadAbstracts, 0); });
+}
 })();
