@@ -200,3 +200,21 @@ def test_every_prefix_of_the_page_edges_keeps_each_kinds_share_strongest_first(f
     for kind in totals:
         weights = [e[3] for e in edges if e[2] == kind]
         assert weights == sorted(weights, reverse=True)
+
+
+def test_all_papers_view_draws_citations_inside_areas_before_those_to_distant_classics(neurips_graph):
+    G = neurips_graph
+    nodes = list(G.nodes)
+    index = {n: i for i, n in enumerate(nodes)}
+    rows, total = view.view_edges(G, index, view.MAX_VIEW_EDGES)
+    assert total > view.MAX_VIEW_EDGES
+    drawn = [r for r in rows[: view.ALL_PAPERS_EDGES] if r[2] == 0]  # the prefix the page draws
+    area = [G.nodes[n]["community"] for n in nodes]
+    inside = sum(area[u] == area[v] for u, v, _, _ in drawn)
+    all_cites = [(u, v) for u, v, k in G.edges(keys=True) if k == "cites"]
+    share_overall = sum(G.nodes[u]["community"] == G.nodes[v]["community"] for u, v in all_cites) / len(
+        all_cites
+    )
+    assert drawn and inside == len(drawn) > share_overall * len(drawn)
+    hub = max((r[1] for r in drawn), key=[r[1] for r in drawn].count)
+    assert [r[1] for r in drawn].count(hub) < len(drawn) / 20  # no starburst around one classic
