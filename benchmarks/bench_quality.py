@@ -40,8 +40,9 @@ from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from graphx.build.labels import term_papers  # noqa: E402
 from graphx.build.pipeline import build_graph  # noqa: E402
-from graphx.build.text import analyze, paper_text  # noqa: E402
+from graphx.build.text import paper_text  # noqa: E402
 from graphx.options import BuildOptions  # noqa: E402
 from graphx.paper import Paper  # noqa: E402
 
@@ -188,7 +189,9 @@ def neurips_section(data: Path, seeds: Sequence[int]) -> list[Row]:
     members: dict[int, list[str]] = {}
     for n, a in G.nodes(data="community"):
         members.setdefault(a, []).append(n)
-    text = {p.id: set(analyze(paper_text(p))) for p in papers}
+    # Whole-word use, as the labeller counts it (labels.term_papers): a completed phrase such as
+    # "large language models" is not one of the analyser's tokens.
+    text = {p.id: paper_text(p) for p in papers}
     terms_total, terms_rare, small_named = 0, 0, 0
     for c in areas:
         if c["size"] < MIN_AREA_PAPERS and not c.get("unclustered"):
@@ -198,7 +201,7 @@ def neurips_section(data: Path, seeds: Sequence[int]) -> list[Row]:
             if term.startswith("#") or term == "(all)":
                 continue
             terms_total += 1
-            used = sum(term in text[n] for n in members[c["id"]])
+            used = term_papers(term, [text[n] for n in members[c["id"]]])
             terms_rare += used < floor
     sizes = sorted((c["size"] for c in areas), reverse=True)
     rows = [
