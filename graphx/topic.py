@@ -14,7 +14,8 @@
 3. *Cut*: papers in order of PageRank over weighted degree; the topic is the prefix of lowest
    normalised cut (``cut / volume + cut / (total - volume)``: conductance measured against a random
    set of the same volume), among prefixes holding at least MIN_TOPIC_PAPERS papers and at most
-   MAX_TOPIC_SHARE of the graph's volume. Its size follows the graph, not a fixed top-N. (Plain
+   MAX_TOPIC_SHARE of the graph's volume and at most MAX_PAPERS_PER_MATCH times the papers that name
+   the topic. Its size follows the graph, not a fixed top-N. (Plain
    conductance kept falling towards half the graph on the ICLR map: mean F1 0.36 against 0.48.)
 
 The found set is labelled as areas are (:func:`graphx.build.labels.label_set`, class-based TF-IDF against
@@ -53,6 +54,12 @@ MAX_TOPIC_SHARE = 0.25
 # most relevant papers whose centroid re-scores the set. Measured on the ICLR map's 10 clusters (mean F1,
 # notes/quality-log.md round 2): TF-IDF alone 0.503, blend 0.5 0.529, with feedback from 20 papers 0.547.
 QUERY_EMBEDDING_WEIGHT = 0.5
+# A topic grows at most MAX_PAPERS_PER_MATCH times the papers that name it (TF-IDF relevance at least
+# STRONG_MATCH of the best): a broad or absent topic ("inference-time scaling" on NeurIPS/ICML 2017-24,
+# where no paper says it) gave 2,295 papers, now 228; on the trending page 50 -> 24. ICLR mean F1 0.566 ->
+# 0.558 (at 8 times: 0.537; at 4: 0.474).
+STRONG_MATCH = 0.5
+MAX_PAPERS_PER_MATCH = 12
 FEEDBACK_PAPERS = 20
 FEEDBACK_EMBEDDING_WEIGHT = 0.5  # the centroid scores papers half by TF-IDF, half by embedding
 
@@ -144,7 +151,8 @@ def find_topic(
     restart = feedback_relevance(X, relevance, None if E is None else (E[:-1], E[-1]))
     # Restart in proportion to relevance (squared relevance measured worse: ICLR mean F1 0.47 vs 0.50).
     rank = personalized_pagerank(W, restart**RESTART_POWER, damping=damping)
-    members = sweep_cut(W, rank, max_share=max_share)
+    named = int((relevance >= STRONG_MATCH * relevance.max()).sum())
+    members = sweep_cut(W, rank, max_share=max_share, max_papers=MAX_PAPERS_PER_MATCH * named)
     best_first = relevance / relevance.max() + rank / rank.max()
     members = sorted(members, key=lambda i: (-best_first[i], i))
     papers = [nodes[i] for i in members]
@@ -240,11 +248,14 @@ def personalized_pagerank(W: sp.csr_matrix, restart: np.ndarray, *, damping: flo
     return p
 
 
-def sweep_cut(W: sp.csr_matrix, rank: np.ndarray, *, max_share: float = MAX_TOPIC_SHARE) -> list[int]:
+def sweep_cut(
+    W: sp.csr_matrix, rank: np.ndarray, *, max_share: float = MAX_TOPIC_SHARE, max_papers: int | None = None
+) -> list[int]:
     """The prefix of lowest normalised cut when nodes are added by ``rank`` over degree (best first).
 
-    Only prefixes of at least MIN_TOPIC_PAPERS nodes and at most ``max_share`` of the total volume
-    compete; papers without edges are ranked by ``rank`` alone and never grow the cut.
+    Only prefixes of at least MIN_TOPIC_PAPERS nodes, at most ``max_share`` of the total volume and at
+    most ``max_papers`` nodes (if given) compete; papers without edges are ranked by ``rank`` alone and
+    never grow the cut.
 
     >>> W = sp.csr_matrix(np.array([[0, 1, 1, 0.1, 0, 0], [1, 0, 1, 0, 0, 0], [1, 1, 0, 0, 0, 0],
     ...                             [0.1, 0, 0, 0, 1, 1], [0, 0, 0, 1, 0, 1], [0, 0, 0, 1, 1, 0]]))
@@ -267,7 +278,9 @@ def sweep_cut(W: sp.csr_matrix, rank: np.ndarray, *, max_share: float = MAX_TOPI
         cut += degree[i] - 2 * to_inside
         volume += degree[i]
         inside[i] = True
-        if volume > max_share * total:
+        if volume > max_share * total or (
+            max_papers is not None and size > max(max_papers, MIN_TOPIC_PAPERS)
+        ):
             break
         if size >= MIN_TOPIC_PAPERS and volume > 0:
             # Normalised cut: conductance against what a random set of that volume would have (1 -
