@@ -30,6 +30,12 @@ LEIDEN_ITERATIONS = 2
 CONSENSUS_RUNS = 6
 CONSENSUS_AGREEMENT = 0.5
 FINAL_RUNS = 2
+# Sub-areas: one consensus per area (22 areas on NeurIPS/ICML: 176 of its 190 Leiden runs at 6 + 2, but
+# small graphs: 0.2 s of the stage's 2.0 s CPU).
+# 3 + 1 there measured the same ICLR sub-area NMI as 6 + 2 (0.4397, std 0.0032 over 5 seeds; round 2 of
+# notes/quality-log.md); the top level keeps 6 + 2, which sets the areas.
+SUB_CONSENSUS_RUNS = 3
+SUB_FINAL_RUNS = 1
 # Resolutions tried (times the given one) when the resolution is chosen by stability (detect_igraph).
 RESOLUTION_FACTORS = (1.0, 1.5)
 STABILITY_TIE = 0.005
@@ -90,6 +96,8 @@ def detect_igraph(
     seed: int,
     min_size: int = MIN_AREA_PAPERS,
     choose_resolution: bool = False,
+    n_runs: int = CONSENSUS_RUNS,
+    n_final_runs: int = FINAL_RUNS,
 ) -> list[list[int]]:
     """Consensus Leiden (modularity) communities of an igraph graph as vertex lists, largest first.
 
@@ -113,14 +121,14 @@ def detect_igraph(
     factors = RESOLUTION_FACTORS if choose_resolution else (1.0,)
     best_stability, runs = -1.0, None
     for factor in factors:  # ascending: a later (finer) resolution must beat the best by STABILITY_TIE
-        seeds = rng.sample(range(2**31), CONSENSUS_RUNS)
+        seeds = rng.sample(range(2**31), n_runs)
         trial = np.array([_leiden(g, resolution * factor, s) for s in seeds])
         score = stability(trial) if len(factors) > 1 else 0.0
         if runs is None or score >= best_stability - STABILITY_TIE:
             chosen, runs = resolution * factor, trial
             best_stability = max(best_stability, score)
     resolution = chosen
-    seeds = rng.sample(range(2**31), FINAL_RUNS)
+    seeds = rng.sample(range(2**31), n_final_runs)
     edges = np.asarray(g.get_edgelist(), dtype=np.int64)
     weight = np.asarray(g.es["weight"], dtype=np.float64)
     agree = (runs[:, edges[:, 0]] == runs[:, edges[:, 1]]).mean(axis=0)
@@ -250,7 +258,12 @@ def detect_two_levels(
         subs = [list(range(len(members)))]
         if len(members) >= min_subarea_papers:
             subs = detect_igraph(
-                g.induced_subgraph(members), resolution=sub_resolution, seed=seed, min_size=MIN_SUBAREA_PAPERS
+                g.induced_subgraph(members),
+                resolution=sub_resolution,
+                seed=seed,
+                min_size=MIN_SUBAREA_PAPERS,
+                n_runs=SUB_CONSENSUS_RUNS,
+                n_final_runs=SUB_FINAL_RUNS,
             )
         for sub in subs:
             part.parent[next_sub] = a
