@@ -390,7 +390,9 @@ def _completer(
             users = members[uses.indices[uses.indptr[j] : uses.indptr[j + 1]]] if j is not None else members
             written = _uses(term, [normalised[i] for i in users[:COMPLETION_TEXTS]])
             # A longer phrase is read from at least 3 papers, whatever the community's size.
-            memo[term] = _extend(term, written, min_papers=MIN_TERM_PAPERS) if len(written) >= support else None
+            memo[term] = (
+                _extend(term, written, min_papers=MIN_TERM_PAPERS) if len(written) >= support else None
+            )
         return memo[term]
 
     return complete

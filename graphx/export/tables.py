@@ -105,7 +105,7 @@ def _plain(value: Any) -> Any:
 
 
 def _column_type(values: list[Any], hint: type | None) -> type:
-    kinds = {bool if isinstance(v, bool) else type(v) for v in values}
+    kinds = set(map(type, values))  # bool cannot be subclassed: its values' type is bool
     if hint is str:
         return str
     if hint is float and kinds <= {int, float}:
@@ -129,26 +129,43 @@ def _coerce(value: Any, typ: type) -> Any:
 
 def _tabulate(records: Iterable[Mapping[str, Any]], hints: Mapping[str, type], skip=()) -> _Table:
     rows = []
+    values: dict[str, list[Any]] = {}  # each column's values, columns in order of first appearance
     for record in records:
         row = {}
         for key, value in record.items():
             key = str(key)
             if key in skip:
                 continue
-            flat = _plain(value)
+            kind = type(value)
+            # The plain types most values have, as _plain returns them, without its checks.
+            if kind is str or kind is int or kind is bool:
+                flat = value
+            elif kind is float:
+                flat = value if math.isfinite(value) else None
+            else:
+                flat = _plain(value)
             if flat is not None:
                 row[key] = flat
+                column = values.get(key)
+                if column is None:
+                    values[key] = [flat]
+                else:
+                    column.append(flat)
         rows.append(row)
-    names = [n for n in hints if any(n in r for r in rows)]
-    seen = set(names)
-    for row in rows:
-        for key in row:
-            if key not in seen:
-                seen.add(key)
-                names.append(key)
-    columns = {n: _column_type([r[n] for r in rows if n in r], hints.get(n)) for n in names}
-    ordered = [{n: _coerce(row[n], t) for n, t in columns.items() if n in row} for row in rows]
+    names = [n for n in hints if n in values] + [n for n in values if n not in hints]
+    columns = {n: _column_type(values[n], hints.get(n)) for n in names}
+    ordered = [
+        {
+            n: (v if type(v) is t else _coerce(v, t))
+            for n, t in columns.items()
+            if (v := row.get(n, _ABSENT)) is not _ABSENT
+        }
+        for row in rows
+    ]
     return _Table(columns, ordered)
+
+
+_ABSENT = object()
 
 
 def node_table(G: nx.MultiDiGraph, skip: Iterable[str] = ("id", "label", "viz")) -> _Table:
