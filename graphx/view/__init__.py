@@ -20,6 +20,7 @@ import json
 import math
 import os
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -463,6 +464,27 @@ def paper_details(
     paper. Neighbours are listed most cited first (similar papers: best score first), ties by id.
     Raises :class:`PaperNotFound` for an id that is not in ``G``.
     """
+    return _paper_details(G, paper_id, limit=limit, links=links, labels=_label_maps(G), brief=_brief)
+
+
+def _label_maps(G: nx.MultiDiGraph) -> tuple[dict[int, str], dict[int, str]]:
+    """Area and sub-area labels by id."""
+    areas = {int(c["id"]): c.get("label", "") for c in G.graph.get("communities", [])}
+    subs = {int(c["id"]): c.get("label", "") for c in G.graph.get("subcommunities", [])}
+    return areas, subs
+
+
+def _paper_details(
+    G: nx.MultiDiGraph,
+    paper_id: str,
+    *,
+    limit: int,
+    links: Links | None,
+    labels: tuple[dict[int, str], dict[int, str]],
+    brief: Callable[..., dict[str, Any]],
+) -> dict[str, Any]:
+    """:func:`paper_details` with the label maps made once for many papers and neighbours as ``brief``
+    writes them."""
     if paper_id not in G:
         raise PaperNotFound(
             f"No paper {paper_id!r} in graph {G.graph.get('name', '')!r}; search the explorer by title."
@@ -479,19 +501,18 @@ def paper_details(
     refs = sorted(links[0], key=by_cites)
     citers = sorted(links[1], key=by_cites)
     top_similar = sorted(links[2].items(), key=lambda kv: (-kv[1], str(kv[0])))[:limit]
-    areas = {int(c["id"]): c.get("label", "") for c in G.graph.get("communities", [])}
-    subs = {int(c["id"]): c.get("label", "") for c in G.graph.get("subcommunities", [])}
+    areas, subs = labels
     fields.setdefault("community_label", areas.get(int(_plain(attrs.get("community", -1))), ""))
     fields.setdefault("subcommunity_label", subs.get(int(_plain(attrs.get("subcommunity", -1))), ""))
     return {
         "id": str(paper_id),
         "paper": fields,
         "links": paper_links(attrs),
-        "references": [_brief(G, p) for p in refs[:limit]],
+        "references": [brief(G, p) for p in refs[:limit]],
         "references_total": len(refs),
-        "citers": [_brief(G, p) for p in citers[:limit]],
+        "citers": [brief(G, p) for p in citers[:limit]],
         "citers_total": len(citers),
-        "similar": [_brief(G, p, w) for p, w in top_similar],
+        "similar": [brief(G, p, w) for p, w in top_similar],
     }
 
 
@@ -502,14 +523,15 @@ def search_texts(G: nx.MultiDiGraph) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------------------- standalone file
-def _compact_details(details: dict[str, Any]) -> dict[str, Any]:
-    """Details for the standalone file: neighbours by id only (the page has their titles already).
+def _compact_brief(G: nx.MultiDiGraph, pid: str, weight: float | None = None) -> dict[str, Any]:
+    """A neighbour in the standalone file: by id only, the page has their titles already.
 
     With titles repeated in every neighbour list, a 6,545-paper file grows from ~10 MB to ~27 MB.
     """
-    for key in ("references", "citers", "similar"):
-        details[key] = [{k: v for k, v in brief.items() if k in ("id", "score")} for brief in details[key]]
-    return details
+    out: dict[str, Any] = {"id": str(pid)}
+    if weight is not None:
+        out["score"] = round(float(weight), 3)
+    return out
 
 
 def templates_dir() -> Path:
@@ -546,7 +568,13 @@ def render_html(G: nx.MultiDiGraph, *, max_edges: int | None = MAX_VIEW_EDGES) -
 
     data = page_data(G, max_edges=max_edges)
     index = paper_links_index(G.edges(keys=True, data="weight", default=0.0), G)
-    data["details"] = {str(pid): _compact_details(paper_details(G, pid, links=index[pid])) for pid in G.nodes}
+    labels = _label_maps(G)
+    data["details"] = {
+        str(pid): _paper_details(
+            G, pid, limit=NEIGHBOURS_SHOWN, links=index[pid], labels=labels, brief=_compact_brief
+        )
+        for pid in G.nodes
+    }
     data["api"] = None
     data["exports"] = []
     env = jinja2.Environment(
