@@ -29,6 +29,7 @@ from graphx.export.tables import (
     attribute_value,
     community_colors,
     edge_table,
+    memoised,
     node_table,
 )
 from graphx.version import __version__
@@ -110,17 +111,18 @@ def gexf_document(G: nx.MultiDiGraph) -> XmlDocument:
     # One f-string per edge: 130k edges through the generic open/leaf/close calls cost a second.
     indent = doc.indent()
     inner, innermost = indent + doc.INDENT, indent + 2 * doc.INDENT
+    escape = memoised(attribute_value)
     for i, ((u, v, _), row) in enumerate(zip(ends, edges.rows, strict=True)):
         kind = row.get("kind")
-        head = f'{indent}<edge id="{i}" source="{attribute_value(u)}" target="{attribute_value(v)}"'
+        head = f'{indent}<edge id="{i}" source="{escape(u)}" target="{escape(v)}"'
         if kind in SYMMETRIC_KINDS:
             head += ' type="undirected"'
         if kind is not None:
-            head += f' kind="{attribute_value(kind)}"'
+            head += f' kind="{escape(kind)}"'
         if "weight" in row:
             head += f' weight="{attribute_value(row["weight"])}"'
         values = [
-            f'{innermost}<attvalue for="{attribute_value(k)}" value="{attribute_value(x)}" />\n'
+            f'{innermost}<attvalue for="{escape(k)}" value="{escape(x)}" />\n'
             for k, x in row.items()
             if k != "weight"
         ]

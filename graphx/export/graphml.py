@@ -11,9 +11,11 @@ import networkx as nx
 from graphx.export.tables import (
     INT32_MAX,
     XmlDocument,
+    attribute_value,
     community_colors,
     edge_table,
     element_text,
+    memoised,
     node_table,
 )
 from graphx.view import node_size
@@ -79,8 +81,21 @@ def write_graphml(G: nx.MultiDiGraph, path: str | os.PathLike) -> None:
         _graphml_data(doc, "graph", row, key_ids)
     for node, row in zip(G.nodes, nodes.rows, strict=True):
         _graphml_element(doc, "node", {"id": node}, "node", row, key_ids)
+    # One f-string per edge, as _graphml_element would write it: ids and kinds recur, escaped once.
+    indent, inner = doc.indent(), doc.indent() + doc.INDENT
+    escape, text = memoised(attribute_value), memoised(element_text)
     for i, ((u, v, _), row) in enumerate(zip(ends, edges.rows, strict=True)):
-        _graphml_element(doc, "edge", {"id": f"e{i}", "source": u, "target": v}, "edge", row, key_ids)
+        head = f'{indent}<edge id="e{i}" source="{escape(u)}" target="{escape(v)}"'
+        if not row:
+            doc.parts.append(f"{head} />\n")
+            continue
+        data = "".join(
+            [
+                f'{inner}<data key="{key_ids["edge", name]}">{text(value)}</data>\n'
+                for name, value in row.items()
+            ]
+        )
+        doc.parts.append(f"{head}>\n{data}{indent}</edge>\n")
     doc.close("graph")
     doc.close("graphml")
     doc.write(path)
