@@ -13,7 +13,7 @@ import networkx as nx
 
 from graphx.atomic import atomic_write
 from graphx.edgekinds import SYMMETRIC_KINDS
-from graphx.export.tables import edge_table, node_table
+from graphx.export.tables import edge_table, memoised, node_table
 
 CSV_NODE_COLUMNS = (
     ("Id", None),
@@ -67,19 +67,20 @@ def write_csv(G: nx.MultiDiGraph, path: str | os.PathLike) -> list[Path]:
         [node if source is None else row.get(source, "") for _, source in CSV_NODE_COLUMNS]
         for node, row in zip(G.nodes, nodes.rows, strict=True)
     ]
-    edge_rows = [
+    cell = memoised(_csv_cell)  # node ids and kinds recur on 130k edges: their cells are made once
+    edge_cells = [
         [
-            u,
-            v,
-            "Undirected" if row.get("kind") in SYMMETRIC_KINDS else "Directed",
-            row.get("kind", ""),
-            row.get("weight", 1.0),
+            cell(u),
+            cell(v),
+            cell("Undirected" if row.get("kind") in SYMMETRIC_KINDS else "Directed"),
+            cell(row.get("kind", "")),
+            cell(row.get("weight", 1.0)),
         ]
         for (u, v, _), row in zip(ends, edges.rows, strict=True)
     ]
     files = {
         "nodes.csv": _csv_bytes([name for name, _ in CSV_NODE_COLUMNS], node_rows),
-        "edges.csv": _csv_bytes(list(CSV_EDGE_COLUMNS), edge_rows),
+        "edges.csv": _csv_text_bytes(list(CSV_EDGE_COLUMNS), edge_cells),
     }
     path = Path(path)
     if path.suffix.lower() == ".zip":
@@ -100,10 +101,15 @@ def write_csv(G: nx.MultiDiGraph, path: str | os.PathLike) -> list[Path]:
 
 
 def _csv_bytes(header: list[str], rows: list[list[Any]]) -> bytes:
+    return _csv_text_bytes(header, [[_csv_cell(v) for v in row] for row in rows])
+
+
+def _csv_text_bytes(header: list[str], cells: list[list[Any]]) -> bytes:
+    """The CSV of rows whose values are already cells (:func:`_csv_cell`)."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
     writer.writerow(header)
-    writer.writerows([[_csv_cell(v) for v in row] for row in rows])
+    writer.writerows(cells)
     return buffer.getvalue().encode("utf-8")
 
 

@@ -284,15 +284,15 @@ def attribute_value(value: Any) -> str:
     return _escape_attribute(_XML_INVALID.sub("", text)) if _ATTRIBUTE_SPECIAL.search(text) else text
 
 
-def memoised(escape: Callable[[Any], str]) -> Callable[[Any], str]:
+def memoised(escape: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """``escape`` remembering what it made of each string: node ids and kinds recur on 130k edges.
 
     Only ``str`` values are remembered (``1``, ``1.0`` and ``True`` are equal keys but differently
     written; so are ``0.0`` and ``-0.0``).
     """
-    seen: dict[str, str] = {}
+    seen: dict[str, Any] = {}
 
-    def memo(value: Any) -> str:
+    def memo(value: Any) -> Any:
         if type(value) is not str:
             return escape(value)
         out = seen.get(value)
