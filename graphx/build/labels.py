@@ -141,9 +141,11 @@ def class_tfidf(
     tf = counts.data / sizes[rows]
     scores = np.clip(tf * np.log(tf / tf_all[counts.indices]), 0.0, None)
     # A researcher names an area with phrases, not with the words every area uses.
-    phrase = np.array([" " in t or "-" in t for t in terms])
-    factor = np.where(phrase, PHRASE_BOOST, np.minimum(1.0, GENERIC_SHARE / np.maximum(tf_all, 1e-12)))
-    scores *= factor[counts.indices]
+    # Only the columns this set of papers uses: a sub-area's call uses a few of 100k terms.
+    used, at = np.unique(counts.indices, return_inverse=True)
+    phrase = np.array([" " in terms[j] or "-" in terms[j] for j in used], dtype=bool)
+    factor = np.where(phrase, PHRASE_BOOST, np.minimum(1.0, GENERIC_SHARE / np.maximum(tf_all[used], 1e-12)))
+    scores *= factor[at]
     support = np.minimum(MIN_TERM_PAPERS, np.maximum(2, np.ceil(sizes * SMALL_AREA_SHARE)))
     scores[counts.data < support[rows]] = 0.0
     out = sp.csr_matrix((scores, counts.indices, counts.indptr), shape=counts.shape)
@@ -349,7 +351,6 @@ def label_communities(
     for i, c in enumerate(membership):
         members[c].append(i)
     normalised = [normalise_text(t) for t in texts] if texts is not None else None
-    column = {t: j for j, t in enumerate(terms)}
     labels: dict[Hashable, list[str]] = {}
     for row in sorted(range(len(keys)), key=lambda r: (-len(members[keys[r]]), r)):
         key = keys[row]
@@ -357,7 +358,8 @@ def label_communities(
         if len(rows) < MIN_AREA_PAPERS and len(membership) > len(rows):
             labels[key] = [UNCLUSTERED]
             continue
-        ranked = _ranked(scores, row, rows, B, vectors, terms)
+        ranked, column = _ranked(scores, row, rows, B, vectors, terms)
+        # Terms are completed only from ``ranked``: the column of each of them is all it needs.
         complete = None if normalised is None else _completer(normalised, rows, B, column)
         parent = exclude.get(key, set())
         chosen = pick_terms(
@@ -405,8 +407,9 @@ def _ranked(
     B: sp.csr_matrix,
     vectors: np.ndarray | sp.csr_matrix,
     terms: Sequence[str],
-) -> list[tuple[str, float]]:
-    """A community's candidate terms, best first: c-TF-IDF scaled by closeness to its centroid."""
+) -> tuple[list[tuple[str, float]], dict[str, int]]:
+    """A community's candidate terms, best first: c-TF-IDF scaled by closeness to its centroid; and
+    the column of each in ``terms``."""
     start, end = scores.indptr[row], scores.indptr[row + 1]
     cols, vals = scores.indices[start:end], scores.data[start:end]
     best = np.lexsort((cols, -vals))[: 2 * CANDIDATES]  # ties: the earlier term, as a stable sort would
@@ -414,7 +417,7 @@ def _ranked(
     if len(cols) and len(members) > 1:
         vals = vals * (1 - CENTROID_WEIGHT + CENTROID_WEIGHT * _closeness(cols, members, B, vectors))
     order = np.lexsort((cols, -vals))[:CANDIDATES]
-    return [(terms[cols[t]], float(vals[t])) for t in order]
+    return [(terms[cols[t]], float(vals[t])) for t in order], {terms[c]: int(c) for c in cols}
 
 
 def label_set(
