@@ -202,10 +202,12 @@ def _overlaps(a: str, b: str) -> bool:
     return any(_same_word(x, y) for x in _words(a) for y in _words(b))
 
 
-def _words(term: str) -> list[str]:
-    return [w for w in re.split(r"[\s\-]+", term) if w]
+@functools.lru_cache(maxsize=65536)
+def _words(term: str) -> tuple[str, ...]:
+    return tuple(w for w in re.split(r"[\s\-]+", term) if w)
 
 
+@functools.lru_cache(maxsize=65536)  # pick_terms compares the same candidate words again and again
 def _same_word(x: str, y: str) -> bool:
     x, y = _singular(x), _singular(y)
     short, long = sorted((x, y), key=len)
@@ -282,9 +284,11 @@ def _extend(term: str, uses: Sequence[tuple[str, list[re.Match]]], *, min_papers
 
 
 def _closeness(
-    cols: np.ndarray, members: np.ndarray, B: sp.csr_matrix, vectors: np.ndarray | sp.csr_matrix
+    cols: np.ndarray, members: np.ndarray, uses: sp.csr_matrix, vectors: np.ndarray | sp.csr_matrix
 ) -> np.ndarray:
-    """Cosine of each candidate term's centroid (its papers in the community) with the community's."""
+    """Cosine of each candidate term's centroid (its papers in the community) with the community's.
+
+    ``uses`` holds the binary term rows of ``members``."""
     V = vectors[members]
     if sp.issparse(V):
         V = sp.csr_matrix(V, dtype=np.float64)
@@ -294,7 +298,7 @@ def _closeness(
         V = np.asarray(V, dtype=np.float64)
         norms = np.linalg.norm(V, axis=1, keepdims=True)
         V = V / np.where(norms > 0, norms, 1.0)
-    uses = B[members][:, cols].T.tocsr().astype(np.float64)  # candidate x member
+    uses = uses[:, cols].T.tocsr().astype(np.float64)  # candidate x member
     users = np.maximum(np.asarray(uses.sum(axis=1)).ravel(), 1)
     sums = uses @ V
     if sp.issparse(V):  # sparse throughout: TF-IDF rows have a million columns at 100k papers
@@ -358,9 +362,10 @@ def label_communities(
         if len(rows) < MIN_AREA_PAPERS and len(membership) > len(rows):
             labels[key] = [UNCLUSTERED]
             continue
-        ranked, column = _ranked(scores, row, rows, B, vectors, terms)
+        uses = B[rows]  # the community's term rows, read by both ranking and completion
+        ranked, column = _ranked(scores, row, rows, uses, vectors, terms)
         # Terms are completed only from ``ranked``: the column of each of them is all it needs.
-        complete = None if normalised is None else _completer(normalised, rows, B, column)
+        complete = None if normalised is None else _completer(normalised, rows, uses, column)
         parent = exclude.get(key, set())
         chosen = pick_terms(
             ranked, avoid_first=taken, avoid=taken, exclude=parent, max_terms=max_terms, complete=complete
@@ -376,13 +381,13 @@ def label_communities(
 
 
 def _completer(
-    normalised: Sequence[str], members: np.ndarray, B: sp.csr_matrix, column: Mapping[str, int]
+    normalised: Sequence[str], members: np.ndarray, uses: sp.csr_matrix, column: Mapping[str, int]
 ) -> Callable[[str], str | None]:
     """For one community: a term as its papers write it (:func:`complete_phrase`), or None when
     fewer than :func:`min_term_papers` of them write it as such (a two-word term of the tokeniser
     spanning an "'s" reads as no phrase of the text). Reads at most COMPLETION_TEXTS texts a term.
     """
-    uses = B[members].tocsc()
+    uses = uses.tocsc()  # the members' term rows
     support = min_term_papers(len(members))
     memo: dict[str, str | None] = {}
 
@@ -404,18 +409,18 @@ def _ranked(
     scores: sp.csr_matrix,
     row: int,
     members: np.ndarray,
-    B: sp.csr_matrix,
+    uses: sp.csr_matrix,
     vectors: np.ndarray | sp.csr_matrix,
     terms: Sequence[str],
 ) -> tuple[list[tuple[str, float]], dict[str, int]]:
     """A community's candidate terms, best first: c-TF-IDF scaled by closeness to its centroid; and
-    the column of each in ``terms``."""
+    the column of each in ``terms``. ``uses`` holds the binary term rows of ``members``."""
     start, end = scores.indptr[row], scores.indptr[row + 1]
     cols, vals = scores.indices[start:end], scores.data[start:end]
     best = np.lexsort((cols, -vals))[: 2 * CANDIDATES]  # ties: the earlier term, as a stable sort would
     cols, vals = cols[best], vals[best]
     if len(cols) and len(members) > 1:
-        vals = vals * (1 - CENTROID_WEIGHT + CENTROID_WEIGHT * _closeness(cols, members, B, vectors))
+        vals = vals * (1 - CENTROID_WEIGHT + CENTROID_WEIGHT * _closeness(cols, members, uses, vectors))
     order = np.lexsort((cols, -vals))[:CANDIDATES]
     return [(terms[cols[t]], float(vals[t])) for t in order], {terms[c]: int(c) for c in cols}
 
