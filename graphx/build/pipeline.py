@@ -11,6 +11,7 @@ import os
 import platform
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -158,16 +159,21 @@ def _metrics(G: nx.MultiDiGraph) -> EdgeArrays:
 
 
 def _similarity(G: nx.MultiDiGraph, papers: Sequence[Paper], options: BuildOptions) -> TextIndex:
-    index = build_text_index(papers)
-    similarity.add_similarity_edges(
-        G,
-        papers,
-        top_k=options.top_k,
-        min_score=options.min_similarity,
-        embedding_weight=options.embedding_weight,
-        text_embedding_weight=options.text_embedding_weight,
-        index=index,
-    )
+    # The local embedding (mostly the tokenizer and sparse products, which release the GIL) runs on a
+    # second thread while the TF-IDF index (Python tokenising) is built: 1-1.5 s less at 6.5k papers.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        local = pool.submit(similarity.local_embedding, papers) if options.text_embedding_weight > 0 else None
+        index = build_text_index(papers)
+        similarity.add_similarity_edges(
+            G,
+            papers,
+            top_k=options.top_k,
+            min_score=options.min_similarity,
+            embedding_weight=options.embedding_weight,
+            text_embedding_weight=options.text_embedding_weight,
+            index=index,
+            local=local,
+        )
     return index
 
 

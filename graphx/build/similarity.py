@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import networkx as nx
 import numpy as np
@@ -101,6 +102,12 @@ def _row_dots(X: sp.csr_matrix, left: np.ndarray, right: np.ndarray, chunk: int 
     return out
 
 
+def local_embedding(papers: Sequence[Paper]) -> np.ndarray | None:
+    """The local text embedding (:func:`graphx.build.embedding.embed_texts`) of each paper's title and
+    abstract; None where the model is not installed."""
+    return embed_texts([paper_text(p) for p in papers])
+
+
 def embedding_matrix(papers: Sequence[Paper]) -> tuple[np.ndarray, np.ndarray] | None:
     """(row indices of papers with an embedding, their L2-normalised vectors), or None if none has one."""
     # A vector holding NaN or inf (a broken export) would poison every score it touches: left out.
@@ -124,6 +131,7 @@ def similarity_edges(
     embedding_weight: float,
     text_embedding_weight: float,
     index: TextIndex | None = None,
+    local: Future | None = None,
 ) -> list[tuple[str, str, float]]:
     """Each paper's ``top_k`` most similar papers, as ``(id_u, id_v, score)`` with a score in (0, 1].
 
@@ -150,6 +158,9 @@ def similarity_edges(
         Share of the local embedding's cosine for pairs without SPECTER vectors, in [0, 1] (0: off).
     index : TextIndex, optional
         The papers' TF-IDF index, if already built (one row per paper, same order).
+    local : Future, optional
+        The local embedding of the papers' texts (:func:`local_embedding`) being computed elsewhere,
+        so that it can run while the TF-IDF index is built; computed here when not given.
     """
     X = (index or build_text_index(papers)).X
     n = len(papers)
@@ -163,11 +174,12 @@ def similarity_edges(
         if n <= EXACT_MAX_ROWS:
             a, b = _dense_top_k_pairs(E, top_k=top_k)
             candidates.append((idx[a], idx[b]))
-    local = None
     if text_embedding_weight > 0 and (specter is None or len(specter[0]) < n):
-        local = embed_texts([paper_text(p) for p in papers])
+        local = local.result() if local is not None else local_embedding(papers)
         if local is not None and n <= EXACT_MAX_ROWS:
             candidates.append(_dense_top_k_pairs(local, top_k=top_k))
+    else:
+        local = None
     i, j = _unique_pairs(candidates, n)
     score = _tfidf_scores(X, tfidf, i, j)
     if local is not None:
@@ -244,21 +256,27 @@ def _dense_dots(E: np.ndarray, left: np.ndarray, right: np.ndarray, chunk: int =
 
 
 def _dense_top_k_pairs(
-    E: np.ndarray, *, top_k: int, chunk_cells: int = 20_000_000
+    E: np.ndarray, *, top_k: int, chunk_cells: int = 10_000_000
 ) -> tuple[np.ndarray, np.ndarray]:
     """Top-k cosine neighbours of dense normalised rows as ``(rows, neighbours)`` arrays, in chunks of
-    at most ``chunk_cells`` similarities (80 MB), never the n x n matrix."""
+    at most ``chunk_cells`` similarities (40 MB), never the n x n matrix.
+
+    Chunks run on ``N_THREADS`` threads (numpy's partition releases the GIL): each row's neighbours are
+    found from that row alone, so the result does not depend on the chunking or the threads.
+    """
     n = E.shape[0]
     k = min(top_k, n - 1)
     if k < 1:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     chunk_rows = max(1, chunk_cells // n)
-    rows, cols = [], []
-    for start in range(0, n, chunk_rows):
+
+    def nearest(start: int) -> tuple[np.ndarray, np.ndarray]:
         S = E[start : start + chunk_rows] @ E.T
         local = np.arange(S.shape[0])
         S[local, local + start] = -np.inf
-        nearest = np.argpartition(-S, k - 1, axis=1)[:, :k]
-        rows.append(np.repeat(local + start, k))
-        cols.append(nearest.ravel())
-    return np.concatenate(rows), np.concatenate(cols)
+        found = np.argpartition(-S, k - 1, axis=1)[:, :k]
+        return np.repeat(local + start, k), found.ravel()
+
+    with ThreadPoolExecutor(max_workers=N_THREADS) as pool:
+        parts = list(pool.map(nearest, range(0, n, chunk_rows)))
+    return np.concatenate([r for r, _ in parts]), np.concatenate([c for _, c in parts])
