@@ -394,6 +394,13 @@ def _from_file(path: Path, shown_name: str | None) -> Callable[[Build], list]:
         except InputError as exc:
             # Name the file as the user uploaded it, not by the server's folders.
             raise InputError(exc.reason, path=shown_name or path.name, where=exc.where) from None
+        if result.skipped and not result.papers:
+            first = result.skipped[0]
+            raise InputError(
+                f"none of its {len(result.skipped):,} record(s) is a usable paper (the first, {first.where}: "
+                f"{first.reason}). Fix the file and upload it again.",
+                path=shown_name or path.name,
+            )
         if result.skipped:
             build.notes.append(f"{len(result.skipped)} broken record(s) skipped.")
         build.notes.extend(result.warnings)

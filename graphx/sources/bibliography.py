@@ -10,6 +10,7 @@ normalised title, so that the same paper exported twice gets the same id.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from typing import Any
 
@@ -24,6 +25,11 @@ from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_la
 
 from graphx.paper import Paper, normalize_arxiv, normalize_doi, normalize_title
 from graphx.sources.records import Collector
+
+# bibtexparser logs each failed block as a warning, which Python prints to stderr when nobody configured
+# logging: a second, rawer copy beside graphx's own error for the same block. Applications that set up
+# logging still get these records.
+logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
 
 ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(.+)$", re.IGNORECASE)
 BIBTEX_ENTRY = re.compile(r"^\s*@\s*[a-z]+\s*[{(]", re.IGNORECASE | re.MULTILINE)
