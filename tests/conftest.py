@@ -6,7 +6,9 @@ import contextlib
 import os
 import random
 import re
+import socket
 import threading
+import time
 from pathlib import Path
 
 import networkx as nx
@@ -146,6 +148,25 @@ def token_client(app):
     assert match, "the home page carries no token"
     client.environ_base["HTTP_X_GRAPHX_TOKEN"] = match.group(1)
     return client
+
+
+def refused_url() -> str:
+    """A Semantic Scholar URL on a local port nothing listens on (bound, then closed): no network, no hang."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}/graph/v1"
+
+
+def wait_build(client, build_id: str, timeout_s: float = 60.0) -> dict:
+    """Poll ``/api/builds/ID`` until the build is neither queued nor running; its last state."""
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        data = client.get(f"/api/builds/{build_id}").get_json()
+        if data["state"] not in ("queued", "running"):
+            return data
+        time.sleep(0.05)
+    raise AssertionError(f"build {build_id} still running after {timeout_s} s")
 
 
 @pytest.fixture

@@ -6,32 +6,14 @@ when it is reachable, and against a port nothing listens on when it is not.
 
 from __future__ import annotations
 
-import socket
 import time
 
 import pytest
-from conftest import token_client
+from conftest import refused_url, token_client, wait_build
 
 from graphx.store import graphs as graphstore
 
 JSON = {"Accept": "application/json"}
-
-
-def wait_build(client, build_id: str, timeout_s: float = 60.0) -> dict:
-    deadline = time.time() + timeout_s
-    while time.time() < deadline:
-        data = client.get(f"/api/builds/{build_id}").get_json()
-        if data["state"] not in ("queued", "running"):
-            return data
-        time.sleep(0.05)
-    raise AssertionError(f"build {build_id} still running after {timeout_s} s")
-
-
-def refused_url() -> str:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}/graph/v1"
 
 
 def make_client(cache_dir, api_url: str):

@@ -13,7 +13,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -22,7 +21,7 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 from click.testing import CliRunner
-from conftest import live_server, make_fixture_graph
+from conftest import live_server, make_fixture_graph, refused_url
 
 from graphx.cli import cli
 from graphx.store import graphs as graphstore
@@ -34,14 +33,6 @@ NESTING_LEVELS = 10_000
 LONG_TITLE_CHARS = 1_000
 LONG_NAME_CHARS = 5_000
 BUILD_WAIT_S = 60
-
-
-def refused_url() -> str:
-    """A Semantic Scholar URL on a local port nothing listens on (no network, no hang)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}/graph/v1"
 
 
 S2_URL = refused_url()

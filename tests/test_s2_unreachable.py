@@ -11,6 +11,7 @@ from __future__ import annotations
 import socket
 import time
 
+import conftest
 import pytest
 from click.testing import CliRunner
 from s2server import fast_client
@@ -31,10 +32,7 @@ DNS_FAILS_WITHIN_S = 1.0
 @pytest.fixture
 def refused_url() -> str:
     """An API URL on a local port nothing listens on: bound, then closed."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}/graph/v1"
+    return conftest.refused_url()
 
 
 @pytest.fixture

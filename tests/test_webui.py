@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 
 import pytest
-from conftest import XSS_TITLE, token_client
+from conftest import XSS_TITLE, token_client, wait_build
 
 from graphx import view
 from graphx.errors import SourceError
@@ -60,16 +60,6 @@ def papers_jsonl(n: int = 40) -> bytes:
             )
         )
     return ("\n".join(lines) + "\n").encode()
-
-
-def wait_build(client, build_id: str, timeout_s: float = 60.0) -> dict:
-    deadline = time.time() + timeout_s
-    while time.time() < deadline:
-        data = client.get(f"/api/builds/{build_id}").get_json()
-        if data["state"] not in ("queued", "running"):
-            return data
-        time.sleep(0.05)
-    raise AssertionError(f"build {build_id} still running after {timeout_s} s")
 
 
 JSON = {"Accept": "application/json"}
