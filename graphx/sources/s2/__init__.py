@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from graphx.errors import BuildCancelled, ConfigError, S2RequestFailed, S2Stopped, S2Unreachable
+from graphx.options import OPTIONS
 from graphx.paper import Paper
 from graphx.progress import Progress
 from graphx.sources.s2.client import S2Client
@@ -25,6 +26,10 @@ from graphx.sources.s2.titles import TitleEntry, collect_titles, resolve_entries
 from graphx.store.papers import PaperStore
 
 __all__ = ["BATCH_MAX_IDS", "CollectResult", "EXPAND_KINDS", "collect", "collect_papers", "make_client"]
+
+# Defaults of the declared fetch options (graphx/options.py), for callers of the library.
+DEFAULT_DEPTH = OPTIONS["depth"].default
+DEFAULT_MAX_PAPERS = OPTIONS["max_papers"].default
 
 
 @dataclass
@@ -50,8 +55,8 @@ def collect_papers(
     titles_file: str | os.PathLike | None = None,
     enrich: Sequence[Paper] = (),
     expand: Sequence[str] = (),
-    depth: int = 1,
-    max_papers: int = 500,
+    depth: int = DEFAULT_DEPTH,
+    max_papers: int = DEFAULT_MAX_PAPERS,
     api_url: str | None = None,
     api_key: str | None = None,
     requests_per_s: float | None = None,
@@ -150,8 +155,8 @@ def collect(
     titles_file: str | os.PathLike | None = None,
     enrich: Sequence[Paper] = (),
     expand: Sequence[str] = (),
-    depth: int = 1,
-    max_papers: int = 500,
+    depth: int = DEFAULT_DEPTH,
+    max_papers: int = DEFAULT_MAX_PAPERS,
     offline: bool = False,
     refresh: bool = False,
     progress: Progress | None = None,
