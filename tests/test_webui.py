@@ -426,6 +426,20 @@ def test_the_build_form_checks_options_like_the_cli(client, field, value):
 
 
 # ------------------------------------------------------------------------------------- under load
+def test_a_cache_named_relative_to_the_working_folder_serves_its_stored_files(tmp_path, monkeypatch):
+    # `graphx demo` / `graphx serve` use ./cache by default: the stored page files must be found there,
+    # not under the web app's package folder.
+    from conftest import make_fixture_graph
+
+    monkeypatch.chdir(tmp_path)
+    graphstore.save_graph(make_fixture_graph(), "cache", "demo")
+    client = token_client(create_app({"TESTING": True, "CACHE_DIR": "cache"}))
+    for url in ("/api/graphs/demo/page", "/api/graphs/demo/texts", "/api/graphs/demo"):
+        response = fetch(client, url)
+        assert response.status_code == 200, url
+    assert fetch(client, "/api/graphs/demo/page").get_json()["nodes"]
+
+
 def test_api_graph_is_the_stored_file_with_an_etag(client, cache_dir):
     response = fetch(client, "/api/graphs/demo")
     stored = (graphstore.graph_dir(cache_dir, "demo") / graphstore.GRAPH_FILE).read_bytes()

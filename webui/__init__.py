@@ -46,7 +46,8 @@ def create_app(
     if test_config:
         app.config.from_mapping(test_config)
     chosen = cache_dir or app.config["CACHE_DIR"]
-    app.config["CACHE_DIR"] = str(resolve_cache_dir(chosen))
+    # Absolute: Flask's send_file reads a relative path from the app's package folder, not the cwd.
+    app.config["CACHE_DIR"] = str(resolve_cache_dir(chosen).absolute())
     os.makedirs(app.config["CACHE_DIR"], exist_ok=True)
     # Leftovers of a server or build killed earlier: old uploads and half-written graph folders.
     from graphx.store.graphs import remove_stale_tmp
