@@ -12,10 +12,9 @@ from dataclasses import dataclass, field, fields, replace
 
 ARXIV_NEW = re.compile(r"^(\d{4}\.\d{4,5})(v\d+)?$")
 ARXIV_OLD = re.compile(r"^([a-z\-]+(?:\.[A-Z]{2})?/\d{7})(v\d+)?$", re.IGNORECASE)
-ARXIV_IN_TEXT = re.compile(
-    r"(?:arxiv\.org/(?:abs|pdf)/|arxiv:\s*)([a-z\-]+(?:\.[A-Z]{2})?/\d{7}|\d{4}\.\d{4,5})(?:v\d+)?",
-    re.IGNORECASE,
-)
+# An arXiv id in running text, old style (hep-th/9901001, math.AG/0601001) or new (2106.01345).
+ARXIV_ID_BODY = r"[a-z\-]+(?:\.[A-Z]{2})?/\d{7}|\d{4}\.\d{4,5}"
+ARXIV_IN_TEXT = re.compile(rf"(?:arxiv\.org/(?:abs|pdf)/|arxiv:\s*)({ARXIV_ID_BODY})(?:v\d+)?", re.IGNORECASE)
 DOI_IN_TEXT = re.compile(r"(10\.\d{4,9}/\S+)", re.IGNORECASE)
 S2_PAPER_ID = re.compile(r"^[0-9a-f]{40}$")
 ARXIV_URL = "https://arxiv.org/abs/"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from graphx.paper import DOI_IN_TEXT, normalize_arxiv, normalize_doi
+from graphx.paper import ARXIV_ID_BODY, DOI_IN_TEXT, normalize_arxiv, normalize_doi
 
 # Titles run to ~25 words and never end with a full stop; abstracts are longer or end with one.
 PROSE_MIN_WORDS = 30
@@ -37,7 +37,7 @@ MD_LINK = re.compile(r"!?\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)"
 MD_EMPHASIS = re.compile(r"(\*\*|__|`)")
 URL = re.compile(r"<?\b(?:https?://|www\.)[^\s<>\"]+", re.IGNORECASE)
 ARXIV_ID = re.compile(
-    r"\barxiv(?:\s+preprint)?(?:\s+arxiv)?\s*:?\s*([a-z\-]+(?:\.[a-z]{2})?/\d{7}|\d{4}\.\d{4,5})(v\d+)?",
+    rf"\barxiv(?:\s+preprint)?(?:\s+arxiv)?\s*:?\s*({ARXIV_ID_BODY})(v\d+)?",
     re.IGNORECASE,
 )
 CORPUS_ID = re.compile(r"\bCorpus\s*ID\s*:?\s*(\d+)", re.IGNORECASE)
