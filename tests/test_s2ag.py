@@ -1,0 +1,145 @@
+"""The S2AG bulk-dataset source (graphx.sources.s2ag): the real sample files, and releases written from
+the demo corpus and the synthetic generator, read back."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import SHARED_DATA
+from graphx.errors import BadRecord, ConfigError, InputError
+from graphx.sources.s2ag import (
+    DATASETS,
+    S2AGFilter,
+    paper_record,
+    release_files,
+    row_dataset,
+    write_release,
+)
+
+SAMPLES = SHARED_DATA / "s2ag-dataset-samples"
+
+
+@pytest.fixture(scope="module")
+def samples() -> Path:
+    if not (SAMPLES / "papers").is_dir():
+        pytest.skip(f"S2AG sample files not found at {SAMPLES}")
+    return SAMPLES
+
+
+def rows(path: Path) -> list[dict]:
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def dataset_rows(root: Path, dataset: str) -> list[dict]:
+    return [row for shard in release_files(root)[dataset] for row in rows(shard)]
+
+
+@pytest.fixture(scope="module")
+def demo_release(tmp_path_factory, neurips_papers) -> Path:
+    out = tmp_path_factory.mktemp("demo-release")
+    write_release(neurips_papers, out, shards=4)
+    return out
+
+
+def test_release_files_finds_the_sample_layout(samples):
+    files = release_files(samples)
+    assert set(files) == set(DATASETS)
+    assert [p.name for p in files["papers"]] == ["papers-sample.jsonl.gz"]
+    assert all(len(files[d]) == 1 for d in DATASETS)
+
+
+def test_release_files_flat_folder_and_missing_papers(tmp_path, samples):
+    (tmp_path / "abstracts-part0.jsonl.gz").write_bytes(
+        (samples / "abstracts/abstracts-sample.jsonl.gz").read_bytes()
+    )
+    with pytest.raises(InputError, match="no papers shards") as err:
+        release_files(tmp_path)
+    assert str(tmp_path) in str(err.value)
+    (tmp_path / "papers-part0.jsonl.gz").write_bytes((samples / "papers/papers-sample.jsonl.gz").read_bytes())
+    files = release_files(tmp_path)
+    assert [p.name for p in files["papers"]] == ["papers-part0.jsonl.gz"]
+    assert [p.name for p in files["abstracts"]] == ["abstracts-part0.jsonl.gz"]
+    assert files["citations"] == [] and files["tldrs"] == []
+    with pytest.raises(InputError, match="no such folder"):
+        release_files(tmp_path / "nowhere")
+
+
+def test_paper_record_on_every_real_sample_row(samples):
+    papers = [paper_record(row) for row in rows(samples / "papers/papers-sample.jsonl.gz")]
+    assert len(papers) == 100
+    first = papers[0]
+    assert first.id == "CorpusId:108228682" and first.corpus_id == 108228682
+    assert first.title.startswith("Optimization, characterization and immobilization of alkaline protease")
+    assert first.authors == ("Raid D. Thanoon",) and first.year == 2018
+    assert first.fields_of_study == ("Agricultural And Food Sciences", "Chemistry")
+    assert first.s2_id == "d5ec1ea2c9261c54cf41fef1e5c9f2f8abe28ce2"
+    assert sum(p.doi is not None for p in papers) > 10
+    assert len({p.id for p in papers}) == 100
+
+
+def test_paper_record_joins_abstract_tldr_embedding_rows(samples):
+    row = rows(samples / "papers/papers-sample.jsonl.gz")[0]
+    abstract = rows(samples / "abstracts/abstracts-sample.jsonl.gz")[0]
+    tldr = rows(samples / "tldrs/tldrs-sample.jsonl.gz")[0]
+    embedding = rows(samples / "embeddings/embeddings-sample.jsonl.gz")[0]
+    paper = paper_record(row, abstract, tldr, embedding)
+    assert paper.abstract.startswith("Bacteriophages, or phages")
+    assert paper.tldr.startswith("The (1 + 2/e)-approximation")
+    assert len(paper.embedding) == 768 and paper.embedding[0] == pytest.approx(0.16837537288665771)
+    with pytest.raises(BadRecord, match="title"):
+        paper_record({**row, "title": None})
+    with pytest.raises(BadRecord, match="corpusid"):
+        paper_record({**row, "corpusid": None})
+
+
+def test_row_dataset_tells_the_real_datasets_apart(samples):
+    for dataset in (*DATASETS, "authors", "paper-ids", "publication-venues", "s2orc"):
+        [shard] = (samples / dataset).glob("*.jsonl.gz")
+        assert row_dataset(rows(shard)[0]) == dataset
+
+
+def test_filter_criteria_on_real_rows(samples):
+    papers = rows(samples / "papers/papers-sample.jsonl.gz")
+    cs = S2AGFilter(fields_of_study=("computer science",))
+    kept = [r for r in papers if cs.keeps(r, None)]
+    assert kept and all("Computer Science" in paper_record(r).fields_of_study for r in kept)
+    recent = S2AGFilter(year_from=2019, year_to=2020)
+    assert all(2019 <= r["year"] <= 2020 for r in papers if recent.keeps(r, None))
+    assert S2AGFilter().is_empty and not recent.is_empty
+    protease = S2AGFilter(query="Alkaline PROTEASE")
+    assert [r["corpusid"] for r in papers if protease.keeps(r, None)] == [108228682]
+    assert protease.keeps({"corpusid": 1, "title": "Alkaline enzymes"}, "a protease")
+    assert not protease.keeps({"corpusid": 1, "title": "Alkaline enzymes"}, None)
+    only = S2AGFilter(corpus_ids=frozenset({"223403092"}))
+    assert [r["corpusid"] for r in papers if only.keeps(r, None)] == [223403092]
+    with pytest.raises(ConfigError, match="Computer Sciences"):
+        S2AGFilter(fields_of_study=("Computer Sciences",))
+    with pytest.raises(ConfigError, match="swap"):
+        S2AGFilter(year_from=2020, year_to=2019)
+
+
+def test_written_release_has_the_real_format(demo_release, samples):
+    for dataset in ("papers", "abstracts", "citations"):
+        real = rows(next((samples / dataset).glob("*.jsonl.gz")))[0]
+        written = dataset_rows(demo_release, dataset)[0]
+        assert list(written) == list(real), dataset
+        for key, value in real.items():
+            if value is not None and written[key] is not None:
+                assert type(written[key]) is type(value), (dataset, key)
+    papers = dataset_rows(demo_release, "papers")
+    assert list(papers[0]["externalids"]) == list(
+        rows(samples / "papers/papers-sample.jsonl.gz")[0]["externalids"]
+    )
+    assert len(papers) == 6545
+    assert len(dataset_rows(demo_release, "citations")) == 30762
+    ids = {r["corpusid"] for r in papers}
+    assert all(
+        int(r["citingcorpusid"]) in ids and int(r["citedcorpusid"]) in ids
+        for r in dataset_rows(demo_release, "citations")
+    )
+    assert len(release_files(demo_release)["papers"]) == 4
