@@ -8,8 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import SHARED_DATA
+
 from graphx.errors import BadRecord, ConfigError, InputError
 from graphx.sources.s2ag import (
     DATASETS,

@@ -115,7 +115,8 @@ class ReleaseWriter:
                 final = folder / f"{dataset}-part{k:03d}.jsonl.gz"
                 fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{final.name}.", suffix=".tmp")
                 raw = os.fdopen(fd, "wb")
-                self.files[dataset].append((Path(tmp), final, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=GZIP_LEVEL, mtime=0)))  # fmt: skip
+                packed = gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=GZIP_LEVEL, mtime=0)
+                self.files[dataset].append((Path(tmp), final, packed))
 
     def write(self, dataset: str, shard: int, row: dict[str, Any]) -> None:
         if dataset in self.files:
