@@ -14,7 +14,9 @@ from graphx.errors import BadRecord, ConfigError, InputError
 from graphx.sources.s2ag import (
     DATASETS,
     S2AGFilter,
+    load_release,
     paper_record,
+    read_release,
     release_files,
     row_dataset,
     write_release,
@@ -143,3 +145,96 @@ def test_written_release_has_the_real_format(demo_release, samples):
         for r in dataset_rows(demo_release, "citations")
     )
     assert len(release_files(demo_release)["papers"]) == 4
+
+
+def test_real_samples_read_with_unmatched_datasets(samples):
+    result = load_release(samples, embeddings=True)
+    assert len(result.papers) == 100
+    # The sample files are independent draws: no abstract, tldr or citation row names a sampled paper.
+    assert result.summary() == "100 papers, 0 with abstracts, 0 citations inside the set, 0 skipped rows"
+    assert result.rows == {"papers": 100, "abstracts": 100, "tldrs": 100, "embeddings": 50, "citations": 100}
+    assert not result.log.warnings
+
+
+def test_demo_round_trip_gives_the_demo_papers_and_citations(demo_release, neurips_papers):
+    papers = read_release(demo_release)
+    assert len(papers) == len(neurips_papers)
+    by_arxiv = {p.arxiv: p for p in papers}
+    new_id = {p.id: by_arxiv[p.arxiv].id for p in neurips_papers}
+    for demo in neurips_papers:
+        read = by_arxiv[demo.arxiv]
+        assert (read.title, read.abstract, read.year, read.authors) == (
+            demo.title,
+            demo.abstract,
+            demo.year,
+            demo.authors,
+        )
+        assert set(read.references) == {new_id[r] for r in demo.references}
+        assert read.id == f"CorpusId:{read.corpus_id}"
+
+
+def test_filters_keep_exactly_what_keeps_says(demo_release):
+    """The streamed read (papers first, the query's abstract words in a later pass) keeps the same
+    papers as the filter applied to each joined row."""
+    everything = {p.corpus_id: p for p in read_release(demo_release)}
+    rows = {r["corpusid"]: r for r in dataset_rows(demo_release, "papers")}
+    for filt in (
+        S2AGFilter(query="reinforcement learning policy", year_from=2015),
+        S2AGFilter(year_from=2019, year_to=2019),
+        S2AGFilter(corpus_ids=frozenset({"1", "2", "77"})),
+        S2AGFilter(query="bandit"),
+    ):
+        expected = {n for n, row in rows.items() if filt.keeps(row, everything[n].abstract)}
+        result = load_release(demo_release, filt)
+        assert {p.corpus_id for p in result.papers} == expected and expected, filt
+        kept_ids = {p.id for p in result.papers}
+        inside = sum(r in kept_ids for p in result.papers for r in p.references)
+        assert inside == result.inside_citations
+        # every kept paper keeps its links out of the set: references and citers outside it
+        for p in result.papers:
+            assert set(p.references) == {
+                f"CorpusId:{everything[int(r[9:])].corpus_id}" for r in everything[p.corpus_id].references
+            }
+
+
+def copy_release(src: Path, dst: Path) -> Path:
+    for dataset, shards in release_files(src).items():
+        for shard in shards:
+            (dst / dataset).mkdir(parents=True, exist_ok=True)
+            (dst / dataset / shard.name).write_bytes(shard.read_bytes())
+    return dst
+
+
+def test_truncated_shard_keeps_what_was_read_with_a_warning(demo_release, tmp_path):
+    release = copy_release(demo_release, tmp_path)
+    shard = release_files(release)["papers"][1]
+    data = shard.read_bytes()
+    shard.write_bytes(data[: len(data) // 2])
+    result = load_release(release)
+    assert 6545 * 3 // 4 < len(result.papers) < 6545
+    [warning] = result.log.warnings
+    assert str(shard) in warning and "after line" in warning and "Download this shard again" in warning
+
+
+def test_bad_lines_are_skipped_and_named(demo_release, tmp_path):
+    release = copy_release(demo_release, tmp_path)
+    shard = release_files(release)["abstracts"][0]
+    lines = gzip.decompress(shard.read_bytes()).split(b"\n")
+    lines[2] = b'{"corpusid": 5, "abstract": '
+    lines[4] = b"[1, 2]"
+    shard.write_bytes(gzip.compress(b"\n".join(lines)))
+    result = load_release(release)
+    assert len(result.papers) == 6545 and result.with_abstracts == 6543
+    assert result.log.skipped_rows == 2
+    assert [(s.path, s.where) for s in result.log.skipped] == [(str(shard), "line 3"), (str(shard), "line 5")]
+    assert "not a JSON line" in result.log.skipped[0].reason
+    assert result.summary().endswith("2 skipped rows")
+
+
+def test_shard_of_another_dataset_is_an_error_naming_it(demo_release, tmp_path):
+    release = copy_release(demo_release, tmp_path)
+    citations = release_files(release)["citations"][0]
+    (release / "papers" / "stray.jsonl.gz").write_bytes(citations.read_bytes())
+    with pytest.raises(InputError, match="holds citations rows") as err:
+        load_release(release)
+    assert "stray.jsonl.gz" in str(err.value) and "line 1" in str(err.value)
