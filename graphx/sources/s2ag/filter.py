@@ -83,6 +83,11 @@ class S2AGFilter:
                 f"Unknown field(s) of study: {', '.join(unknown)}. Semantic Scholar's are "
                 f"{', '.join(KNOWN_FIELDS_OF_STUDY)}."
             )
+        for flag, year in (("--year-from", self.year_from), ("--year-to", self.year_to)):
+            if year is not None and not fields.MIN_YEAR <= year <= fields.MAX_YEAR:
+                raise ConfigError(
+                    f"{flag} must be a year between {fields.MIN_YEAR} and {fields.MAX_YEAR} (got {year})."
+                )
         if self.year_from is not None and self.year_to is not None and self.year_from > self.year_to:
             raise ConfigError(f"--year-from {self.year_from} is after --year-to {self.year_to}; swap them.")
         if self.query is not None and not query_terms(self.query):
