@@ -274,3 +274,21 @@ def test_cli_builds_a_filtered_release_end_to_end(tmp_path, neurips_papers):
     assert lone.exit_code == 1 and "--s2ag DIR" in lone.output
     empty = runner.invoke(cli, [*args[:-4], "--year-from", "2100", "-n", "none", "--cache-dir", str(cache)])
     assert empty.exit_code == 1 and "kept no paper" in empty.output and "Traceback" not in empty.output
+
+
+def test_synthetic_release_streams_the_generator_with_its_structure(tmp_path):
+    from graphx.sources.s2ag import write_synthetic_release
+    from graphx.synthetic import generate_chunks
+
+    counts = write_synthetic_release(1200, tmp_path, seed=3, shards=3, chunk_size=500)
+    assert len(release_files(tmp_path)["papers"]) == 3
+    papers = {p.corpus_id: p for p in read_release(tmp_path)}
+    generated = [p for chunk in generate_chunks(1200, chunk_size=500, seed=3) for p in chunk]
+    assert counts["papers"] == len(papers) == 1200
+    assert counts["citations"] == sum(len(p.references) for p in generated)
+    for i, source in enumerate(generated):
+        read = papers[i + 1]
+        assert (read.title, read.abstract, read.year) == (source.title, source.abstract, source.year)
+        inside = {f"CorpusId:{int(r[4:]) + 1}" for r in source.references if r.startswith("syn-")}
+        outside = {f"CorpusId:{int(r[4:]) + 1201}" for r in source.references if r.startswith("ext-")}
+        assert set(read.references) == inside | outside

@@ -11,7 +11,7 @@ from graphx.sources.s2ag.filter import S2AGFilter, filter_from_options, read_cor
 from graphx.sources.s2ag.reader import ReleaseRead, load_release, read_release
 from graphx.sources.s2ag.records import ID_PREFIX, corpus_number, joined_fields, paper_id, paper_record
 from graphx.sources.s2ag.shards import DATASETS, ReadLog, is_release, iter_rows, release_files, row_dataset
-from graphx.sources.s2ag.writer import write_release
+from graphx.sources.s2ag.writer import write_release, write_synthetic_release
 
 __all__ = [
     "DATASETS",
@@ -32,4 +32,5 @@ __all__ = [
     "release_files",
     "row_dataset",
     "write_release",
+    "write_synthetic_release",
 ]
