@@ -292,3 +292,37 @@ def test_synthetic_release_streams_the_generator_with_its_structure(tmp_path):
         inside = {f"CorpusId:{int(r[4:]) + 1}" for r in source.references if r.startswith("syn-")}
         outside = {f"CorpusId:{int(r[4:]) + 1201}" for r in source.references if r.startswith("ext-")}
         assert set(read.references) == inside | outside
+
+
+def test_read_papers_takes_a_release_folder(demo_release, tmp_path):
+    import graphx
+
+    assert len(graphx.read_papers(demo_release)) == 6545
+    with pytest.raises(InputError, match="is a directory.*S2AG release"):
+        graphx.read_papers(tmp_path)
+
+
+def test_embeddings_and_tldrs_round_trip(tmp_path, samples):
+    from graphx.paper import Paper
+
+    vectors = [
+        paper_record({"corpusid": 1, "title": "t"}, None, None, row).embedding
+        for row in rows(samples / "embeddings/embeddings-sample.jsonl.gz")[:3]
+    ]
+    papers = [
+        Paper(
+            id=f"p{i}", title=f"Paper {i}", tldr=f"Short {i}.", embedding=v, references=("p0",) if i else ()
+        )
+        for i, v in enumerate(vectors)
+    ]
+    counts = write_release(papers, tmp_path, shards=2, embeddings=True, tldrs=True)
+    assert counts == {"papers": 3, "abstracts": 0, "citations": 2, "embeddings": 3, "tldrs": 3}
+    real = rows(samples / "embeddings/embeddings-sample.jsonl.gz")[0]
+    written = dataset_rows(tmp_path, "embeddings")[0]
+    assert list(written) == list(real) and isinstance(written["vector"], str)
+    assert list(dataset_rows(tmp_path, "tldrs")[0]) == list(rows(samples / "tldrs/tldrs-sample.jsonl.gz")[0])
+    plain = read_release(tmp_path)
+    assert all(p.embedding is None and p.tldr for p in plain)
+    read = {p.title: p for p in read_release(tmp_path, embeddings=True)}
+    for source in papers:
+        assert read[source.title].embedding == source.embedding and read[source.title].tldr == source.tldr

@@ -10,12 +10,21 @@ linked release in the same format. A paper's id is ``"CorpusId:<n>"`` (:func:`pa
 from graphx.sources.s2ag.filter import S2AGFilter, filter_from_options, read_corpus_ids
 from graphx.sources.s2ag.reader import ReleaseRead, load_release, read_release
 from graphx.sources.s2ag.records import ID_PREFIX, corpus_number, joined_fields, paper_id, paper_record
-from graphx.sources.s2ag.shards import DATASETS, ReadLog, is_release, iter_rows, release_files, row_dataset
+from graphx.sources.s2ag.shards import (
+    DATASETS,
+    LAYOUT_HINT,
+    ReadLog,
+    is_release,
+    iter_rows,
+    release_files,
+    row_dataset,
+)
 from graphx.sources.s2ag.writer import write_release, write_synthetic_release
 
 __all__ = [
     "DATASETS",
     "ID_PREFIX",
+    "LAYOUT_HINT",
     "ReadLog",
     "ReleaseRead",
     "S2AGFilter",

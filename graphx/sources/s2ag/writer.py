@@ -89,7 +89,7 @@ def citations_row(citing: int, cited: int) -> dict[str, Any]:
 
 def embeddings_row(paper: Paper, corpusid: int) -> dict[str, Any]:
     vector = json.dumps([float(x) for x in paper.embedding or ()])
-    return {"corpusid": corpusid, "model": EMBEDDING_MODEL, "vector": vector}
+    return {"corpusid": corpusid, "model": EMBEDDING_MODEL, "vector": vector, "updated": UPDATED}
 
 
 def tldrs_row(paper: Paper, corpusid: int) -> dict[str, Any]:
