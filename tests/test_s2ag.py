@@ -217,7 +217,12 @@ def test_truncated_shard_keeps_what_was_read_with_a_warning(demo_release, tmp_pa
     assert str(shard) in warning and "after line" in warning and "Download this shard again" in warning
 
 
-def test_bad_lines_are_skipped_and_named(demo_release, tmp_path):
+@pytest.mark.parametrize("parser", ["default", "json module"])
+def test_bad_lines_are_skipped_and_named(demo_release, tmp_path, parser, monkeypatch):
+    from graphx.sources.s2ag import shards
+
+    if parser == "json module":  # the parser without the `scale` extra's orjson
+        monkeypatch.setattr(shards, "_loads", shards._json_loads)
     release = copy_release(demo_release, tmp_path)
     shard = release_files(release)["abstracts"][0]
     lines = gzip.decompress(shard.read_bytes()).split(b"\n")
@@ -326,3 +331,25 @@ def test_embeddings_and_tldrs_round_trip(tmp_path, samples):
     read = {p.title: p for p in read_release(tmp_path, embeddings=True)}
     for source in papers:
         assert read[source.title].embedding == source.embedding and read[source.title].tldr == source.tldr
+
+
+def test_citation_rows_in_every_shape_are_read(tmp_path, neurips_papers):
+    papers = neurips_papers[:3]
+    write_release(papers, tmp_path, shards=1)
+    ids = [r["corpusid"] for r in dataset_rows(tmp_path, "papers")]
+    a, b, c = ids
+    lines = [
+        json.dumps({"citingcorpusid": str(a), "citedcorpusid": str(b), "isinfluential": False}),
+        json.dumps({"citingcorpusid": b, "citedcorpusid": c, "contexts": ["as in [3], ..."]}),  # ints
+        json.dumps({"isinfluential": True, "citedcorpusid": str(a), "citingcorpusid": str(c)}),  # key order
+        json.dumps({"citingcorpusid": str(a), "citedcorpusid": None}),  # S2 matched no paper
+        json.dumps({"citingcorpusid": str(a), "citedcorpusid": str(c), "isinfluential": 1})[:-8],  # cut
+        json.dumps({"citingcorpusid": str(a), "citedcorpusid": "999999999"}),  # outside the set
+    ]
+    [shard] = release_files(tmp_path)["citations"]
+    shard.write_bytes(gzip.compress("\n".join(lines).encode()))
+    result = load_release(tmp_path)
+    refs = {p.corpus_id: set(p.references) for p in result.papers}
+    assert refs == {a: {f"CorpusId:{b}", "CorpusId:999999999"}, b: {f"CorpusId:{c}"}, c: {f"CorpusId:{a}"}}
+    assert result.inside_citations == 3
+    assert [(s.where, s.reason[:17]) for s in result.log.skipped] == [("line 5", "not a JSON line (")]

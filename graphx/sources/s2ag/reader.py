@@ -14,6 +14,7 @@ also keeps the ids of outside papers it cites (``references``) and of outside pa
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -24,7 +25,7 @@ from graphx.paper import Paper
 from graphx.progress import Progress
 from graphx.sources.s2ag.filter import S2AGFilter
 from graphx.sources.s2ag.records import corpus_number, joined_fields, paper_id, paper_record
-from graphx.sources.s2ag.shards import ReadLog, check_shard, iter_rows, release_files
+from graphx.sources.s2ag.shards import ReadLog, check_shard, iter_lines, iter_rows, parse_row, release_files
 
 JOINED = {"abstracts": "abstract_row", "tldrs": "tldr_row", "embeddings": "embedding_row"}
 
@@ -208,6 +209,25 @@ def _read_joined(
     return newly
 
 
+# Both ends of a citations row, read without parsing the rest of it (contexts can be long); a row
+# that does not start this way is parsed as JSON.
+CITATION_ENDS = re.compile(rb'^\{"citingcorpusid":\s*"?(\d+|null)"?,\s*"citedcorpusid":\s*"?(\d+|null)"?[,}]')
+
+
+def _citation_ends(
+    path: Path, number: int, line: bytes, log: ReadLog
+) -> tuple[int | None, int | None] | None:
+    """(citing, cited) corpus ids of one citations line (None for a null end); None for a bad line."""
+    match = CITATION_ENDS.match(line)
+    if match and line.rstrip().endswith(b"}"):
+        citing, cited = match.groups()
+        return (None if citing == b"null" else int(citing)), (None if cited == b"null" else int(cited))
+    row = parse_row(path, number, line, log)
+    if row is None:
+        return None
+    return corpus_number(row.get("citingcorpusid")), corpus_number(row.get("citedcorpusid"))
+
+
 def _read_citations(
     shards: list[Path],
     kept: dict[int, Any],
@@ -217,23 +237,32 @@ def _read_citations(
 ) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
     references: dict[int, list[str]] = {}
     citers: dict[int, list[str]] = {}
-    skip = _skipper(result.log, shards)
-    for k, number, row in _shards("citations", shards, result, progress):
-        citing = corpus_number(row.get("citingcorpusid"))
-        cited = corpus_number(row.get("citedcorpusid"))
-        if citing is None:
-            skip(k, number, "no `citingcorpusid`")
-            continue
-        if cited is None or citing == cited:  # S2 could not match the reference to a paper
-            continue
-        if citing in kept:
-            if cited in kept:
-                result.inside_citations += 1
-            elif not outside_links:
+    rows = 0
+    for k, shard in enumerate(shards):
+        if progress:
+            progress("read citations", k, len(shards))
+        for number, line in iter_lines(shard, result.log, dataset="citations"):
+            ends = _citation_ends(shard, number, line, result.log)
+            if ends is None:
                 continue
-            references.setdefault(citing, []).append(paper_id(cited))
-        elif cited in kept and outside_links:
-            citers.setdefault(cited, []).append(paper_id(citing))
+            rows += 1
+            citing, cited = ends
+            if citing is None:
+                result.log.skip(shard, f"line {number}", "no `citingcorpusid`")
+                continue
+            if cited is None or citing == cited:  # S2 could not match the reference to a paper
+                continue
+            if citing in kept:
+                if cited in kept:
+                    result.inside_citations += 1
+                elif not outside_links:
+                    continue
+                references.setdefault(citing, []).append(paper_id(cited))
+            elif cited in kept and outside_links:
+                citers.setdefault(cited, []).append(paper_id(citing))
+    if progress and shards:
+        progress("read citations", len(shards), len(shards))
+    result.rows["citations"] = rows
     return references, citers
 
 

@@ -50,9 +50,7 @@ def corpus_number(value: Any) -> int | None:
     >>> corpus_number("85219962"), corpus_number(7), corpus_number(None), corpus_number("x")
     (85219962, 7, None, None)
     """
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
+    if type(value) is int:  # the common case first: bool is an int subclass, so `type`, not isinstance
         return value
     if isinstance(value, str) and value.strip().isdigit():
         return int(value)
