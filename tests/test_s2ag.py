@@ -153,12 +153,17 @@ def test_real_samples_read_with_unmatched_datasets(samples):
     # The sample files are independent draws: no abstract, tldr or citation row names a sampled paper.
     assert result.summary() == "100 papers, 0 with abstracts, 0 citations inside the set, 0 skipped rows"
     assert result.rows == {"papers": 100, "abstracts": 100, "tldrs": 100, "embeddings": 50, "citations": 100}
+    assert [n.split(" rows")[0] for n in result.notes()] == [
+        f"none of the {k} {d}"
+        for d, k in (("abstracts", 100), ("tldrs", 100), ("embeddings", 50), ("citations", 100))
+    ]
     assert not result.log.warnings
 
 
 def test_demo_round_trip_gives_the_demo_papers_and_citations(demo_release, neurips_papers):
     papers = read_release(demo_release)
     assert len(papers) == len(neurips_papers)
+    assert load_release(demo_release).notes() == []
     by_arxiv = {p.arxiv: p for p in papers}
     new_id = {p.id: by_arxiv[p.arxiv].id for p in neurips_papers}
     for demo in neurips_papers:

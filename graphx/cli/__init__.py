@@ -255,6 +255,8 @@ def _load_releases(folders: Sequence[str], values: dict, bars: StageBars) -> tup
         click.echo(f"{folder}: {result.summary()}" + (f" (kept: {criteria})" if criteria else ""), err=True)
         for dataset in result.absent:
             click.echo(f"  note: the release has no {dataset} dataset", err=True)
+        for note in result.notes():
+            click.echo(f"  note: {note}", err=True)
         for bad in result.log.skipped[:10]:
             click.echo(f"  skipped {bad.path}, {bad.where}: {bad.reason}", err=True)
         if result.log.skipped_rows > 10:

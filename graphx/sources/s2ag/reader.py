@@ -45,6 +45,21 @@ class ReleaseRead:
     def with_abstracts(self) -> int:
         return sum(p.abstract is not None for p in self.papers)
 
+    def notes(self) -> list[str]:
+        """One line per dataset whose rows name none of the kept papers (the sample files' case)."""
+        matched = {
+            "abstracts": self.with_abstracts,
+            "tldrs": sum(p.tldr is not None for p in self.papers),
+            "embeddings": sum(p.embedding is not None for p in self.papers),
+            "citations": sum(bool(p.references or p.citations) for p in self.papers),
+        }
+        return [
+            f"none of the {self.rows[d]:,} {d} rows names a kept paper: the datasets do not link "
+            "(independent sample files?) or the filters left those papers out"
+            for d, n in matched.items()
+            if self.papers and self.rows.get(d) and n == 0
+        ]
+
     def summary(self) -> str:
         """``"N papers, M with abstracts, K citations inside the set, J skipped rows"``."""
         return (
