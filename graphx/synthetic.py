@@ -339,20 +339,22 @@ def _references(
     return _reference_ids(_reference_pairs(rng, years, topics, mix), 0, len(years))
 
 
-def _reference_ids(pairs: np.ndarray, start: int, stop: int) -> list[tuple[str, ...]]:
-    """References of papers ``start`` to ``stop - 1`` from (citing, cited) rows sorted by citing; a
+def _reference_ids(pairs: tuple[np.ndarray, np.ndarray], start: int, stop: int) -> list[tuple[str, ...]]:
+    """References of papers ``start`` to ``stop - 1`` from (citing, cited) arrays sorted by citing; a
     negative cited index ``-1 - k`` is the outside paper ``ext-k``."""
-    lo, hi = np.searchsorted(pairs[:, 0], [start, stop])
+    citing, cited = pairs
+    lo, hi = np.searchsorted(citing, [start, stop])
     refs: list[list[str]] = [[] for _ in range(stop - start)]
-    for i, j in pairs[lo:hi].tolist():
+    for i, j in zip(citing[lo:hi].tolist(), cited[lo:hi].tolist(), strict=True):
         refs[i - start].append(paper_id(j) if j >= 0 else f"ext-{-1 - j:07d}")
     return [tuple(r) for r in refs]
 
 
 def _reference_pairs(
     rng: np.random.Generator, years: np.ndarray, topics: np.ndarray, mix: np.ndarray
-) -> np.ndarray:
-    """(citing, cited) index rows, sorted; drawn by preferential attachment with recency, year by year.
+) -> tuple[np.ndarray, np.ndarray]:
+    """(citing, cited) index arrays, sorted by citing then cited, without repeats; drawn by preferential
+    attachment with recency, year by year.
 
     A paper cites earlier papers only (an earlier year, or the same year and a lower index: papers of
     one year see each other's preprints). Weight of a target: ``(citations so far + 1) *
@@ -394,6 +396,20 @@ def _reference_pairs(
         citing_all.append(citing[keep])
         cited_all.append(cited_ids[keep])
         np.add.at(cited, target[inside], 1.0)
-    citing = np.concatenate(citing_all)
-    targets = np.concatenate(cited_all)
-    return np.unique(np.column_stack([citing, targets]), axis=0)
+    # Unique (citing, cited) rows in that order, through one int64 key a row sorted in place: a
+    # fraction of the memory of np.unique(axis=0) (9.5M pairs at a million papers).
+    offset = -min(int(c.min(initial=0)) for c in cited_all)
+    span = max(int(c.max(initial=0)) for c in cited_all) + offset + 1
+    keys = np.concatenate(citing_all).astype(np.int64)
+    citing_all.clear()
+    keys *= span
+    keys += np.concatenate(cited_all)
+    cited_all.clear()
+    keys += offset
+    keys.sort()
+    if len(keys):
+        keys = keys[np.concatenate([[True], keys[1:] != keys[:-1]])]
+    citing = keys // span
+    keys %= span
+    keys -= offset
+    return citing, keys
