@@ -35,6 +35,7 @@ import scipy.sparse as sp
 from graphx.build.edgearrays import edge_arrays
 from graphx.build.embedding import embed_texts
 from graphx.build.labels import label_set, node_texts
+from graphx.build.similarity import local_embedding
 from graphx.build.text import TextIndex, build_text_index
 from graphx.errors import ConfigError
 from graphx.options import stored_build_options
@@ -147,8 +148,7 @@ def find_topic(
     if not relevance.any():
         raise ConfigError(f"No paper of this graph matches {query!r}; try broader words.")
     W = blended_adjacency(G, weights if weights is not None else _built_with(G).weights)
-    E = embed_texts([*node_texts(G, nodes), query])
-    restart = feedback_relevance(X, relevance, None if E is None else (E[:-1], E[-1]))
+    restart = feedback_relevance(X, relevance, embedded_query(G, nodes, index, query))
     # Restart in proportion to relevance (squared relevance measured worse: ICLR mean F1 0.47 vs 0.50).
     rank = personalized_pagerank(W, restart**RESTART_POWER, damping=damping)
     named = int((relevance >= STRONG_MATCH * relevance.max()).sum())
@@ -168,6 +168,31 @@ def find_topic(
     return TopicResult(
         query, papers, ", ".join(terms), area, area_id, {nodes[i]: float(rank[i]) for i in members}
     )
+
+
+def embedded_query(
+    G: nx.MultiDiGraph, nodes: Sequence, index: TextIndex, query: str
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """(Each node's local embedding, the query's), or None where the embedding is unavailable.
+
+    The papers' vectors are the ones the build saved with its text index, made by
+    :func:`graphx.build.similarity.local_embedding`; a graph without them (built before they were kept,
+    or with the embedding off) has them computed here by that same function (~1.5 s CPU at 6,545
+    papers). The query is embedded as it is written (:func:`graphx.build.embedding.embed_texts`, the
+    model under ``local_embedding``): as a paper's text, "title. ", the full stop's vector weighs a
+    fifth of a three-word query (ICLR mean F1 0.559 against 0.558 as written, but 250-paper set 0.547
+    against 0.562).
+    """
+    q = embed_texts([query])
+    if q is None:
+        return None
+    E = None
+    if index.vectors is not None and index.vectors.shape[1] == q.shape[1]:
+        position = {pid: i for i, pid in enumerate(index.ids)}
+        E = index.vectors[[position[n] for n in nodes]].astype(np.float32)
+    if E is None:
+        E = local_embedding([_paper(n, G.nodes[n]) for n in nodes])
+    return E, q[0]
 
 
 def feedback_relevance(

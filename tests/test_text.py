@@ -47,3 +47,29 @@ def test_latex_is_decoded_before_tokenising(shared_data):
 @pytest.mark.parametrize("text", ["", "$x$", r"\alpha", "{}"])
 def test_degenerate_texts_give_no_terms(text):
     assert analyze(text) == []
+
+
+def test_index_keeps_the_build_embedding_compactly(tmp_path):
+    """The build's local embedding is saved beside the TF-IDF rows as float16 and read back in row order;
+    a file that does not fit the index is ignored (its readers compute the vectors again)."""
+    import numpy as np
+
+    from graphx.build.text import VECTORS_FILE, TextIndex, build_text_index
+    from graphx.paper import Paper
+
+    papers = [Paper(id=f"p{i}", title=f"graph neural networks {w}") for i, w in enumerate(["a1", "b2", "c3"])]
+    index = build_text_index(papers)
+    assert index.vectors is None
+    vectors = np.random.default_rng(0).standard_normal((3, 8)).astype(np.float32)
+    index.vectors = vectors.astype(np.float16)
+    index.save(tmp_path)
+    loaded = TextIndex.load(tmp_path)
+    assert loaded.vectors.dtype == np.float16 and np.allclose(loaded.vectors, vectors, atol=1e-2)
+    grown = loaded.extend([Paper(id="p3", title="graph neural networks d4")], np.ones((1, 8)))
+    assert grown.vectors.shape == (4, 8) and grown.ids[-1] == "p3"
+    assert grown.extend([]).vectors is grown.vectors
+    assert grown.extend([Paper(id="p4", title="graph")]).vectors is None  # no vectors for the newcomer
+    np.save(tmp_path / VECTORS_FILE, np.ones((2, 8), dtype=np.float16))  # rows do not match the ids
+    assert TextIndex.load(tmp_path).vectors is None
+    (tmp_path / VECTORS_FILE).write_bytes(b"not numpy")
+    assert TextIndex.load(tmp_path).vectors is None and TextIndex.load(tmp_path).ids == index.ids

@@ -63,6 +63,42 @@ def test_feedback_and_embedding_find_the_iclr_clusters(iclr):
     assert sum(f1) / len(f1) >= MEAN_F1_FLOOR, [round(f, 2) for f in f1]
 
 
+@pytest.fixture(scope="module")
+def iclr_saved(shared_data, tmp_path_factory):
+    """The ICLR map built and saved as the CLI and web app do, with its text index."""
+    from bench_topic import iclr_papers
+
+    from graphx.build.pipeline import build_and_save
+    from graphx.options import BuildOptions
+
+    papers, cluster, labels = iclr_papers(shared_data)
+    G, folder = build_and_save(papers, tmp_path_factory.mktemp("cache"), "iclr", BuildOptions(seed=42))
+    return G, folder, papers
+
+
+def test_lens_reads_the_embedding_the_build_saved(iclr_saved):
+    """The build keeps its local embedding with the text index (float16) and the lens reads it instead of
+    embedding every paper on each query: same topic as computing them afresh, and a query answered
+    from the stored rows (scrambled rows give another answer)."""
+    import dataclasses
+
+    import numpy as np
+
+    from graphx.build.similarity import local_embedding
+    from graphx.build.text import TextIndex
+
+    G, folder, papers = iclr_saved
+    index = TextIndex.load(folder)
+    assert index.vectors is not None and index.vectors.dtype == np.float16
+    by_id = {p.id: p for p in papers}
+    assert np.allclose(index.vectors, local_embedding([by_id[i] for i in index.ids]), atol=2e-3)
+    query = "Deep Generative Models"
+    stored = find_topic(G, query, index=index)
+    assert stored.papers == find_topic(G, query, index=dataclasses.replace(index, vectors=None)).papers
+    scrambled = dataclasses.replace(index, vectors=np.random.default_rng(0).permutation(index.vectors))
+    assert find_topic(G, query, index=scrambled).papers != stored.papers
+
+
 def test_a_topic_few_papers_name_stays_small(shared_data):
     """The trending page (200 papers) barely touches inference-time scaling: without the cap the lens
     returned a quarter of the page (50 papers), now a few times the papers that name the topic."""
