@@ -18,8 +18,10 @@
    the topic. Its size follows the graph, not a fixed top-N. (Plain
    conductance kept falling towards half the graph on the ICLR map: mean F1 0.36 against 0.48.)
 
-The found set is labelled as areas are (:func:`graphx.build.labels.label_set`, class-based TF-IDF against
-the rest of the graph) and placed in the area it overlaps most.
+The found set is listed best first by what each paper says (closeness to the query plus to the
+feedback centroid; PageRank, which drew the set, favours well-linked neighbours), labelled as areas
+are (:func:`graphx.build.labels.label_set`, class-based TF-IDF against the rest of the graph) and
+placed in the area it overlaps most.
 """
 
 from __future__ import annotations
@@ -74,8 +76,7 @@ class TopicResult:
     query : str
         The query as given.
     papers : list of str
-        Paper ids of the topic, best first (text relevance plus personalised PageRank, each scaled
-        to its maximum).
+        Paper ids of the topic, best first (by ``scores``).
     label : str
         The set's label, named as areas are.
     area : str or None
@@ -83,7 +84,8 @@ class TopicResult:
     area_id : int or None
         That area's id.
     scores : dict
-        Each paper's personalised PageRank (for ranking and display).
+        Each paper's score in the order of ``papers``: closeness to the query plus closeness to the
+        centroid of the papers most relevant to it, in [0, 2].
     """
 
     query: str
@@ -148,12 +150,19 @@ def find_topic(
     if not relevance.any():
         raise ConfigError(f"No paper of this graph matches {query!r}; try broader words.")
     W = blended_adjacency(G, weights if weights is not None else _built_with(G).weights)
-    restart = feedback_relevance(X, relevance, embedded_query(G, nodes, index, query))
+    embedded = embedded_query(G, nodes, index, query)
+    closeness = query_relevance(relevance, embedded)
+    restart = feedback_relevance(X, closeness, embedded)
     # Restart in proportion to relevance (squared relevance measured worse: ICLR mean F1 0.47 vs 0.50).
     rank = personalized_pagerank(W, restart**RESTART_POWER, damping=damping)
     named = int((relevance >= STRONG_MATCH * relevance.max()).sum())
     members = sweep_cut(W, rank, max_share=max_share, max_papers=MAX_PAPERS_PER_MATCH * named)
-    best_first = relevance / relevance.max() + rank / rank.max()
+    # Best first by what the paper says, not where it sits: closeness to the query plus to the feedback
+    # centroid. PageRank, which drew the set, puts well-linked neighbours first ("Matching Networks" and
+    # "WSNet" in the top 10 for "graph neural networks" on the trending page, which has ~8 graph papers).
+    # Share of a found set's first 10 / 20 papers in the ICLR cluster: 0.79 / 0.71 by relevance plus
+    # PageRank, 0.78 / 0.76 this way; on its 250-paper sample 0.62 / 0.58 against 0.69 / 0.60.
+    best_first = closeness + restart
     members = sorted(members, key=lambda i: (-best_first[i], i))
     papers = [nodes[i] for i in members]
     inside = np.zeros(len(nodes), dtype=bool)
@@ -166,14 +175,15 @@ def find_topic(
     )  # fmt: skip
     area_id, area = _main_area(G, papers)
     return TopicResult(
-        query, papers, ", ".join(terms), area, area_id, {nodes[i]: float(rank[i]) for i in members}
+        query, papers, ", ".join(terms), area, area_id, {nodes[i]: float(best_first[i]) for i in members}
     )
 
 
 def embedded_query(
     G: nx.MultiDiGraph, nodes: Sequence, index: TextIndex, query: str
 ) -> tuple[np.ndarray, np.ndarray] | None:
-    """(Each node's local embedding, the query's), or None where the embedding is unavailable.
+    """(Each node's local embedding, the query's), centred on the nodes' mean and of unit length; None
+    where the embedding is unavailable.
 
     The papers' vectors are the ones the build saved with its text index, made by
     :func:`graphx.build.similarity.local_embedding`; a graph without them (built before they were kept,
@@ -192,35 +202,47 @@ def embedded_query(
         E = index.vectors[[position[n] for n in nodes]].astype(np.float32)
     if E is None:
         E = local_embedding([_paper(n, G.nodes[n]) for n in nodes])
-    return E, q[0]
+    # Centred on the graph's mean vector, so that what every abstract shares does not count.
+    mean = E.mean(axis=0)
+    return _unit(E - mean), _unit(q[0] - mean)
+
+
+def query_relevance(relevance: np.ndarray, embedded: tuple[np.ndarray, np.ndarray] | None) -> np.ndarray:
+    """Each paper's closeness to the query, in [0, 1]: the TF-IDF cosine ``relevance`` blended with the
+    cosine of the centred local embeddings (``embedded``, from :func:`embedded_query`), each scaled to
+    its maximum.
+
+    >>> query_relevance(np.array([0.5, 0.25, 0.0]), None).tolist()
+    [1.0, 0.5, 0.0]
+    """
+    text = _scaled(relevance)
+    if embedded is not None:
+        E, e = embedded
+        semantic = np.clip(E @ e, 0.0, None)
+        if semantic.max() > 0:
+            text = (1 - QUERY_EMBEDDING_WEIGHT) * text + QUERY_EMBEDDING_WEIGHT * semantic / semantic.max()
+    return text
 
 
 def feedback_relevance(
-    X: sp.csr_matrix, relevance: np.ndarray, embedded: tuple[np.ndarray, np.ndarray] | None
+    X: sp.csr_matrix, closeness: np.ndarray, embedded: tuple[np.ndarray, np.ndarray] | None
 ) -> np.ndarray:
-    """Each paper's closeness to the topic: to the centroid of the papers most relevant to the query.
+    """Each paper's closeness to the topic: to the centroid of the papers closest to the query.
 
-    ``relevance`` is the query's TF-IDF cosine with the rows of ``X``; ``embedded`` is (the papers'
-    local embeddings, the query's), or None where the embedding is unavailable. Each score is scaled to
-    its maximum before blending, so the result lies in [0, 1].
+    ``closeness`` is :func:`query_relevance`; the centroid of its FEEDBACK_PAPERS best papers scores
+    every row of ``X`` (TF-IDF) and, where ``embedded`` is given, every centred embedding, each
+    scaled to its maximum and blended, so the result lies in [0, 1].
 
     >>> X = sp.csr_matrix(np.array([[1.0, 0], [0.8, 0.6], [0, 1.0]]))
     >>> feedback_relevance(X, np.array([1.0, 0.8, 0.0]), None).round(2).tolist()
     [1.0, 1.0, 0.33]
     """
-    text = relevance / relevance.max()
-    if embedded is not None:
-        E, e = embedded
-        mean = E.mean(axis=0)
-        centred = _unit(E - mean)
-        semantic = np.clip(centred @ _unit(e - mean), 0.0, None)
-        if semantic.max() > 0:
-            text = (1 - QUERY_EMBEDDING_WEIGHT) * text + QUERY_EMBEDDING_WEIGHT * semantic / semantic.max()
-    top = np.argsort(-text, kind="stable")[:FEEDBACK_PAPERS]
-    top = top[text[top] > 0]
+    top = np.argsort(-closeness, kind="stable")[:FEEDBACK_PAPERS]
+    top = top[closeness[top] > 0]
     score = _scaled(np.asarray(X @ np.asarray(X[top].mean(axis=0)).ravel()).ravel())
     if embedded is not None:
-        semantic = _scaled(np.clip(centred @ centred[top].mean(axis=0), 0.0, None))
+        E, _ = embedded
+        semantic = _scaled(np.clip(E @ E[top].mean(axis=0), 0.0, None))
         score = (1 - FEEDBACK_EMBEDDING_WEIGHT) * score + FEEDBACK_EMBEDDING_WEIGHT * semantic
     return score
 

@@ -99,17 +99,23 @@ def test_lens_reads_the_embedding_the_build_saved(iclr_saved):
     assert find_topic(G, query, index=scrambled).papers != stored.papers
 
 
-def test_a_topic_few_papers_name_stays_small(shared_data):
-    """The trending page (200 papers) barely touches inference-time scaling: without the cap the lens
-    returned a quarter of the page (50 papers), now a few times the papers that name the topic."""
+@pytest.fixture(scope="module")
+def trending(shared_data):
+    """The pasted trending page's 200 papers (text only), built with the default options."""
     from bench_topic import build, trending_papers
 
+    papers = trending_papers(shared_data)
+    return build(papers, name="trending"), papers
+
+
+def test_a_topic_few_papers_name_stays_small(trending):
+    """The trending page (200 papers) barely touches inference-time scaling: without the cap the lens
+    returned a quarter of the page (50 papers), now a few times the papers that name the topic."""
     from graphx.build.text import build_text_index
     from graphx.paper import Paper
     from graphx.topic import MAX_PAPERS_PER_MATCH, STRONG_MATCH
 
-    papers = trending_papers(shared_data)
-    G = build(papers, name="trending")
+    G, papers = trending
     index = build_text_index(papers)
     query = "inference-time scaling"
     relevance = (index.X @ index.transform([Paper(id="q", title=query)]).T).toarray().ravel()
@@ -119,6 +125,19 @@ def test_a_topic_few_papers_name_stays_small(shared_data):
     assert "Beyond Chinchilla-Optimal: Accounting for Inference in Language Model Scaling Laws" in {
         G.nodes[n]["title"] for n in result.papers[:3]
     }
+
+
+def test_best_first_is_what_the_papers_say(trending):
+    """The trending page holds ~8 papers on graphs; the first ten of "graph neural networks" are papers
+    on graphs. Ordered by PageRank and relevance, half of them were well-linked neighbours that share
+    only "networks" ("Matching Networks for One Shot Learning", "WSNet")."""
+    G, _ = trending
+    result = find_topic(G, "graph neural networks")
+    texts = [f"{G.nodes[n]['title']} {G.nodes[n].get('abstract') or ''}".lower() for n in result.papers[:10]]
+    assert sum("graph" in t for t in texts) >= 9, [G.nodes[n]["title"] for n in result.papers[:10]]
+    assert list(result.scores) == result.papers
+    scores = list(result.scores.values())
+    assert scores == sorted(scores, reverse=True)
 
 
 def test_same_graph_and_query_give_the_same_topic(iclr):
