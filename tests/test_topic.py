@@ -180,6 +180,24 @@ def test_cli_topic_text_and_error(cache_dir):
     assert bad.exit_code == 1 and "query is empty" in bad.output
 
 
+def test_cli_topic_prints_one_line_per_paper(cache_dir, fixture_graph):
+    """Titles read from listings keep their line breaks; the CLI prints each paper on one line."""
+    from graphx.store import graphs as graphstore
+
+    G = fixture_graph.copy()
+    first = find_topic(G, "reinforcement learning").papers[0]
+    title = G.nodes[first]["title"]
+    G.nodes[first]["title"] = title.replace(" ", "\n  ", 1)
+    graphstore.save_graph(G, cache_dir, "demo")
+    result = CliRunner().invoke(
+        cli, ["topic", "demo", "reinforcement learning", "--cache-dir", str(cache_dir)]
+    )
+    assert result.exit_code == 0, result.output
+    head, *rows = result.output.splitlines()
+    assert head.startswith("'reinforcement learning': ") and int(head.split(": ")[1].split()[0]) == len(rows)
+    assert rows[0] == f"  {first}  {title}" and "\n" in G.nodes[first]["title"]
+
+
 def test_api_topic(client):
     response = client.get("/api/graphs/demo/topic?q=reinforcement+learning")
     assert response.status_code == 200

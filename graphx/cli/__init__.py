@@ -500,7 +500,8 @@ def topic(name, query, as_json, cache_dir) -> None:
         return
     click.echo(f"{query!r}: {len(result.papers):,} papers; label: {result.label}; area: {result.area}")
     for n in result.papers:
-        click.echo(f"  {n}  {G.nodes[n].get('title', '')}")
+        # One line per paper: listing titles keep their line breaks ("...Data Analysis on\n  Trusted...").
+        click.echo(f"  {n}  {' '.join(str(G.nodes[n].get('title') or '').split())}")
 
 
 @cli.command()
