@@ -154,6 +154,23 @@ def test_size_follows_the_graph_not_a_fixed_count(iclr):
     assert all(3 <= n <= len(G) / 2 for n in sizes.values()), sizes
 
 
+def test_adjacency_is_made_once_per_graph_and_remade_when_it_grows(fixture_graph):
+    """The web app answers many queries on one loaded graph: the blended adjacency (most of a query's
+    time) is kept with the graph object, and made again once papers or links are added."""
+    from graphx.topic import _adjacency, blended_adjacency
+
+    G = fixture_graph.copy()
+    weights = {"similar": 1.0, "cites": 0.5}
+    first = _adjacency(G, weights)
+    assert _adjacency(G, weights) is first
+    assert (first != blended_adjacency(G, weights)).nnz == 0
+    assert _adjacency(G, {"similar": 1.0}) is not first
+    u, v = list(G)[:2]
+    G.add_edge(u, v, key="cites", kind="cites", weight=1.0)
+    grown = _adjacency(G, {"similar": 1.0, "cites": 0.5})
+    assert grown[0, 1] == first[0, 1] + 0.5 and (grown != blended_adjacency(G, weights)).nnz == 0
+
+
 def test_empty_or_unknown_query_is_a_clear_error(fixture_graph):
     with pytest.raises(ConfigError, match="query is empty"):
         find_topic(fixture_graph, "   ")
