@@ -328,7 +328,9 @@ def topic(G: nx.MultiDiGraph, query: str) -> TopicResult:
     """
     from graphx.topic import find_topic
 
-    return find_topic(G, query, index=_index(G))
+    # Without an index the lens fits one as _index does, and keeps it (and the papers' embedding) with
+    # G for the next query.
+    return find_topic(G, query)
 
 
 def missing(

@@ -66,9 +66,10 @@ STRONG_MATCH = 0.5
 MAX_PAPERS_PER_MATCH = 12
 FEEDBACK_PAPERS = 20
 FEEDBACK_EMBEDDING_WEIGHT = 0.5  # the centroid scores papers half by TF-IDF, half by embedding
-# The blended adjacency of each graph object queried (the web app keeps its graphs loaded), dropped
-# with the graph.
-_ADJACENCIES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# What a query derives from the graph alone, kept per graph object queried (the web app keeps its graphs
+# loaded, a notebook queries one graph many times) and dropped with the graph: its blended adjacency, and
+# where no saved index is given its text index and embedding.
+_PER_GRAPH: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,9 @@ def find_topic(
         )
     nodes = list(G)
     if index is None:
-        index = build_text_index([_paper(n, attrs) for n, attrs in G.nodes(data=True)])
+        index = _per_graph(
+            G, "index", (), lambda: build_text_index([_paper(n, attrs) for n, attrs in G.nodes(data=True)])
+        )
     X = _rows(index, nodes)
     q = index.transform([Paper(id="query", title=query)])
     if q.nnz == 0:
@@ -205,7 +208,7 @@ def embedded_query(
         position = {pid: i for i, pid in enumerate(index.ids)}
         E = index.vectors[[position[n] for n in nodes]].astype(np.float32)
     if E is None:
-        E = local_embedding([_paper(n, G.nodes[n]) for n in nodes])
+        E = _per_graph(G, "vectors", (), lambda: local_embedding([_paper(n, G.nodes[n]) for n in nodes]))
     # Centred on the graph's mean vector, so that what every abstract shares does not count.
     mean = E.mean(axis=0)
     return _unit(E - mean), _unit(q[0] - mean)
@@ -276,12 +279,19 @@ def blended_adjacency(G: nx.MultiDiGraph, weights: Mapping[str, float]) -> sp.cs
 
 def _adjacency(G: nx.MultiDiGraph, weights: Mapping[str, float]) -> sp.csr_matrix:
     """:func:`blended_adjacency`, made once per graph object and weights (walking the edges is most of a
-    query's time: 0.6 of ~1 s CPU at 6,545 papers), remade when the graph's size changes."""
-    key = (G.number_of_nodes(), G.number_of_edges(), tuple(sorted(weights.items())))
-    cached = _ADJACENCIES.get(G)
-    if cached is None or cached[0] != key:
-        cached = _ADJACENCIES[G] = (key, blended_adjacency(G, weights))
-    return cached[1]
+    query's time: 0.6 of ~1 s CPU at 6,545 papers)."""
+    key = tuple(sorted(weights.items()))
+    return _per_graph(G, "adjacency", key, lambda: blended_adjacency(G, weights))
+
+
+def _per_graph(G: nx.MultiDiGraph, what: str, key: tuple, make):
+    """``make()``, kept with ``G`` under ``what`` and made again when ``key`` or the graph's number of
+    papers or links changes (as ``graphx add`` changes them; a title edited in place goes unseen)."""
+    key = (G.number_of_nodes(), G.number_of_edges(), *key)
+    kept = _PER_GRAPH.setdefault(G, {})
+    if what not in kept or kept[what][0] != key:
+        kept[what] = (key, make())
+    return kept[what][1]
 
 
 def personalized_pagerank(W: sp.csr_matrix, restart: np.ndarray, *, damping: float = DAMPING) -> np.ndarray:
