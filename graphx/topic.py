@@ -64,6 +64,18 @@ QUERY_EMBEDDING_WEIGHT = 0.5
 # 0.558 (at 8 times: 0.537; at 4: 0.474).
 STRONG_MATCH = 0.5
 MAX_PAPERS_PER_MATCH = 12
+# A topic holds at most the papers with text evidence for the query (closeness to it at least EVIDENCE:
+# TF-IDF and embedding cosines, each scaled to its best paper, averaged; 1 = best by both) and their tight neighbourhood: papers one of
+# whose closest TIGHT_SHARE of the graph (by link weight; at least one paper) is an evidence paper, or
+# that are among an evidence paper's closest. The kNN graph links each paper to ~20 others whatever the
+# graph's size: on a 200-paper page that is a tenth of the graph, so "linked to a match" says little,
+# and the quarter-of-the-graph bound was what stopped the set ("graph neural networks" on the trending
+# page: 50 papers where about 9 are on topic, now 19; "inference-time scaling" 24 -> 4 with its one
+# paper first). Measured (notes/topic-log-round4.md): ICLR mean F1 0.558 unchanged (the bound is looser
+# than the others there), 250-paper sample 0.562 -> 0.559; EVIDENCE 0.5 gives 0.577 on the sample but
+# 26 papers for "graph neural networks" on the trending page.
+EVIDENCE = 0.6
+TIGHT_SHARE = 0.025
 FEEDBACK_PAPERS = 20
 FEEDBACK_EMBEDDING_WEIGHT = 0.5  # the centroid scores papers half by TF-IDF, half by embedding
 # What a query derives from the graph alone, kept per graph object queried (the web app keeps its graphs
@@ -163,7 +175,10 @@ def find_topic(
     # Restart in proportion to relevance (squared relevance measured worse: ICLR mean F1 0.47 vs 0.50).
     rank = personalized_pagerank(W, restart**RESTART_POWER, damping=damping)
     named = int((relevance >= STRONG_MATCH * relevance.max()).sum())
-    members = sweep_cut(W, rank, max_share=max_share, max_papers=MAX_PAPERS_PER_MATCH * named)
+    near = evidence_neighbourhood(_closest(G, W), closeness >= EVIDENCE)
+    members = sweep_cut(
+        W, rank, max_share=max_share, max_papers=min(MAX_PAPERS_PER_MATCH * named, int(near.sum()))
+    )
     # Best first by what the paper says, not where it sits: closeness to the query plus to the feedback
     # centroid. PageRank, which drew the set, puts well-linked neighbours first ("Matching Networks" and
     # "WSNet" in the top 10 for "graph neural networks" on the trending page, which has ~8 graph papers).
@@ -282,6 +297,42 @@ def _adjacency(G: nx.MultiDiGraph, weights: Mapping[str, float]) -> sp.csr_matri
     query's time: 0.6 of ~1 s CPU at 6,545 papers)."""
     key = tuple(sorted(weights.items()))
     return _per_graph(G, "adjacency", key, lambda: blended_adjacency(G, weights))
+
+
+def closest_links(W: sp.csr_matrix, k: int) -> sp.csr_matrix:
+    """Boolean matrix holding, in row ``i``, paper ``i``'s ``k`` heaviest links in ``W`` (ties: lower
+    index first).
+
+    >>> W = sp.csr_matrix(np.array([[0, 3, 1], [3, 0, 2], [1, 2, 0]], dtype=float))
+    >>> closest_links(W, 1).toarray().astype(int).tolist()
+    [[0, 1, 0], [1, 0, 0], [0, 1, 0]]
+    """
+    rows, cols = [], []
+    for i in range(W.shape[0]):
+        start, end = W.indptr[i], W.indptr[i + 1]
+        keep = np.lexsort((W.indices[start:end], -W.data[start:end]))[:k]
+        cols.append(W.indices[start:end][keep])
+        rows.append(np.full(len(keep), i))
+    rows_, cols_ = np.concatenate(rows or [[]]).astype(int), np.concatenate(cols or [[]]).astype(int)
+    return sp.csr_matrix((np.ones(len(rows_), dtype=bool), (rows_, cols_)), shape=W.shape)
+
+
+def evidence_neighbourhood(closest: sp.csr_matrix, evidence: np.ndarray) -> np.ndarray:
+    """Mask of the ``evidence`` papers and their tight neighbourhood: papers with an evidence paper among
+    their closest (``closest``, from :func:`closest_links`) or among an evidence paper's closest.
+
+    >>> C = sp.csr_matrix(np.array([[0, 1, 0, 0], [1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0]], dtype=bool))
+    >>> evidence_neighbourhood(C, np.array([True, False, False, False])).tolist()
+    [True, True, False, False]
+    """
+    e = evidence.astype(np.float64)
+    return evidence | (closest @ e > 0) | (closest.T @ e > 0)
+
+
+def _closest(G: nx.MultiDiGraph, W: sp.csr_matrix) -> sp.csr_matrix:
+    """:func:`closest_links` for the closest TIGHT_SHARE of the graph, kept with ``G``."""
+    k = max(1, int(np.ceil(TIGHT_SHARE * W.shape[0])))
+    return _per_graph(G, "closest", (k, W.nnz), lambda: closest_links(W, k))
 
 
 def _per_graph(G: nx.MultiDiGraph, what: str, key: tuple, make):
