@@ -36,7 +36,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from graphx.build.edgearrays import edge_arrays
-from graphx.build.embedding import embed_texts
+from graphx.build.embedding import embed_texts, model_tag
 from graphx.build.labels import label_set, node_texts
 from graphx.build.similarity import local_embedding
 from graphx.build.text import TextIndex, build_text_index
@@ -65,15 +65,15 @@ QUERY_EMBEDDING_WEIGHT = 0.5
 STRONG_MATCH = 0.5
 MAX_PAPERS_PER_MATCH = 12
 # A topic holds at most the papers with text evidence for the query (closeness to it at least EVIDENCE:
-# TF-IDF and embedding cosines, each scaled to its best paper, averaged; 1 = best by both) and their tight neighbourhood: papers one of
-# whose closest TIGHT_SHARE of the graph (by link weight; at least one paper) is an evidence paper, or
-# that are among an evidence paper's closest. The kNN graph links each paper to ~20 others whatever the
-# graph's size: on a 200-paper page that is a tenth of the graph, so "linked to a match" says little,
-# and the quarter-of-the-graph bound was what stopped the set ("graph neural networks" on the trending
-# page: 50 papers where about 9 are on topic, now 19; "inference-time scaling" 24 -> 4 with its one
-# paper first). Measured (notes/topic-log-round4.md): ICLR mean F1 0.558 unchanged (the bound is looser
-# than the others there), 250-paper sample 0.562 -> 0.559; EVIDENCE 0.5 gives 0.577 on the sample but
-# 26 papers for "graph neural networks" on the trending page.
+# TF-IDF and embedding cosines, each scaled to its best paper, averaged; 1 = best by both) and their tight
+# neighbourhood: papers one of whose closest TIGHT_SHARE of the graph (by link weight; at least one paper)
+# is an evidence paper, or that are among an evidence paper's closest. The kNN graph links each paper to ~20
+# others whatever the graph's size: on a 200-paper page that is a tenth of the graph, so "linked to a match"
+# says little, and the quarter-of-the-graph bound was what stopped the set ("graph neural networks" on the
+# trending page: 50 papers where about 9 are on topic, now 19; "inference-time scaling" 24 -> 4 with its one
+# paper first). Measured (notes/topic-log-round4.md): ICLR mean F1 0.558 unchanged (the bound is looser than
+# the others there), 250-paper sample 0.562 -> 0.559; EVIDENCE 0.5 gives 0.577 on the sample but 26 papers
+# for "graph neural networks" on the trending page.
 EVIDENCE = 0.6
 TIGHT_SHARE = 0.025
 FEEDBACK_PAPERS = 20
@@ -208,22 +208,25 @@ def embedded_query(
     where the embedding is unavailable.
 
     The papers' vectors are the ones the build saved with its text index, made by
-    :func:`graphx.build.similarity.local_embedding`; a graph without them (built before they were kept,
-    or with the embedding off) has them computed here by that same function (~1.5 s CPU at 6,545
-    papers). The query is embedded as it is written (:func:`graphx.build.embedding.embed_texts`, the
-    model under ``local_embedding``): as a paper's text, "title. ", the full stop's vector weighs a
-    fifth of a three-word query (ICLR mean F1 0.559 against 0.558 as written, but 250-paper set 0.547
-    against 0.562).
+    :func:`graphx.build.similarity.local_embedding`, where the model tag saved with them is today's
+    (:func:`graphx.build.embedding.model_tag`); a graph without them (built before they were kept, with
+    the embedding off, or by another model or pooling) has them computed here by that same function
+    (~1.5 s CPU at 6,545 papers). The query is embedded as it is written
+    (:func:`graphx.build.embedding.embed_texts`, the model under ``local_embedding``): as a paper's text,
+    "title. ", the full stop's vector weighs a fifth of a three-word query (ICLR mean F1 0.559 against
+    0.558 as written, but 250-paper set 0.547 against 0.562).
     """
     q = embed_texts([query])
     if q is None:
         return None
     E = None
-    if index.vectors is not None and index.vectors.shape[1] == q.shape[1]:
+    saved = index.current_vectors(model_tag())
+    if saved is not None and saved.shape[1] == q.shape[1]:
         position = {pid: i for i, pid in enumerate(index.ids)}
-        E = index.vectors[[position[n] for n in nodes]].astype(np.float32)
+        E = saved[[position[n] for n in nodes]].astype(np.float32)
     if E is None:
-        E = _per_graph(G, "vectors", (), lambda: local_embedding([_paper(n, G.nodes[n]) for n in nodes]))
+        tag = model_tag()
+        E = _per_graph(G, "vectors", (tag,), lambda: local_embedding([_paper(n, G.nodes[n]) for n in nodes]))
     # Centred on the graph's mean vector, so that what every abstract shares does not count.
     mean = E.mean(axis=0)
     return _unit(E - mean), _unit(q[0] - mean)

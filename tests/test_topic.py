@@ -270,3 +270,35 @@ def test_trending_topics_are_the_papers_about_them(trending, query):
     assert recall >= 0.8, (recall, titles)
     limit = 3 if query == "graph neural networks" else 4
     assert len(found) <= limit * max(len(on_topic), MIN_TOPIC_PAPERS), (len(found), precision, titles)
+
+
+def test_saved_embedding_names_its_model_and_another_models_is_not_used(iclr_saved, tmp_path):
+    """text-embedding.json records what made the saved vectors; vectors from another model (helper
+    "nmi" may change it) or of unknown origin are computed again, not compared with today's query."""
+    import dataclasses
+    import shutil
+
+    import numpy as np
+
+    from graphx.build.embedding import model_tag
+    from graphx.build.text import VECTORS_META_FILE, TextIndex
+
+    G, folder, _ = iclr_saved
+    meta = json.loads((Path(folder) / VECTORS_META_FILE).read_text())
+    assert meta["model"] == model_tag() and "256 dims" in meta["model"] and "sha256" in meta["model"]
+    index = TextIndex.load(folder)
+    assert (meta["rows"], meta["dims"]) == index.vectors.shape
+    query = "Deep Generative Models"
+    fresh = find_topic(G, query, index=dataclasses.replace(index, vectors=None)).papers
+    scrambled = np.random.default_rng(0).permutation(index.vectors)
+    assert find_topic(G, query, index=dataclasses.replace(index, vectors=scrambled)).papers != fresh
+    other = dataclasses.replace(index, vectors=scrambled, vectors_model="another model")
+    assert find_topic(G, query, index=other).papers == fresh
+    # On disk: a tag naming another model, or none at all (saved before tags), is not trusted.
+    copy = tmp_path / "graph"
+    shutil.copytree(folder, copy)
+    (copy / VECTORS_META_FILE).write_text(json.dumps({**meta, "model": "another model"}))
+    assert TextIndex.load(copy).current_vectors(model_tag()) is None
+    (copy / VECTORS_META_FILE).unlink()
+    assert TextIndex.load(copy).current_vectors(model_tag()) is None
+    assert TextIndex.load(folder).current_vectors(model_tag()) is not None

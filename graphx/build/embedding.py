@@ -13,6 +13,8 @@ in :data:`last_warning`; the build then falls back to TF-IDF alone and records t
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
 import importlib.util
 import threading
 from collections.abc import Sequence
@@ -27,12 +29,16 @@ MODEL_DIM = 256
 WEIGHTS_FILE = "l2_supercat_256.safetensors"
 TENSOR_KEY = "embedding.weight"
 TOKENIZER_FILE = "l2_supercat_tokenizer_config.json"
+# How :func:`embed_texts` turns token vectors into a text's vector; part of :func:`model_tag`. Change it
+# whenever the pooling changes, so that vectors saved by an older build are recomputed, not mixed in.
+POOLING = "mean of tokens, each word tokenised alone, L2-normalised"
 _LOCK = threading.Lock()
 
 
 class _Model(NamedTuple):
     embedding: np.ndarray  # token id -> vector
     tokenizer: Any  # tokenizers.Tokenizer
+    tag: str  # what made the vectors: see model_tag
 
 
 _MODEL: _Model | None = None
@@ -72,8 +78,32 @@ def _load() -> _Model | None:
             return None
         tokenizer.no_padding()
         tokenizer.no_truncation()
-        _MODEL = _Model(np.ascontiguousarray(table, dtype=np.float32), tokenizer)
+        table = np.ascontiguousarray(table, dtype=np.float32)
+        _MODEL = _Model(table, tokenizer, _tag(table))
         return _MODEL
+
+
+def _tag(table: np.ndarray) -> str:
+    """Package version, weights file, dimensions, pooling and a digest of the weights themselves (every
+    64th row: ~0.01 s, and a retrained table of the same name and shape still differs)."""
+    try:
+        version = importlib.metadata.version("wordllama")
+    except importlib.metadata.PackageNotFoundError:
+        version = "unknown"
+    digest = hashlib.sha256(np.ascontiguousarray(table[::64]).tobytes()).hexdigest()[:16]
+    return f"wordllama {version}; {WEIGHTS_FILE}; {table.shape[1]} dims; {POOLING}; weights sha256 {digest}"
+
+
+def model_tag() -> str | None:
+    """What :func:`embed_texts` computes with here (model, weights digest, dimensions, pooling), or None
+    if the model is unavailable. Saved next to stored vectors (graphx.build.text.VECTORS_FILE): vectors
+    made under another tag are computed again rather than compared with new ones.
+
+    >>> model_tag().startswith("wordllama ")
+    True
+    """
+    model = _load()
+    return model.tag if model is not None else None
 
 
 def available() -> bool:

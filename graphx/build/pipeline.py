@@ -178,6 +178,7 @@ def _similarity(G: nx.MultiDiGraph, papers: Sequence[Paper], options: BuildOptio
     if vectors is not None:
         # Kept with the text index, so the topic lens reads the build's own vectors.
         index.vectors = vectors.astype(VECTORS_DTYPE)
+        index.vectors_model = embedding.model_tag()
     return index
 
 

@@ -62,6 +62,9 @@ VOCAB_FILE = "text-vocabulary.json"
 # lens reads it instead of embedding every paper again on each query.
 VECTORS_FILE = "text-embedding.npy"
 VECTORS_DTYPE = np.float16
+# What made those vectors (graphx.build.embedding.model_tag), rows and dimensions: readers use the saved
+# vectors only when the tag matches the model they would compute with.
+VECTORS_META_FILE = "text-embedding.json"
 
 
 def paper_text(paper: Paper) -> str:
@@ -154,6 +157,9 @@ class TextIndex:
         The build's local embedding of each row (:func:`graphx.build.similarity.local_embedding`),
         stored as float16; None where the build did not compute it (embedding off or not installed,
         or a graph saved before it was kept).
+    vectors_model : str or None
+        What made ``vectors`` (:func:`graphx.build.embedding.model_tag`); None when unknown (saved
+        before the tag was kept), which readers treat as not matching.
     """
 
     ids: list[str]
@@ -161,6 +167,13 @@ class TextIndex:
     terms: list[str]
     idf: np.ndarray
     vectors: np.ndarray | None = None
+    vectors_model: str | None = None
+
+    def current_vectors(self, tag: str | None) -> np.ndarray | None:
+        """``vectors`` if they were made by the model ``tag`` names, else None (compute them again)."""
+        if self.vectors is None or tag is None or self.vectors_model != tag:
+            return None
+        return self.vectors
 
     def transform(self, papers: Sequence[Paper]) -> sp.csr_matrix:
         """Rows for other papers in this index's space (its vocabulary and IDF, nothing refitted)."""
@@ -186,6 +199,7 @@ class TextIndex:
             self.terms,
             self.idf,
             kept,
+            self.vectors_model if kept is not None else None,
         )
 
     def binary(self) -> sp.csr_matrix:
@@ -203,6 +217,17 @@ class TextIndex:
             )
         if self.vectors is not None:
             np.save(folder / VECTORS_FILE, np.asarray(self.vectors, dtype=VECTORS_DTYPE), allow_pickle=False)
+            meta = {
+                "model": self.vectors_model,
+                "rows": int(self.vectors.shape[0]),
+                "dims": int(self.vectors.shape[1]),
+            }
+            with open(folder / VECTORS_META_FILE, "w", encoding="utf-8") as fh:
+                json.dump(meta, fh)
+        else:
+            # No stale vectors left behind for a later reader to trust.
+            for stale in (VECTORS_FILE, VECTORS_META_FILE):
+                (folder / stale).unlink(missing_ok=True)
 
     @classmethod
     def load(cls, folder: str | os.PathLike) -> TextIndex | None:
@@ -213,10 +238,26 @@ class TextIndex:
         with open(folder / VOCAB_FILE, encoding="utf-8") as fh:
             vocab = json.load(fh)
         X = sp.load_npz(folder / MATRIX_FILE).tocsr().astype(np.float32)
+        vectors = _load_vectors(folder / VECTORS_FILE, len(vocab["ids"]))
         return cls(
             vocab["ids"], X, vocab["terms"], np.asarray(vocab["idf"], dtype=np.float64),
-            _load_vectors(folder / VECTORS_FILE, len(vocab["ids"])),
+            vectors, _vectors_model(folder / VECTORS_META_FILE, vectors),
         )  # fmt: skip
+
+
+def _vectors_model(path: Path, vectors: np.ndarray | None) -> str | None:
+    """The model tag saved with ``vectors``, or None if absent, unreadable or not describing them."""
+    if vectors is None or not path.is_file():
+        return None
+    try:
+        with open(path, encoding="utf-8") as fh:
+            meta = json.load(fh)
+    except (OSError, ValueError):
+        return None
+    if not isinstance(meta, dict) or (meta.get("rows"), meta.get("dims")) != vectors.shape:
+        return None
+    model = meta.get("model")
+    return model if isinstance(model, str) else None
 
 
 def _load_vectors(path: Path, n_rows: int) -> np.ndarray | None:
