@@ -302,3 +302,31 @@ def test_saved_embedding_names_its_model_and_another_models_is_not_used(iclr_sav
     (copy / VECTORS_META_FILE).unlink()
     assert TextIndex.load(copy).current_vectors(model_tag()) is None
     assert TextIndex.load(folder).current_vectors(model_tag()) is not None
+
+
+def test_api_topic_keeps_the_text_index_with_the_loaded_graph(client, cache_dir, fixture_graph):
+    """The API read the text index from disk on every query; now it is kept with the loaded graph and
+    read again only when its files change."""
+    import os
+
+    from graphx.build.text import MATRIX_FILE, TextIndex, build_text_index
+    from graphx.paper import Paper
+    from graphx.store import graphs as graphstore
+
+    graphs = client.application.extensions["graphx_graphs"]
+    folder = graphstore.graph_dir(cache_dir, "demo")
+    papers = [
+        Paper(id=n, title=a.get("title") or "", abstract=a.get("abstract"))
+        for n, a in fixture_graph.nodes(data=True)
+    ]
+    build_text_index(papers).save(folder)
+    first = client.get("/api/graphs/demo/topic?q=reinforcement+learning").get_json()
+    again = client.get("/api/graphs/demo/topic?q=graph+neural+networks")
+    assert again.status_code == 200 and first["papers"]
+    assert graphs.text_index_loads == 1
+    G, index = graphs.text_index("demo")
+    assert isinstance(index, TextIndex) and graphs.text_index("demo")[1] is index and G is graphs.get("demo")
+    # Rewritten on disk (as `graphx add` does): read again.
+    stat = (folder / MATRIX_FILE).stat()
+    os.utime(folder / MATRIX_FILE, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    assert graphs.text_index("demo")[1] is not index and graphs.text_index_loads == 2
