@@ -26,6 +26,8 @@ placed in the area it overlaps most.
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import weakref
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -39,7 +41,7 @@ from graphx.build.edgearrays import edge_arrays
 from graphx.build.embedding import embed_texts, model_tag
 from graphx.build.labels import label_set, node_texts
 from graphx.build.similarity import local_embedding
-from graphx.build.text import TextIndex, build_text_index
+from graphx.build.text import VECTORS_DTYPE, TextIndex, build_text_index
 from graphx.errors import ConfigError
 from graphx.options import stored_build_options
 from graphx.paper import Paper
@@ -199,6 +201,28 @@ def find_topic(
     return TopicResult(
         query, papers, ", ".join(terms), area, area_id, {nodes[i]: float(best_first[i]) for i in members}
     )
+
+
+def load_index(G: nx.MultiDiGraph, folder: str | os.PathLike) -> TextIndex | None:
+    """The text index saved in a graph's ``folder`` (None if there is none), with the local embedding of
+    today's model: vectors saved by another model, or before models were tagged, are computed again
+    (~1.5 s CPU at 6,545 papers) and saved over the old ones, so that this happens once, not on every
+    ``graphx topic`` call."""
+    index = TextIndex.load(folder)
+    tag = model_tag()
+    if index is None or tag is None or index.current_vectors(tag) is not None:
+        return index
+    if not all(pid in G for pid in index.ids):
+        return index  # the lens will say the index does not match the graph
+    vectors = local_embedding([_paper(pid, G.nodes[pid]) for pid in index.ids])
+    if vectors is None:
+        return index
+    index = dataclasses.replace(index, vectors=vectors.astype(VECTORS_DTYPE), vectors_model=tag)
+    try:
+        index.save_vectors(folder)
+    except OSError:
+        pass  # a read-only cache: the vectors still serve this call
+    return index
 
 
 def embedded_query(

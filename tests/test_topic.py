@@ -282,6 +282,7 @@ def test_saved_embedding_names_its_model_and_another_models_is_not_used(iclr_sav
 
     from graphx.build.embedding import model_tag
     from graphx.build.text import VECTORS_META_FILE, TextIndex
+    from graphx.topic import load_index
 
     G, folder, _ = iclr_saved
     meta = json.loads((Path(folder) / VECTORS_META_FILE).read_text())
@@ -302,6 +303,12 @@ def test_saved_embedding_names_its_model_and_another_models_is_not_used(iclr_sav
     (copy / VECTORS_META_FILE).unlink()
     assert TextIndex.load(copy).current_vectors(model_tag()) is None
     assert TextIndex.load(folder).current_vectors(model_tag()) is not None
+    # The CLI and web app load through load_index: stale vectors are computed again once and saved.
+    loaded = load_index(G, copy)
+    assert loaded.current_vectors(model_tag()) is not None
+    assert np.allclose(loaded.vectors, index.vectors, atol=2e-3)
+    assert json.loads((copy / VECTORS_META_FILE).read_text())["model"] == model_tag()
+    assert TextIndex.load(copy).current_vectors(model_tag()) is not None
 
 
 def test_api_topic_keeps_the_text_index_with_the_loaded_graph(client, cache_dir, fixture_graph):

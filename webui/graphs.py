@@ -86,6 +86,7 @@ class GraphCache:
         index on every query: ~0.3 s of parsing at 6,545 papers) and read again when its files change
         (``graphx add`` rewrites them) or the graph leaves the cache."""
         from graphx.build import text  # scikit-learn: loaded when a topic is first asked for
+        from graphx.topic import load_index
 
         _, G, extras = self._entry(name)
         folder = graphstore.graph_dir(self.cache_dir, name)
@@ -94,7 +95,8 @@ class GraphCache:
         with self._lock:
             kept = extras.get("text_index")
         if kept is None or kept[0] != stamp:
-            kept = (stamp, text.TextIndex.load(folder))
+            index = load_index(G, folder)  # may save vectors of today's model: stamp after it
+            kept = (_files_stamp(folder, files), index)
             with self._lock:
                 extras["text_index"] = kept
                 self.text_index_loads += 1

@@ -215,6 +215,11 @@ class TextIndex:
             json.dump(
                 {"ids": self.ids, "terms": self.terms, "idf": self.idf.tolist()}, fh, ensure_ascii=False
             )
+        self.save_vectors(folder)
+
+    def save_vectors(self, folder: str | os.PathLike) -> None:
+        """Write ``vectors`` and the tag of their model (or remove stale ones where there are none)."""
+        folder = Path(folder)
         if self.vectors is not None:
             np.save(folder / VECTORS_FILE, np.asarray(self.vectors, dtype=VECTORS_DTYPE), allow_pickle=False)
             meta = {

@@ -489,12 +489,11 @@ def topic(name, query, as_json, cache_dir) -> None:
     """Papers of a topic in a built graph, best first, with the set's label and the area it overlaps most."""
     import json
 
-    from graphx.build.text import TextIndex
-    from graphx.topic import find_topic
+    from graphx.topic import find_topic, load_index
 
     cache = resolve_cache_dir(cache_dir)
     G = graphstore.load_graph(cache, name)
-    result = find_topic(G, query, index=TextIndex.load(graphstore.graph_dir(cache, name)))
+    result = find_topic(G, query, index=load_index(G, graphstore.graph_dir(cache, name)))
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False))
         return
