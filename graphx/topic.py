@@ -68,14 +68,15 @@ STRONG_MATCH = 0.5
 MAX_PAPERS_PER_MATCH = 12
 # A topic holds at most the papers with text evidence for the query (closeness to it at least EVIDENCE:
 # TF-IDF and embedding cosines, each scaled to its best paper, averaged; 1 = best by both) and their tight
-# neighbourhood: papers one of whose closest TIGHT_SHARE of the graph (by link weight; at least one paper)
-# is an evidence paper, or that are among an evidence paper's closest. The kNN graph links each paper to ~20
-# others whatever the graph's size: on a 200-paper page that is a tenth of the graph, so "linked to a match"
-# says little, and the quarter-of-the-graph bound was what stopped the set ("graph neural networks" on the
-# trending page: 50 papers where about 9 are on topic, now 19; "inference-time scaling" 24 -> 4 with its one
-# paper first). Measured (notes/topic-log-round4.md): ICLR mean F1 0.558 unchanged (the bound is looser than
-# the others there), 250-paper sample 0.562 -> 0.559; EVIDENCE 0.5 gives 0.577 on the sample but 26 papers
-# for "graph neural networks" on the trending page.
+# neighbourhood: papers with an evidence paper among their closest TIGHT_SHARE of the graph (by link
+# weight; at least one paper, at most the build's neighbour count top_k), or among an evidence paper's
+# closest. The kNN graph links each paper to ~20 others whatever the graph's size: on a 200-paper page
+# that is a tenth of the graph, so "linked to a match" says little, and the quarter-of-the-graph bound was
+# what stopped the set (trending page, "graph neural networks": 50 papers where 9 are on topic, now 19;
+# "inference-time scaling" 24 -> 4, its one paper first). On NeurIPS/ICML (citations add links beyond
+# top_k) "federated learning" 488 -> 235 papers (105 say "federated"; 92% of them kept). ICLR mean F1
+# 0.558 unchanged, 250-paper sample 0.562 -> 0.559 (notes/topic-log-round4.md). EVIDENCE 0.5: sample
+# 0.577 but 26 papers for "graph neural networks" on the trending page; at most 10 links: ICLR 0.538.
 EVIDENCE = 0.6
 TIGHT_SHARE = 0.025
 FEEDBACK_PAPERS = 20
@@ -357,8 +358,9 @@ def evidence_neighbourhood(closest: sp.csr_matrix, evidence: np.ndarray) -> np.n
 
 
 def _closest(G: nx.MultiDiGraph, W: sp.csr_matrix) -> sp.csr_matrix:
-    """:func:`closest_links` for the closest TIGHT_SHARE of the graph, kept with ``G``."""
-    k = max(1, int(np.ceil(TIGHT_SHARE * W.shape[0])))
+    """:func:`closest_links` for the closest TIGHT_SHARE of the graph, but no more than the neighbours
+    the build gave each paper (its ``top_k``), kept with ``G``."""
+    k = max(1, min(int(np.ceil(TIGHT_SHARE * W.shape[0])), _built_with(G).top_k))
     return _per_graph(G, "closest", (k, W.nnz), lambda: closest_links(W, k))
 
 
