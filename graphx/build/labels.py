@@ -277,7 +277,9 @@ def _extend(term: str, uses: Sequence[tuple[str, list[re.Match]]], *, min_papers
     out = term
     need = max(min_papers, EXTEND_SHARE * using)
     for counts, side in ((before, "before"), (after, "after")):
-        word = next((w for w, k in counts.most_common() if w not in _NO_COMPLETION and w not in words), None)
+        # The most written word (ties: the first met, as most_common orders them) without sorting them all.
+        usable = (w for w in counts if w not in _NO_COMPLETION and w not in words)
+        word = max(usable, key=counts.__getitem__, default=None)
         if word is not None and counts[word] >= need:
             out = f"{word} {out}" if side == "before" else f"{out} {word}"
     return out
