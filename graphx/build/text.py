@@ -297,13 +297,18 @@ def _term_counts(texts: Sequence[str]) -> tuple[sp.csr_array, Callable[[int], st
     order = np.empty_like(place)
     order[place] = np.arange(len(place))
     codes, at = codes[order], at[order]
+    del place, order, segment, unigram, bigram, trigram, word  # the largest arrays: memory at 100k papers
     distinct, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
     first_seen = np.argsort(first)
     column = np.empty(len(distinct), dtype=np.int64)
     column[first_seen] = np.arange(len(distinct))
     column_code = distinct[first_seen]
     doc = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)[at]
-    cells, values = np.unique(doc * max(len(distinct), 1) + column[inverse.ravel()], return_counts=True)
+    del codes, at, ids
+    cells = doc * max(len(distinct), 1)
+    cells += column[inverse.ravel()]
+    del doc, inverse, first
+    cells, values = np.unique(cells, return_counts=True)
     rows, cols = np.divmod(cells, max(len(distinct), 1))
     index_type = np.int32 if len(cells) <= np.iinfo(np.int32).max else np.int64
     indptr = np.zeros(len(texts) + 1, dtype=index_type)
