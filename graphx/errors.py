@@ -41,6 +41,10 @@ class GraphNotFound(GraphxError):
         )
 
 
+class StoredAsTables(GraphxError):
+    """A graph stored as tables (a map too big to load whole) asked for as one networkx graph."""
+
+
 class PaperNotFound(GraphxError):
     """No paper with that id in a graph."""
 
