@@ -85,6 +85,23 @@ def test_overview_counts_papers_and_links_between_areas(neurips_graph, neurips_t
     assert all(H.nodes[k]["label"] == labels[k] for k in H)
 
 
+def test_overview_of_one_area_is_its_sub_areas(neurips_graph, neurips_tables):
+    H = tables.open_tables(neurips_tables, "neurips").overview(area=0)
+    members = {n: s for n, (c, s) in _area_sub(neurips_graph).items() if c == 0}
+    assert sorted(H) == sorted(set(members.values()))
+    assert sum(H.nodes[s]["papers"] for s in H) == len(members)
+    between: dict = {}
+    for u, v in neurips_graph.subgraph(members).edges():
+        a, b = sorted((members[u], members[v]))
+        if a != b:
+            between[(a, b)] = between.get((a, b), 0) + 1
+    assert {tuple(sorted((a, b))): w for a, b, w in H.edges(data="weight")} == between
+
+
+def _area_sub(G):
+    return {n: (a["community"], a["subcommunity"]) for n, a in G.nodes(data=True)}
+
+
 def test_search_ranks_title_words_first_and_finds_abstract_words(neurips_graph, neurips_tables):
     T = tables.open_tables(neurips_tables, "neurips")
     hits = T.search("generative adversarial", limit=20)

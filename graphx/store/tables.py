@@ -8,6 +8,8 @@ A folder ``CACHE/graphs/NAME/`` whose ``meta.json`` says ``"store": "tables"`` h
   ``(cu, cv)``, so the edges inside area ``k`` are one row range too;
 - ``areas.parquet``: one row an area: its row ranges in the two files, its centre and spread (overview);
 - ``links.parquet``: ``a < b, n``: how many edges join two areas (the overview's links);
+- ``subareas.parquet``, ``sublinks.parquet``: the same for the sub-areas inside each area (an area too
+  big to draw paper by paper opens on the overview of its sub-areas);
 - ``search.sqlite``: an SQLite FTS5 index of titles and abstracts, and paper id -> row;
 - ``page.json`` (+ ``.gz``): the explorer's overview of areas; ``meta.json``.
 
@@ -57,6 +59,8 @@ TEXTS_FILE = "texts.parquet"
 EDGES_FILE = "edges.parquet"
 AREAS_FILE = "areas.parquet"
 LINKS_FILE = "links.parquet"
+SUBAREAS_FILE = "subareas.parquet"
+SUBLINKS_FILE = "sublinks.parquet"
 SEARCH_FILE = "search.sqlite"
 # Row-group sizes: an area of ~5,000 papers touches one or two groups of nodes (a few MB) and of edges.
 NODE_ROW_GROUP = 16_384
@@ -165,6 +169,12 @@ def save_tables(
 
     area_table = _area_table(node_table, area, cu, cv)
     link_table = _link_table(cu, cv)
+    sub = node_table["subcommunity"].to_numpy()
+    inner = cu == cv
+    su, sv = sub[ui.to_numpy()][edge_order][inner], sub[vi.to_numpy()][edge_order][inner]
+    sub_order = np.lexsort((sv, su))
+    subarea_table = _subarea_table(node_table, area, sub)
+    sublink_table = _link_table(su[sub_order], sv[sub_order])
     stored_meta = _stored_meta(name, meta, node_table, edge_table, communities, subcommunities)
 
     def fill(tmp: Path) -> None:
@@ -176,6 +186,8 @@ def save_tables(
         pq.write_table(edge_table, tmp / EDGES_FILE, row_group_size=EDGE_ROW_GROUP, **write)
         pq.write_table(area_table, tmp / AREAS_FILE, **write)
         pq.write_table(link_table, tmp / LINKS_FILE, **write)
+        pq.write_table(subarea_table, tmp / SUBAREAS_FILE, **write)
+        pq.write_table(sublink_table, tmp / SUBLINKS_FILE, **write)
         _write_search_index(tmp / SEARCH_FILE, node_table, text_table)
         graphstore._write_json(tmp / graphstore.META_FILE, stored_meta)
         write_overview_page(TableGraph(tmp, name), tmp)
@@ -222,18 +234,39 @@ def _node_table(table: Any):
     return pa.table(columns)
 
 
-def _area_table(node_table: Any, area: np.ndarray, cu: np.ndarray, cv: np.ndarray):
-    """One row an area: its rows in nodes (and edges from it, and inside it), centre and spread."""
-    pa, _, _ = _arrow()
-    ids = np.unique(area)
+def _groups(node_table: Any, key: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Per value of ``key`` (ints >= 0): the value, its papers, their mean position and spread around it."""
+    ids = np.unique(key)
     x = node_table["x"].to_numpy().astype(np.float64)
     y = node_table["y"].to_numpy().astype(np.float64)
     width = int(ids.max()) + 1 if len(ids) else 1
-    count = np.bincount(area, minlength=width)[ids]
-    cx = np.bincount(area, weights=x, minlength=width)[ids] / np.maximum(count, 1)
-    cy = np.bincount(area, weights=y, minlength=width)[ids] / np.maximum(count, 1)
-    sq = np.bincount(area, weights=x * x + y * y, minlength=width)[ids] / np.maximum(count, 1)
+    count = np.bincount(key, minlength=width)[ids]
+    cx = np.bincount(key, weights=x, minlength=width)[ids] / np.maximum(count, 1)
+    cy = np.bincount(key, weights=y, minlength=width)[ids] / np.maximum(count, 1)
+    sq = np.bincount(key, weights=x * x + y * y, minlength=width)[ids] / np.maximum(count, 1)
     spread = np.sqrt(np.maximum(sq - cx * cx - cy * cy, 0.0))
+    return ids, count, cx, cy, spread
+
+
+def _subarea_table(node_table: Any, area: np.ndarray, sub: np.ndarray):
+    """One row a sub-area: its area, papers, centre and spread (the overview inside a big area)."""
+    pa, _, _ = _arrow()
+    if len(sub) and sub.min() < 0:
+        raise ConfigError("Every paper needs a sub-area (subcommunity >= 0) before it is stored as tables.")
+    ids, count, cx, cy, spread = _groups(node_table, sub)
+    _, first = np.unique(sub, return_index=True)
+    parent = area[first]
+    return pa.table(
+        {"sub": ids.astype(np.int32), "parent": np.asarray(parent, np.int32),
+         "papers": count.astype(np.int64), "x": cx, "y": cy, "spread": spread}
+    )  # fmt: skip
+
+
+def _area_table(node_table: Any, area: np.ndarray, cu: np.ndarray, cv: np.ndarray):
+    """One row an area: its rows in nodes (and edges from it, and inside it), centre and spread."""
+    pa, _, _ = _arrow()
+    ids, count, cx, cy, spread = _groups(node_table, area)
+    width = int(ids.max()) + 1 if len(ids) else 1
     pair = cu.astype(np.int64) * width + cv
     inner = ids.astype(np.int64) * width + ids
     return pa.table(
@@ -387,6 +420,11 @@ def open_tables(cache_dir: str | os.PathLike, name: str) -> TableGraph:
     return TableGraph(folder, name)
 
 
+def pa_array(values: Any):
+    pa, _, _ = _arrow()
+    return pa.array(values)
+
+
 def _fts_query(text: str) -> str | None:
     """A user's words as an FTS5 query: every word must occur, as a word or a word's start."""
     plain = "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
@@ -432,23 +470,36 @@ class TableGraph:
         return int(self._areas["papers"][self._row(k)])
 
     # ---------------------------------------------------------------------------------------- overview
-    def overview(self) -> nx.Graph:
-        """Areas as nodes (``label, papers, x, y, spread``) and the links between them (``weight``: edges)."""
-        _, _, pq = _arrow()
-        labels = {int(c["id"]): c for c in self.communities}
+    def overview(self, area: int | None = None) -> nx.Graph:
+        """Areas as nodes (``label, papers, x, y, spread``) and the links between them (``weight``: edges).
+
+        With ``area``: that area's sub-areas and the links between them, as one area's overview.
+        """
+        _, pc, pq = _arrow()
+        if area is None:
+            groups, links, records = self._areas, pq.read_table(self.folder / LINKS_FILE), self.communities
+            key = "area"
+        else:
+            self._row(area)
+            subs = pq.read_table(self.folder / SUBAREAS_FILE)
+            groups = subs.filter(pc.equal(subs["parent"], int(area))).to_pydict()
+            links = pq.read_table(self.folder / SUBLINKS_FILE)
+            links = links.filter(pc.is_in(links["a"], value_set=pa_array(groups["sub"])))
+            records, key = self.subcommunities, "sub"
+        labels = {int(c["id"]): c for c in records}
         H = nx.Graph(name=self.name)
-        a = self._areas
-        for i, k in enumerate(a["area"]):
-            c = labels.get(int(k), {})
+        for i, k in enumerate(groups[key]):
             H.add_node(
                 int(k),
-                label=str(c.get("label", f"area {k}")),
-                papers=int(a["papers"][i]),
-                x=float(a["x"][i]),
-                y=float(a["y"][i]),
-                spread=float(a["spread"][i]),
+                label=str(
+                    labels.get(int(k), {}).get("label", f"{'area' if area is None else 'sub-area'} {k}")
+                ),
+                papers=int(groups["papers"][i]),
+                x=float(groups["x"][i]),
+                y=float(groups["y"][i]),
+                spread=float(groups["spread"][i]),
             )
-        links = pq.read_table(self.folder / LINKS_FILE).to_pydict()
+        links = links.to_pydict()
         H.add_weighted_edges_from(zip(links["a"], links["b"], links["n"], strict=True))
         return H
 
