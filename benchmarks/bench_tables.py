@@ -140,23 +140,25 @@ def synthetic_store(folder: Path, n: int, edges_per_paper: int, abstract_words: 
     )
     texts = pa.table({"id": ids, "abstract": pa.chunked_array(abstracts).combine_chunks()})
     communities = [
-        {"id": int(k), "label": " ".join(vocab[topic[k][:3]]), "terms": list(vocab[topic[k][:3]]), "size": int(s),
-         "years": [1990, 2025], "top_papers": [], "color": "#888888"}
+        {"id": int(k), "label": " ".join(vocab[topic[k][:3]]), "terms": list(vocab[topic[k][:3]]),
+         "size": int(s), "years": [1990, 2025], "top_papers": [], "color": "#888888"}
         for k, s in enumerate(sizes)
     ]  # fmt: skip
-    subcommunities = [
-        {"id": int(s), "label": " ".join(vocab[topic[s // SUBAREAS_PER_AREA][3 + s % SUBAREAS_PER_AREA : 5 + s % SUBAREAS_PER_AREA]]),
-         "terms": [], "size": int(c), "years": [1990, 2025], "top_papers": [], "color": "#888888",
-         "parent": int(s // SUBAREAS_PER_AREA)}
-        for s, c in zip(*np.unique(sub, return_counts=True), strict=True)
-    ]  # fmt: skip
+    subcommunities = []
+    for s, c in zip(*np.unique(sub, return_counts=True), strict=True):
+        parent, own = divmod(int(s), SUBAREAS_PER_AREA)
+        label = " ".join(vocab[topic[parent][3 + own : 5 + own]])
+        record = {"id": int(s), "label": label, "terms": [], "size": int(c), "years": [1990, 2025]}
+        subcommunities.append({**record, "top_papers": [], "color": "#888888", "parent": parent})
     del titles, abstracts
     w0, c0 = time.perf_counter(), time.process_time()
+    meta = {"built_at": "synthetic", "inputs": ["bench_tables"]}
     tables.save_tables(folder, NAME, nodes=nodes, edges=edges, texts=texts, communities=communities,
-                       subcommunities=subcommunities, meta={"built_at": "synthetic", "inputs": ["bench_tables"]})  # fmt: skip
+                       subcommunities=subcommunities, meta=meta)  # fmt: skip
     wall, cpu = time.perf_counter() - w0, time.process_time() - c0
     print(
-        f"save_tables: {n:,} papers, {m:,} edges: {wall:.1f} s wall, {cpu:.1f} s CPU, peak {peak_mb():,.0f} MB"
+        f"save_tables: {n:,} papers, {m:,} edges: {wall:.1f} s wall, {cpu:.1f} s CPU, "
+        f"peak {peak_mb():,.0f} MB"
     )
     return wall
 
@@ -186,7 +188,8 @@ def main() -> int:
     wall, cpu, data = timed(lambda: json.loads(page.read_bytes()))
     rows.append(
         (
-            f"overview page.json ({page.stat().st_size / 1e6:.1f} MB, {len(data['overview']['nodes'])} areas)",
+            f"overview page.json ({page.stat().st_size / 1e6:.1f} MB, "
+            f"{len(data['overview']['nodes'])} areas)",
             wall,
             cpu,
         )
