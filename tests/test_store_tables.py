@@ -179,3 +179,53 @@ def test_save_from_numpy_columns_sorts_and_indexes_areas(tmp_path):
                            texts=texts, communities=areas, subcommunities=[], meta={})  # fmt: skip
     assert tables.open_tables(tmp_path, "np").area(0).number_of_nodes() == int((area == 0).sum())
     assert not list((tmp_path / graphstore.GRAPHS_DIR).glob(".tmp-*"))
+
+
+# --- the CLI over a graph stored as tables ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def part_file(neurips_papers, tmp_path_factory):
+    """June 2021's 273 papers of the shipped demo as a JSON Lines papers file."""
+    import json
+
+    path = tmp_path_factory.mktemp("part") / "june.jsonl"
+    with open(path, "w", encoding="utf-8") as fh:
+        for p in neurips_papers:
+            if p.id.startswith("2106"):
+                record = {"id": p.id, "title": p.title, "abstract": p.abstract, "year": p.year}
+                fh.write(json.dumps({**record, "references": list(p.references)}) + "\n")
+    return path
+
+
+def test_cli_builds_lists_describes_and_exports_a_tables_graph(part_file, tmp_path):
+    from click.testing import CliRunner
+
+    from graphx.cli import cli
+
+    cache = str(tmp_path / "cache")
+
+    def run(*args):
+        return CliRunner().invoke(cli, [*args, "--cache-dir", cache], catch_exceptions=False)
+
+    built = run("build", "-i", str(part_file), "--name", "june", "--store", "tables", "--quiet")
+    assert built.exit_code == 0, built.output
+    T = tables.open_tables(cache, "june")
+    assert T.n_papers == 273
+    assert not (graphstore.graph_dir(cache, "june") / graphstore.GRAPH_FILE).exists()
+    listed = run("list")
+    assert "june" in listed.output and "tables" in listed.output and "273" in listed.output
+    info = run("info", "june")
+    assert info.exit_code == 0, info.output
+    assert T.communities[0]["label"] in info.output
+    out = tmp_path / "area0.graphml"
+    exported = run("export", "june", "--area", "0", "--format", "graphml", "-o", str(out))
+    assert exported.exit_code == 0, exported.output
+    import networkx as nx
+
+    H = nx.read_graphml(out)
+    assert set(H) == set(T.area(0)) and H.number_of_nodes() == T.area_papers(0)
+    whole = run("export", "june", "-o", str(tmp_path / "all.gexf"))
+    assert whole.exit_code == 1 and "area=K" in whole.output and "Traceback" not in whole.output
+    bad = run("build", "-i", str(part_file), "--name", "june", "--store", "parquet")
+    assert bad.exit_code == 1 and "--store takes graph or tables" in bad.output
