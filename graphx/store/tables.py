@@ -50,7 +50,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from graphx.errors import ConfigError, GraphNotFound, PaperNotFound
+from graphx.errors import AreaNotFound, ConfigError, GraphNotFound, PaperNotFound
 from graphx.store import graphs as graphstore
 
 STORE_NAME = "tables"
@@ -510,7 +510,7 @@ class TableGraph:
         except (KeyError, TypeError, ValueError):
             ids = self.area_ids()
             shown = ", ".join(map(str, ids[:20])) + (", ..." if len(ids) > 20 else "")
-            raise ConfigError(
+            raise AreaNotFound(
                 f"No research area {k!r} in graph {self.name!r}; its areas are {shown} "
                 f"(`graphx info {self.name}` names them)."
             ) from None
@@ -542,7 +542,7 @@ class TableGraph:
             keep = pc.equal(nodes["subcommunity"], int(sub))
             if not pc.any(keep).as_py():
                 subs = sorted(set(nodes["subcommunity"].to_pylist()))
-                raise ConfigError(
+                raise AreaNotFound(
                     f"Area {k} of graph {self.name!r} has no sub-area {sub}; its sub-areas: {subs}."
                 )
             nodes, abstracts = nodes.filter(keep), abstracts.filter(keep)
