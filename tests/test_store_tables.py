@@ -210,6 +210,7 @@ def test_cli_builds_lists_describes_and_exports_a_tables_graph(part_file, tmp_pa
 
     built = run("build", "-i", str(part_file), "--name", "june", "--store", "tables", "--quiet")
     assert built.exit_code == 0, built.output
+    assert "graphx export june --area 0" in built.output
     T = tables.open_tables(cache, "june")
     assert T.n_papers == 273
     assert not (graphstore.graph_dir(cache, "june") / graphstore.GRAPH_FILE).exists()
