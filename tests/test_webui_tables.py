@@ -135,3 +135,13 @@ def test_new_routes_keep_the_host_and_token_rules(tables_cache):
         assert get(url, "/api/graphs/june/search?q=learning").status_code == 403
         token = {"X-Graphx-Token": open_app.config["GRAPHX_TOKEN"]}
         assert get(url, "/api/graphs/june/search?q=learning", headers=token).status_code == 200
+
+
+def test_the_overview_draws_the_strongest_links_between_areas(T, monkeypatch):
+    from graphx.view import tablepages
+
+    every = tablepages.overview_page(T)["overview"]
+    monkeypatch.setattr(tablepages, "MAX_OVERVIEW_LINKS", 3)
+    capped = tablepages.overview_page(T)["overview"]
+    assert capped["edges_total"] == every["edges_total"] == len(every["edges"]) > 3
+    assert sorted(n for _, _, n in capped["edges"]) == sorted(n for _, _, n in every["edges"])[-3:]

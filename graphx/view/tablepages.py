@@ -22,6 +22,9 @@ from graphx.edgekinds import EDGE_KINDS
 from graphx.palette import count_areas
 from graphx.view.pagefiles import PAGE_FILE, write_gzip_copy
 
+# The overview draws at most this many links between areas, the strongest (most edges) first.
+MAX_OVERVIEW_LINKS = 2_000
+
 
 def _shell(T: Any) -> nx.MultiDiGraph:
     """An empty graph carrying the map's area lists, for the colour helpers of :mod:`graphx.view`."""
@@ -76,10 +79,13 @@ def overview_page(
         if area is not None:
             node["sub"] = int(k)
         nodes.append(node)
-    # Links name their ends as the nodes' keys: area ids on the map, sub-area ids inside an area.
-    links = sorted(
+    # Links name their ends as the nodes' keys: area ids on the map, sub-area ids inside an area. Only the
+    # strongest are drawn: 500 areas have ~70,000 links, which take vis-network seconds to draw.
+    links = [
         [min(a, b), max(a, b), int(w)] for a, b, w in H.edges(data="weight") if a in shown and b in shown
-    )
+    ]
+    links_total = len(links)
+    links = sorted(sorted(links, key=lambda link: -link[2])[:MAX_OVERVIEW_LINKS])
     small = [k for k in H if k not in shown]
     summary = map_summary(T)
     n_areas, n_small, small_papers = count_areas([int(c.get("size", 0)) for c in T.communities])
@@ -102,6 +108,7 @@ def overview_page(
         "overview": {
             "nodes": nodes,
             "edges": links,
+            "edges_total": links_total,
             "font_size": round(max(extent * view.AREA_FONT_SHARE, 8.0), 1),
             "small_areas": len(small),
             "small_area_papers": sum(H.nodes[k]["papers"] for k in small),
