@@ -128,6 +128,9 @@ def test_paper_reads_one_row_with_its_abstract(neurips_graph, neurips_tables):
     assert got["title"] == neurips_graph.nodes[pid]["title"]
     with pytest.raises(PaperNotFound):
         T.paper("no-such-paper")
+    briefs = T.briefs([pid, "no-such-paper"])
+    assert list(briefs) == [pid] and briefs[pid]["title"] == got["title"]
+    assert briefs[pid]["community"] == neurips_graph.nodes[pid]["community"]
 
 
 def test_load_points_to_areas_and_list_shows_the_graph(neurips_tables, neurips_graph):

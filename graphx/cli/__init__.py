@@ -514,7 +514,7 @@ def info(name, top, cache_dir) -> None:
 
 
 def _tables_shell(cache: Path, name: str, top: int):
-    """A graph of a tables graph's area lists and the top papers ``info`` shows, read paper by paper."""
+    """A graph of a tables graph's area lists and the top papers ``info`` shows (one search-index query)."""
     import networkx as nx
 
     from graphx.store.tables import open_tables
@@ -523,9 +523,10 @@ def _tables_shell(cache: Path, name: str, top: int):
     G = nx.MultiDiGraph()
     G.graph.update(communities=T.communities, subcommunities=T.subcommunities)
     G.graph["meta"] = {k: v for k, v in T.meta.items() if k not in ("communities", "subcommunities")}
-    for c in T.communities:
-        if c["size"] > 1 or c["id"] == 0:
-            G.add_nodes_from((pid, T.paper(pid)) for pid in c.get("top_papers", [])[:top])
+    wanted = [
+        pid for c in T.communities if c["size"] > 1 or c["id"] == 0 for pid in c.get("top_papers", [])[:top]
+    ]
+    G.add_nodes_from(T.briefs(wanted).items())
     return G
 
 

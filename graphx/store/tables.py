@@ -68,6 +68,7 @@ TEXT_ROW_GROUP = 4_096
 EDGE_ROW_GROUP = 65_536
 PARQUET_COMPRESSION = "zstd"
 SEARCH_BATCH = 20_000
+SQL_VARIABLES = 500  # ids per IN (...) query, well under SQLite's limit on bound variables
 DEFAULT_SEARCH_LIMIT = 50
 MAX_SEARCH_LIMIT = 1000
 # Search ranking: a query word in the title counts this many times one in the abstract (FTS5 bm25).
@@ -650,6 +651,26 @@ class TableGraph:
             return int(con.execute("SELECT count(*) FROM fts WHERE fts MATCH ?", (query,)).fetchone()[0])
         finally:
             con.close()
+
+    def briefs(self, paper_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """``{id: {title, year, citation_count, community, subcommunity}}`` of many papers in one query
+        (from the search index, no Parquet read); ids not in the graph are left out."""
+        out: dict[str, dict[str, Any]] = {}
+        con = self._connect()
+        try:
+            for start in range(0, len(paper_ids), SQL_VARIABLES):
+                part = [str(p) for p in paper_ids[start : start + SQL_VARIABLES]]
+                rows = con.execute(
+                    "SELECT id, title, year, citations, area, sub FROM papers"
+                    f" WHERE id IN ({','.join('?' * len(part))})",
+                    part,
+                ).fetchall()
+                for pid, title, year, cites, area, sub in rows:
+                    brief = {"title": title, "year": year, "citation_count": cites, "community": area}
+                    out[pid] = {k: v for k, v in {**brief, "subcommunity": sub}.items() if v is not None}
+        finally:
+            con.close()
+        return out
 
     def paper(self, paper_id: str) -> dict[str, Any]:
         """One paper's attributes as the format gives them (with its abstract); :class:`PaperNotFound`."""
