@@ -22,7 +22,7 @@ import networkx as nx
 from graphx.build import citations, communities, embedding, labels, layout, metrics, similarity
 from graphx.build.edgearrays import EdgeArrays, edge_arrays
 from graphx.build.runner import StageTimer, paused_gc
-from graphx.build.text import TextIndex, build_text_index
+from graphx.build.text import VECTORS_DTYPE, TextIndex, build_text_index
 from graphx.edgekinds import EDGE_KINDS
 from graphx.errors import ConfigError
 from graphx.options import BuildOptions
@@ -174,6 +174,11 @@ def _similarity(G: nx.MultiDiGraph, papers: Sequence[Paper], options: BuildOptio
             index=index,
             local=local,
         )
+    vectors = local.result() if local is not None else None
+    if vectors is not None:
+        # Kept with the text index, so the topic lens reads the build's own vectors.
+        index.vectors = vectors.astype(VECTORS_DTYPE)
+        index.vectors_model = embedding.model_tag()
     return index
 
 
