@@ -15,7 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
-from graphx.build.edgearrays import EdgeArrays, add_to_graph, empty_edges
+from graphx.build.edgearrays import EdgeArrays, add_to_graph, empty_edges, unique_sorted
 from graphx.build.similarity import top_k_pairs
 from graphx.paper import Paper
 
@@ -80,7 +80,7 @@ def incidence(rows: np.ndarray, items: Sequence[str], n_rows: int) -> sp.csr_mat
     names = list(vocab)
     rank = np.empty(len(names), dtype=np.int64)
     rank[np.array(sorted(range(len(names)), key=names.__getitem__), dtype=np.int64)] = np.arange(len(names))
-    cells = np.unique(np.asarray(rows, dtype=np.int64) * n_cols + rank[codes])
+    cells = unique_sorted(np.asarray(rows, dtype=np.int64) * n_cols + rank[codes])
     cell_rows, cell_ranks = cells // n_cols, cells % n_cols
     firsts = np.unique(cell_ranks, return_index=True)[1]
     column = np.empty(n_cols, dtype=np.int64)

@@ -6,7 +6,7 @@ import igraph as ig
 import networkx as nx
 import numpy as np
 
-from graphx.build.edgearrays import EdgeArrays, edge_arrays
+from graphx.build.edgearrays import EdgeArrays, edge_arrays, unique_sorted
 
 PAGERANK_ALPHA = 0.85
 
@@ -26,7 +26,7 @@ def measures(arrays: EdgeArrays) -> dict[str, np.ndarray]:
     C = ig.Graph(n=n, edges=np.column_stack([citing, cited]).tolist(), directed=True)
     pagerank = np.asarray(C.pagerank(damping=PAGERANK_ALPHA), dtype=float) if n else np.zeros(0)
     linked = src != dst
-    pairs = np.unique(np.minimum(src, dst)[linked] * n + np.maximum(src, dst)[linked])
+    pairs = unique_sorted(np.minimum(src, dst)[linked] * n + np.maximum(src, dst)[linked])
     degree = np.bincount(pairs // max(n, 1), minlength=n) + np.bincount(pairs % max(n, 1), minlength=n)
     return {"pagerank": pagerank, "in_citations": np.bincount(cited, minlength=n), "degree": degree}
 
