@@ -194,6 +194,31 @@ def print_topic_rows(rows: list[dict]) -> float:
     return mean
 
 
+TRENDING_GOLD = ROOT / "tests" / "data" / "trending-topic-gold.json"
+
+
+def trending_gold_section(G: nx.MultiDiGraph) -> list[dict]:
+    """Precision and recall of the lens on the trending page against hand-made gold sets
+    (tests/data/trending-topic-gold.json: queries chosen before the lens ran, papers judged from titles
+    and abstracts; "related" papers count as hits for precision, only "on_topic" ones for recall)."""
+    from graphx.topic import find_topic
+
+    rows = []
+    for query, gold in json.loads(TRENDING_GOLD.read_text())["queries"].items():
+        on_topic, related = set(gold["on_topic"]), set(gold["related"])
+        found = find_topic(G, query).papers
+        hits = sum(p in on_topic or p in related for p in found)
+        rows.append({
+            "query": query, "gold": len(on_topic), "size": len(found),
+            "precision": hits / len(found) if found else 0.0,
+            "recall": len(on_topic & set(found)) / len(on_topic),
+        })  # fmt: skip
+    for r in rows:
+        size = f"gold {r['gold']:>3}  size {r['size']:>4}"
+        print(f"{r['query']:<28} {size}  P {r['precision']:.2f}  R {r['recall']:.2f}")
+    return rows
+
+
 def look(G: nx.MultiDiGraph, queries: Sequence[str], *, show: int = 8) -> None:
     from graphx.topic import find_topic
 
@@ -242,6 +267,8 @@ def main() -> int:
         spread = max(means) - min(means)
         print(f"mean F1 over seeds {statistics.fmean(means):.3f}, spread {spread:.3f}")
         ok &= statistics.fmean(means) >= TARGET_TOPIC_F1
+        print("\n-- trending page: hand-made gold sets")
+        trending_gold_section(graphs["trending"])
         for name in ("neurips", "trending"):
             print(f"\n-- {name}: a look")
             look(graphs[name], LOOK_QUERIES[name])

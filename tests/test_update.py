@@ -80,6 +80,22 @@ def test_citations_to_and_from_new_papers_are_edges(updated, neurips_papers):
     assert found == expected
 
 
+def test_saved_embedding_covers_the_new_papers(built, updated):
+    """The topic lens reads the build's embedding from the saved text index: after an add it has a row
+    for every paper, the new ones embedded as the build embeds them."""
+    import numpy as np
+
+    from graphx.build.similarity import local_embedding
+    from graphx.build.text import TextIndex
+
+    cache = built[0]
+    _, G, new = updated
+    index = TextIndex.load(graphstore.graph_dir(cache, "base"))
+    assert index.vectors is not None and index.vectors.shape[0] == len(index.ids) == G.number_of_nodes()
+    rows = [index.ids.index(p.id) for p in new]
+    assert np.allclose(index.vectors[rows], local_embedding(new), atol=2e-3)
+
+
 def test_summaries_and_counts_follow(updated):
     _, G, _ = updated
     assert sum(c["size"] for c in G.graph["communities"]) == N_OLD + N_NEW

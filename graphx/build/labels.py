@@ -277,7 +277,9 @@ def _extend(term: str, uses: Sequence[tuple[str, list[re.Match]]], *, min_papers
     out = term
     need = max(min_papers, EXTEND_SHARE * using)
     for counts, side in ((before, "before"), (after, "after")):
-        word = next((w for w, k in counts.most_common() if w not in _NO_COMPLETION and w not in words), None)
+        # The most written word (ties: the first met, as most_common orders them) without sorting them all.
+        usable = (w for w in counts if w not in _NO_COMPLETION and w not in words)
+        word = max(usable, key=counts.__getitem__, default=None)
         if word is not None and counts[word] >= need:
             out = f"{word} {out}" if side == "before" else f"{out} {word}"
     return out
@@ -288,16 +290,8 @@ def _closeness(
 ) -> np.ndarray:
     """Cosine of each candidate term's centroid (its papers in the community) with the community's.
 
-    ``uses`` holds the binary term rows of ``members``."""
+    ``uses`` holds the binary term rows of ``members``; ``vectors`` are :func:`_unit_rows`."""
     V = vectors[members]
-    if sp.issparse(V):
-        V = sp.csr_matrix(V, dtype=np.float64)
-        norms = np.sqrt(np.asarray(V.multiply(V).sum(axis=1)).ravel())
-        V = sp.diags(1 / np.where(norms > 0, norms, 1.0)) @ V
-    else:
-        V = np.asarray(V, dtype=np.float64)
-        norms = np.linalg.norm(V, axis=1, keepdims=True)
-        V = V / np.where(norms > 0, norms, 1.0)
     uses = uses[:, cols].T.tocsr().astype(np.float64)  # candidate x member
     users = np.maximum(np.asarray(uses.sum(axis=1)).ravel(), 1)
     sums = uses @ V
@@ -313,6 +307,20 @@ def _closeness(
         centroid_norm = float(np.linalg.norm(centroid))
     denom = np.sqrt(sq) / users * max(centroid_norm, 1e-12)
     return np.clip(dots / np.where(denom > 0, denom, 1.0), 0.0, 1.0)
+
+
+def _unit_rows(vectors: np.ndarray | sp.csr_matrix) -> np.ndarray | sp.csr_matrix:
+    """``vectors`` as float64 rows of length 1 (zero rows stay zero), for :func:`_closeness`.
+
+    Each row is scaled by its own norm, so scaling all rows once gives every community's rows the
+    values scaling them community by community gave (one call per label call, not per community)."""
+    if sp.issparse(vectors):
+        V = sp.csr_matrix(vectors, dtype=np.float64)
+        norms = np.sqrt(np.asarray(V.multiply(V).sum(axis=1)).ravel())
+        return (sp.diags(1 / np.where(norms > 0, norms, 1.0)) @ V).tocsr()
+    V = np.asarray(vectors, dtype=np.float64)
+    norms = np.linalg.norm(V, axis=1, keepdims=True)
+    return V / np.where(norms > 0, norms, 1.0)
 
 
 def label_communities(
@@ -350,7 +358,7 @@ def label_communities(
     keys, scores, terms = class_tfidf(None, membership, matrix=(X, terms))
     B = X.tocsr().copy()
     B.data = np.ones_like(B.data)
-    vectors = vectors if vectors is not None else X
+    vectors = _unit_rows(vectors if vectors is not None else X)
     members: dict[Hashable, list[int]] = {k: [] for k in keys}
     for i, c in enumerate(membership):
         members[c].append(i)

@@ -23,7 +23,7 @@ import numpy as np
 from graphx.build import citations, communities, embedding, labels, layout, metrics, similarity
 from graphx.build.edgearrays import EdgeArrays, add_to_graph
 from graphx.build.runner import StageTimer, paused_gc
-from graphx.build.text import TextIndex, build_text_index
+from graphx.build.text import VECTORS_DTYPE, TextIndex, build_text_index
 from graphx.edgekinds import EDGE_KINDS
 from graphx.errors import ConfigError
 from graphx.options import BuildOptions
@@ -180,6 +180,11 @@ def _similarity(
             index=index,
             local=local,
         )
+    vectors = local.result() if local is not None else None
+    if vectors is not None:
+        # Kept with the text index, so the topic lens reads the build's own vectors.
+        index.vectors = vectors.astype(VECTORS_DTYPE)
+        index.vectors_model = embedding.model_tag()
     row = {n: i for i, n in enumerate(edges.nodes)}
     i = np.fromiter((row[u] for u, _, _ in similar), dtype=np.int64, count=len(similar))
     j = np.fromiter((row[v] for _, v, _ in similar), dtype=np.int64, count=len(similar))

@@ -10,13 +10,18 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer, strip_accents_unicode
+from sklearn.feature_extraction.text import (
+    ENGLISH_STOP_WORDS,
+    TfidfTransformer,
+    TfidfVectorizer,
+    strip_accents_unicode,
+)
 
 from graphx.paper import Paper
 
@@ -46,9 +51,14 @@ TOKEN_PATTERN = r"(?u)\b[^\W\d_][\w\-]*[^\W_]\b"
 _TOKEN = re.compile(TOKEN_PATTERN)
 # A hyphen between two words of two letters or more separates words ("inference-time" is "inference
 # time"); one joining a letter or a number does not ("q-learning", "gpt-4", "k-means" stay whole).
-_SPLIT_HYPHEN = re.compile(r"(?<=[^\W\d_]{2})-(?=[^\W\d_]{2})")
+# The pattern opens with the hyphen, so the regex engine skips to hyphens (the two letters before it are
+# checked behind it): 4x faster than a pattern that opens with the look-behind.
+_SPLIT_HYPHEN = re.compile(r"-(?<=[^\W\d_]{2}-)(?=[^\W\d_]{2})")
 # Punctuation other than hyphens and apostrophes ends a phrase.
 _PHRASE_BREAK = re.compile(r"[^\w\s\-']+")
+# Tokens and phrase breaks in one pass (group 1 is a token; an empty match of it marks a break). A break
+# is no word character, so it neither ends nor starts a token: the tokens are those of each segment.
+_TOKEN_OR_BREAK = re.compile(rf"({TOKEN_PATTERN.removeprefix('(?u)')})|{_PHRASE_BREAK.pattern}")
 # LaTeX as abstracts carry it: accents (R\'enyi), text macros (\emph{..}), citations, inline math.
 _LATEX_ACCENT = re.compile(r"""\\(?:[`'^"~=.]|[uvHc](?![A-Za-z]))\s*\{?\s*\\?([A-Za-z])\}?""")
 _LATEX_DROPPED = re.compile(r"\\(?:cite[pt]?|ref|eqref|url|href|footnote)\s*\{[^{}]*\}")
@@ -58,6 +68,13 @@ _LATEX_MACRO = re.compile(r"\\[A-Za-z]+\*?|\\.")
 MAX_DOC_FREQ = 0.5
 MATRIX_FILE = "text-tfidf.npz"
 VOCAB_FILE = "text-vocabulary.json"
+# The build's local embedding of each row, float16 (half the bytes; cosines move by ~1e-3): the topic
+# lens reads it instead of embedding every paper again on each query.
+VECTORS_FILE = "text-embedding.npy"
+VECTORS_DTYPE = np.float16
+# What made those vectors (graphx.build.embedding.model_tag), rows and dimensions: readers use the saved
+# vectors only when the tag matches the model they would compute with.
+VECTORS_META_FILE = "text-embedding.json"
 
 
 def paper_text(paper: Paper) -> str:
@@ -106,8 +123,7 @@ def analyze(text: str) -> list[str]:
     ['chain', 'thought', 'prompting', 'thought prompting', 'chain of thought']
     """
     terms: list[str] = []
-    text = _SPLIT_HYPHEN.sub(" ", strip_accents_unicode(decode_latex(text).lower()))
-    for segment in _PHRASE_BREAK.split(text):
+    for segment in _PHRASE_BREAK.split(_normalise(text)):
         tokens = _TOKEN.findall(segment)
         words = [w if w not in STOP_WORDS else None for w in tokens]
         terms.extend(w for w in words if w)
@@ -118,6 +134,12 @@ def analyze(text: str) -> list[str]:
             if a and b and j in PHRASE_JOINERS
         )
     return terms
+
+
+def _normalise(text: str) -> str:
+    """Text as :func:`analyze` tokenises it: LaTeX decoded, lower case, accents stripped, hyphens
+    between words read as spaces."""
+    return _SPLIT_HYPHEN.sub(" ", strip_accents_unicode(decode_latex(text).lower()))
 
 
 def _vectorizer(n_texts: int, vocabulary: Sequence[str] | None = None) -> TfidfVectorizer:
@@ -146,26 +168,53 @@ class TextIndex:
         Column names.
     idf : numpy.ndarray
         Inverse document frequency of each column, as fitted.
+    vectors : numpy.ndarray or None
+        The build's local embedding of each row (:func:`graphx.build.similarity.local_embedding`),
+        stored as float16; None where the build did not compute it (embedding off or not installed,
+        or a graph saved before it was kept).
+    vectors_model : str or None
+        What made ``vectors`` (:func:`graphx.build.embedding.model_tag`); None when unknown (saved
+        before the tag was kept), which readers treat as not matching.
     """
 
     ids: list[str]
     X: sp.csr_matrix
     terms: list[str]
     idf: np.ndarray
+    vectors: np.ndarray | None = None
+    vectors_model: str | None = None
+
+    def current_vectors(self, tag: str | None) -> np.ndarray | None:
+        """``vectors`` if they were made by the model ``tag`` names, else None (compute them again)."""
+        if self.vectors is None or tag is None or self.vectors_model != tag:
+            return None
+        return self.vectors
 
     def transform(self, papers: Sequence[Paper]) -> sp.csr_matrix:
         """Rows for other papers in this index's space (its vocabulary and IDF, nothing refitted)."""
-        if not self.terms:
+        if not self.terms or not papers:
             return sp.csr_matrix((len(papers), self.X.shape[1]), dtype=np.float32)
         vectorizer = _vectorizer(len(self.ids), vocabulary=self.terms)
         vectorizer.idf_ = self.idf
         return vectorizer.transform([paper_text(p) for p in papers]).tocsr()
 
-    def extend(self, papers: Sequence[Paper]) -> TextIndex:
-        """This index with rows for ``papers`` appended (vocabulary and IDF unchanged)."""
+    def extend(self, papers: Sequence[Paper], vectors: np.ndarray | None = None) -> TextIndex:
+        """This index with rows for ``papers`` appended (vocabulary and IDF unchanged).
+
+        ``vectors`` are the new papers' local embeddings; the result keeps embeddings only when this
+        index has them and they are given for every new paper (otherwise readers compute them).
+        """
         rows = self.transform(papers)
+        kept = self.vectors if not papers else None
+        if papers and self.vectors is not None and vectors is not None and len(vectors) == len(papers):
+            kept = np.vstack([self.vectors, np.asarray(vectors, dtype=VECTORS_DTYPE)])
         return TextIndex(
-            [*self.ids, *(p.id for p in papers)], sp.vstack([self.X, rows]).tocsr(), self.terms, self.idf
+            [*self.ids, *(p.id for p in papers)],
+            sp.vstack([self.X, rows]).tocsr(),
+            self.terms,
+            self.idf,
+            kept,
+            self.vectors_model if kept is not None else None,
         )
 
     def binary(self) -> sp.csr_matrix:
@@ -181,6 +230,24 @@ class TextIndex:
             json.dump(
                 {"ids": self.ids, "terms": self.terms, "idf": self.idf.tolist()}, fh, ensure_ascii=False
             )
+        self.save_vectors(folder)
+
+    def save_vectors(self, folder: str | os.PathLike) -> None:
+        """Write ``vectors`` and the tag of their model (or remove stale ones where there are none)."""
+        folder = Path(folder)
+        if self.vectors is not None:
+            np.save(folder / VECTORS_FILE, np.asarray(self.vectors, dtype=VECTORS_DTYPE), allow_pickle=False)
+            meta = {
+                "model": self.vectors_model,
+                "rows": int(self.vectors.shape[0]),
+                "dims": int(self.vectors.shape[1]),
+            }
+            with open(folder / VECTORS_META_FILE, "w", encoding="utf-8") as fh:
+                json.dump(meta, fh)
+        else:
+            # No stale vectors left behind for a later reader to trust.
+            for stale in (VECTORS_FILE, VECTORS_META_FILE):
+                (folder / stale).unlink(missing_ok=True)
 
     @classmethod
     def load(cls, folder: str | os.PathLike) -> TextIndex | None:
@@ -191,7 +258,39 @@ class TextIndex:
         with open(folder / VOCAB_FILE, encoding="utf-8") as fh:
             vocab = json.load(fh)
         X = sp.load_npz(folder / MATRIX_FILE).tocsr().astype(np.float32)
-        return cls(vocab["ids"], X, vocab["terms"], np.asarray(vocab["idf"], dtype=np.float64))
+        vectors = _load_vectors(folder / VECTORS_FILE, len(vocab["ids"]))
+        return cls(
+            vocab["ids"], X, vocab["terms"], np.asarray(vocab["idf"], dtype=np.float64),
+            vectors, _vectors_model(folder / VECTORS_META_FILE, vectors),
+        )  # fmt: skip
+
+
+def _vectors_model(path: Path, vectors: np.ndarray | None) -> str | None:
+    """The model tag saved with ``vectors``, or None if absent, unreadable or not describing them."""
+    if vectors is None or not path.is_file():
+        return None
+    try:
+        with open(path, encoding="utf-8") as fh:
+            meta = json.load(fh)
+    except (OSError, ValueError):
+        return None
+    if not isinstance(meta, dict) or (meta.get("rows"), meta.get("dims")) != vectors.shape:
+        return None
+    model = meta.get("model")
+    return model if isinstance(model, str) else None
+
+
+def _load_vectors(path: Path, n_rows: int) -> np.ndarray | None:
+    """The stored embedding, or None if absent or unusable (its readers then compute it again)."""
+    if not path.is_file():
+        return None
+    try:
+        V = np.load(path, allow_pickle=False)
+    except (OSError, ValueError):
+        return None
+    if V.ndim != 2 or len(V) != n_rows or not np.isfinite(V).all():
+        return None
+    return V
 
 
 def build_text_index(papers: Sequence[Paper]) -> TextIndex:
@@ -206,9 +305,113 @@ def build_text_index(papers: Sequence[Paper]) -> TextIndex:
     """
     texts = [paper_text(p) for p in papers]
     ids = [p.id for p in papers]
-    vectorizer = _vectorizer(len(texts))
-    try:
-        X = vectorizer.fit_transform(texts).tocsr()
-    except ValueError:  # every term pruned: the texts share no vocabulary at all
-        return TextIndex(ids, sp.csr_matrix((len(texts), 0), dtype=np.float32), [], np.zeros(0))
-    return TextIndex(ids, X, list(vectorizer.get_feature_names_out()), vectorizer.idf_.copy())
+    n = len(texts)
+    # What TfidfVectorizer(analyzer=analyze) fits (see _vectorizer), step by step on counts made by
+    # _term_counts: the same pruning, column order and row layout, so the same floats to the bit.
+    counts, term = _term_counts(texts)
+    min_papers, max_papers = (2 if n >= 3 else 1), (MAX_DOC_FREQ if n >= 20 else 1.0) * n
+    df = np.bincount(counts.indices, minlength=counts.shape[1])
+    kept = np.flatnonzero((df <= max_papers) & (df >= min_papers))
+    if len(kept) == 0:  # every term pruned: the texts share no vocabulary at all
+        return TextIndex(ids, sp.csr_matrix((n, 0), dtype=np.float32), [], np.zeros(0))
+    counts = counts[:, kept]
+    names = [term(c) for c in kept.tolist()]
+    order = sorted(range(len(names)), key=names.__getitem__)
+    rank = np.empty(len(order), dtype=counts.indices.dtype)
+    rank[order] = np.arange(len(order), dtype=counts.indices.dtype)
+    counts.indices = rank.take(counts.indices, mode="clip")
+    tfidf = TfidfTransformer(sublinear_tf=True).fit(sp.csr_matrix(counts))
+    X = tfidf.transform(sp.csr_matrix(counts), copy=False).tocsr()
+    return TextIndex(ids, X, [names[i] for i in order], tfidf.idf_.copy())
+
+
+def _term_counts(texts: Sequence[str]) -> tuple[sp.csr_array, Callable[[int], str]]:
+    """How often each text uses each term of :func:`analyze`, and the term of a column.
+
+    Laid out as scikit-learn's CountVectorizer counts before pruning: columns numbered in the order
+    terms first occur (text by text, in :func:`analyze`'s order), rows sorted by column, float32.
+    Tokens are found by one regex pass per text; phrases are formed and counted by numpy over the
+    whole corpus, not term by term in Python (the index of 6,545 papers: 2.0 -> 1.1 s CPU).
+    """
+    if not texts:
+        return sp.csr_array((0, 0), dtype=np.float32), str
+    tokens: list[str] = []
+    lengths = np.zeros(len(texts), dtype=np.int64)
+    for t, text in enumerate(texts):
+        found = _TOKEN_OR_BREAK.findall(_normalise(text))
+        found.append("")  # the end of a text breaks phrases too
+        tokens.extend(found)
+        lengths[t] = len(found)
+    words = list(dict.fromkeys(tokens))  # "" (a phrase break) is among them: every text ends with one
+    number = {w: i for i, w in enumerate(words)}
+    ids = np.fromiter(map(number.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+    brk = number[""]
+    del tokens, number
+    n_words = len(words)
+    joiners = sorted(PHRASE_JOINERS)
+    joiner = np.array([joiners.index(w) if w in PHRASE_JOINERS else -1 for w in words], dtype=np.int64)
+    word = ~np.array([not w or w in STOP_WORDS for w in words], dtype=bool)[ids]  # tokens that are terms
+    unigram = np.flatnonzero(word)
+    bigram = np.flatnonzero(word[:-1] & word[1:])
+    trigram = np.flatnonzero(word[:-2] & (joiner[ids[1:-1]] >= 0) & word[2:])
+    codes = np.concatenate(
+        [
+            ids[unigram],
+            n_words + ids[bigram] * n_words + ids[bigram + 1],
+            n_words + n_words**2 + (ids[trigram] * n_words + ids[trigram + 2]) * len(joiners)
+            + joiner[ids[trigram + 1]],
+        ]
+    )  # fmt: skip
+    # analyze's order: segment by segment (a break starts one), its words, then bigrams, then trigrams.
+    # Each term's place in that order is counted, not sorted for: its segment's start, the segment's
+    # terms of earlier kinds, then its rank among the segment's terms of its kind.
+    segment = np.cumsum(ids == brk)
+    n_segments = int(segment[-1]) + 1
+    at = np.concatenate([unigram, bigram, trigram])
+    place = np.empty(len(at), dtype=np.int64)
+    per_kind = [np.bincount(segment[k], minlength=n_segments) for k in (unigram, bigram, trigram)]
+    start = np.concatenate([[0], np.cumsum(sum(per_kind))[:-1]])
+    offset, done = start.copy(), 0
+    for k, n_k in zip((unigram, bigram, trigram), per_kind, strict=True):
+        seg = segment[k]
+        before = np.concatenate([[0], np.cumsum(n_k)[:-1]])  # terms of this kind in earlier segments
+        place[done : done + len(k)] = offset[seg] + np.arange(len(k)) - before[seg]
+        offset += n_k
+        done += len(k)
+    order = np.empty_like(place)
+    order[place] = np.arange(len(place))
+    codes, at = codes[order], at[order]
+    del place, order, segment, unigram, bigram, trigram, word  # the largest arrays: memory at 100k papers
+    distinct, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
+    first_seen = np.argsort(first)
+    column = np.empty(len(distinct), dtype=np.int64)
+    column[first_seen] = np.arange(len(distinct))
+    column_code = distinct[first_seen]
+    doc = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)[at]
+    del codes, at, ids
+    cells = doc * max(len(distinct), 1)
+    cells += column[inverse.ravel()]
+    del doc, inverse, first
+    cells, values = np.unique(cells, return_counts=True)
+    rows, cols = np.divmod(cells, max(len(distinct), 1))
+    index_type = np.int32 if len(cells) <= np.iinfo(np.int32).max else np.int64
+    indptr = np.zeros(len(texts) + 1, dtype=index_type)
+    np.cumsum(np.bincount(rows, minlength=len(texts)), out=indptr[1:])
+    counts = sp.csr_array(
+        (values.astype(np.intc), cols.astype(index_type), indptr),
+        shape=(len(texts), len(distinct)),
+        dtype=np.float32,
+    )
+    counts.sort_indices()
+
+    def term(col: int) -> str:
+        code = int(column_code[col])
+        if code < n_words:
+            return words[code]
+        code -= n_words
+        if code < n_words**2:
+            return f"{words[code // n_words]} {words[code % n_words]}"
+        pair, j = divmod(code - n_words**2, len(joiners))
+        return f"{words[pair // n_words]} {joiners[j]} {words[pair % n_words]}"
+
+    return counts, term

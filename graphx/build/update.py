@@ -17,6 +17,7 @@ rows; a full ``graphx build`` recomputes everything.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
 from collections.abc import Iterator, Mapping, Sequence
@@ -28,9 +29,10 @@ import networkx as nx
 import numpy as np
 
 from graphx.build import citations, labels, metrics
+from graphx.build.embedding import model_tag
 from graphx.build.pipeline import refresh_counts, save_built
 from graphx.build.runner import StageTimer, paused_gc
-from graphx.build.similarity import top_k_pairs
+from graphx.build.similarity import local_embedding, top_k_pairs
 from graphx.build.text import TextIndex
 from graphx.errors import ConfigError
 from graphx.options import BuildOptions, stored_build_options
@@ -128,7 +130,13 @@ def _similarity_edges(
 ) -> TextIndex:
     kept = set(index.ids)
     fresh = [p for p in added if p.id not in kept]
-    index = index.extend(fresh)
+    # The new papers' embeddings keep the saved ones complete for the topic lens (links stay TF-IDF).
+    # Saved vectors from another model (or of unknown origin) are dropped, not extended with new ones
+    # they cannot be compared with: the lens computes them again.
+    if index.vectors is not None and index.current_vectors(model_tag()) is None:
+        index = dataclasses.replace(index, vectors=None, vectors_model=None)
+    vectors = local_embedding(fresh) if index.vectors is not None and fresh else None
+    index = index.extend(fresh, vectors)
     rows = np.arange(len(index.ids) - len(fresh), len(index.ids))
     pairs = top_k_pairs(index.X, top_k=options.top_k, min_score=options.min_similarity, rows=rows)
     ids = index.ids
