@@ -77,7 +77,7 @@ def weighted_igraph(
     """
     arrays = arrays if arrays is not None else edge_arrays(G)
     nodes = arrays.nodes
-    factor = np.array([weights.get(str(k), 0.0) for k in arrays.kinds], dtype=np.float64)
+    factor = arrays.kind_factor(weights)
     keep = (factor > 0) & (arrays.src != arrays.dst)
     a, b, w = arrays.src[keep], arrays.dst[keep], (factor * arrays.weight)[keep]
     lo, hi = np.minimum(a, b), np.maximum(a, b)

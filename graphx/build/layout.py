@@ -16,6 +16,7 @@ import networkx as nx
 import numpy as np
 
 from graphx.build.communities import seeded_igraph, weighted_igraph
+from graphx.build.edgearrays import unique_sorted
 
 EXTENT = 1000.0  # coordinates end up in [-EXTENT, EXTENT]
 SUBAREA_PULL = 2.0  # weight multiplier for edges inside a sub-area
@@ -89,7 +90,7 @@ def _strongest_edges(ends: np.ndarray, w: np.ndarray, k: int) -> list[int]:
     order = np.lexsort((edge, -np.tile(w, 2), node))
     node, edge = node[order], edge[order]
     rank = np.arange(len(node)) - np.searchsorted(node, node)
-    return np.unique(edge[rank < k]).tolist()
+    return unique_sorted(edge[rank < k]).tolist()
 
 
 def _fr(g: ig.Graph, rng: np.random.Generator, seed: int) -> np.ndarray:

@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
+import numpy as np
 
 from graphx.build import citations, communities, embedding, labels, layout, metrics, similarity
-from graphx.build.edgearrays import EdgeArrays, edge_arrays
+from graphx.build.edgearrays import EdgeArrays, add_to_graph
 from graphx.build.runner import StageTimer, paused_gc
 from graphx.build.text import VECTORS_DTYPE, TextIndex, build_text_index
 from graphx.edgekinds import EDGE_KINDS
@@ -32,7 +33,7 @@ from graphx.progress import Progress
 from graphx.store.graphs import check_name, save_graph
 from graphx.version import __version__
 
-STAGES = ("edges", "similarity", "metrics", "weights", "communities", "labels", "layout", "save")
+STAGES = ("edges", "similarity", "metrics", "weights", "communities", "labels", "layout", "graph", "save")
 
 
 def build_graph(
@@ -67,14 +68,14 @@ def _build(
     if not papers:
         raise ConfigError("No papers to build a graph from: give --input files (or a query/paper ids).")
 
-    G = stage(
-        "edges",
-        lambda: citations.citation_graph(papers, top_k=options.top_k, min_strength=options.min_link_strength),
-    )
-    index = stage("similarity", lambda: _similarity(G, papers, options))
-    arrays = stage("metrics", lambda: _metrics(G))
-    # One weighted, undirected copy of G serves communities and layout (building it is 5 s at 100k).
-    weighted = stage("weights", lambda: communities.weighted_igraph(G, options.weights, arrays=arrays))
+    # Edges stay arrays through the stages (every stage after them reads arrays); networkx's graph gets
+    # its nodes now and its edges once, at the end ("graph").
+    G = nx.MultiDiGraph()
+    edges = stage("edges", lambda: _citation_edges(G, papers, options))
+    index, edges = stage("similarity", lambda: _similarity(edges, papers, options))
+    stage("metrics", lambda: metrics.annotate(G, arrays=edges))
+    # One weighted, undirected graph serves communities and layout.
+    weighted = stage("weights", lambda: communities.weighted_igraph(G, options.weights, arrays=edges))
     partition = stage(
         "communities",
         lambda: communities.detect_two_levels(
@@ -89,6 +90,7 @@ def _build(
     )
     stage("labels", lambda: labels.annotate(G, index, partition, max_terms=options.label_terms))
     stage("layout", lambda: layout.annotate(G, weights=options.weights, seed=options.seed, weighted=weighted))
+    stage("graph", lambda: add_to_graph(G, edges))
 
     G.graph["name"] = name
     G.graph["meta"] = {
@@ -101,16 +103,19 @@ def _build(
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "warnings": [w for w in [embedding.unavailable_reason()] if w and options.text_embedding_weight > 0],
     }
-    refresh_counts(G)
+    refresh_counts(G, edges=edges)
     return G, index
 
 
-def refresh_counts(G: nx.MultiDiGraph) -> None:
-    """Recompute the counts and area preview kept in ``G.graph["meta"]`` (after a build or an update)."""
+def refresh_counts(G: nx.MultiDiGraph, *, edges: EdgeArrays | None = None) -> None:
+    """Recompute the counts and area preview kept in ``G.graph["meta"]`` (after a build or an update).
+
+    ``edges`` are ``G``'s edges as arrays, if the caller has them (counting them is quicker).
+    """
     areas = G.graph.get("communities", [])
     n_areas, n_small, small_papers = count_areas([int(c["size"]) for c in areas])
     G.graph["meta"]["counts"] = {
-        **edge_counts(G),
+        **edge_counts(G, edges=edges),
         "areas": n_areas,
         "small_areas": n_small,
         "small_area_papers": small_papers,
@@ -151,21 +156,22 @@ def save_built(
     return folder
 
 
-def _metrics(G: nx.MultiDiGraph) -> EdgeArrays:
-    """PageRank and degrees, returning the edge arrays they were computed from for the next stage."""
-    arrays = edge_arrays(G)
-    metrics.annotate(G, arrays=arrays)
-    return arrays
+def _citation_edges(G: nx.MultiDiGraph, papers: Sequence[Paper], options: BuildOptions) -> EdgeArrays:
+    """The papers as nodes of ``G``; their citation-based edges as arrays."""
+    G.add_nodes_from(citations.paper_nodes(papers))
+    return citations.citation_arrays(papers, top_k=options.top_k, min_strength=options.min_link_strength)
 
 
-def _similarity(G: nx.MultiDiGraph, papers: Sequence[Paper], options: BuildOptions) -> TextIndex:
+def _similarity(
+    edges: EdgeArrays, papers: Sequence[Paper], options: BuildOptions
+) -> tuple[TextIndex, EdgeArrays]:
+    """The TF-IDF index of the papers, and ``edges`` followed by the ``similar`` edges."""
     # The local embedding (mostly the tokenizer and sparse products, which release the GIL) runs on a
     # second thread while the TF-IDF index (Python tokenising) is built: 1-1.5 s less at 6.5k papers.
     with ThreadPoolExecutor(max_workers=1) as pool:
         local = pool.submit(similarity.local_embedding, papers) if options.text_embedding_weight > 0 else None
         index = build_text_index(papers)
-        similarity.add_similarity_edges(
-            G,
+        similar = similarity.similarity_edges(
             papers,
             top_k=options.top_k,
             min_score=options.min_similarity,
@@ -179,11 +185,18 @@ def _similarity(G: nx.MultiDiGraph, papers: Sequence[Paper], options: BuildOptio
         # Kept with the text index, so the topic lens reads the build's own vectors.
         index.vectors = vectors.astype(VECTORS_DTYPE)
         index.vectors_model = embedding.model_tag()
-    return index
+    row = {n: i for i, n in enumerate(edges.nodes)}
+    i = np.fromiter((row[u] for u, _, _ in similar), dtype=np.int64, count=len(similar))
+    j = np.fromiter((row[v] for _, v, _ in similar), dtype=np.int64, count=len(similar))
+    score = np.fromiter((s for _, _, s in similar), dtype=np.float64, count=len(similar))
+    return index, edges.extended(i, j, "similar", score)
 
 
-def edge_counts(G: nx.MultiDiGraph) -> dict[str, Any]:
-    """Papers and edges by kind."""
+def edge_counts(G: nx.MultiDiGraph, *, edges: EdgeArrays | None = None) -> dict[str, Any]:
+    """Papers and edges by kind (from ``edges``, ``G``'s edges as arrays, when given)."""
+    if edges is not None:
+        counts = np.bincount(edges.codes, minlength=len(EDGE_KINDS)).tolist()
+        return {"papers": G.number_of_nodes(), "edges": dict(zip(EDGE_KINDS, counts, strict=True))}
     by_kind = {kind: 0 for kind in EDGE_KINDS}
     for _, _, kind in G.edges(keys=True):
         by_kind[kind] = by_kind.get(kind, 0) + 1

@@ -18,6 +18,7 @@ import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 from sparse_dot_topn import sp_matmul_topn
 
+from graphx.build.edgearrays import unique_sorted
 from graphx.build.embedding import embed_texts
 from graphx.build.text import TextIndex, build_text_index, paper_text
 from graphx.paper import Paper
@@ -226,7 +227,7 @@ def _unique_pairs(candidates: list[tuple[np.ndarray, np.ndarray]], n: int) -> tu
     a = np.concatenate([c[0] for c in candidates]).astype(np.int64)
     b = np.concatenate([c[1] for c in candidates]).astype(np.int64)
     keep = a != b
-    codes = np.unique(np.minimum(a, b)[keep] * n + np.maximum(a, b)[keep])
+    codes = unique_sorted(np.minimum(a, b)[keep] * n + np.maximum(a, b)[keep])
     return codes // max(n, 1), codes % max(n, 1)
 
 

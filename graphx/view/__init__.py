@@ -267,10 +267,40 @@ def _by_strength(rows: list[list], area: dict[int, Any]) -> dict[int, list[list]
 
 
 def _strongest(rows: list[list], max_edges: int, area: dict[int, Any]) -> list[list]:
-    """``max_edges`` rows, each kind keeping its share of the total, strongest first within a kind."""
-    kept: list[list] = []
-    for kind_rows in _by_strength(rows, area).values():
-        kept += kind_rows[: round(max_edges * len(kind_rows) / len(rows))]
+    """``max_edges`` rows, each kind keeping its share of the total, strongest first within a kind.
+
+    The order of :func:`_by_strength`, computed with numpy sorts (stable, as Python's): at 100k papers
+    sorting 4.6 million rows by Python keys took most of the page data's 40 s of CPU.
+    """
+    import numpy as np
+
+    if not all(type(c) is int for c in area.values()):
+        kept: list[list] = []
+        for kind_rows in _by_strength(rows, area).values():
+            kept += kind_rows[: round(max_edges * len(kind_rows) / len(rows))]
+        return kept[:max_edges]
+    n = max(area, default=-1) + 1
+    community = np.full(max(n, 1), -1, dtype=np.int64)
+    community[list(area)] = list(area.values())
+    src = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    dst = np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows))
+    kind = np.fromiter((r[2] for r in rows), dtype=np.int64, count=len(rows))
+    weight = np.fromiter((r[3] for r in rows), dtype=np.float64, count=len(rows))
+    cite = kind == 0
+    # Context of a citation: summed weights of the other kinds on the same pair (in row order, as a Counter).
+    pair = np.minimum(src, dst) * max(n, 1) + np.maximum(src, dst)
+    codes, inverse = np.unique(pair, return_inverse=True)
+    context = np.bincount(inverse[~cite], weights=weight[~cite], minlength=len(codes))[inverse]
+    in_cites = np.bincount(dst[cite], minlength=max(n, 1))[dst]
+    kept = []
+    for k in sorted(set(kind.tolist())):
+        at = np.flatnonzero(kind == k)
+        if k == 0:
+            outside = community[src[at]] != community[dst[at]]
+            order = at[np.lexsort((-in_cites[at], -context[at], outside))]
+        else:
+            order = at[np.argsort(-weight[at], kind="stable")]
+        kept += [rows[i] for i in order[: round(max_edges * len(at) / len(rows))].tolist()]
     return kept[:max_edges]
 
 

@@ -44,11 +44,16 @@ def page_files(G: nx.MultiDiGraph) -> dict[str, bytes]:
     }
 
 
+def gzip_level(name: str) -> int:
+    """The gzip level of the copy of served file ``name``."""
+    return GZIP_LEVELS.get(name, GZIP_LEVEL)
+
+
 def write_gzip_copy(path: Path) -> Path:
     """Write ``path`` + ``.gz`` (atomically) and return it; its mtime is set to the source's."""
     target = path.with_name(path.name + GZIP_SUFFIX)
     data = path.read_bytes()
-    level = GZIP_LEVELS.get(path.name, GZIP_LEVEL)
+    level = gzip_level(path.name)
     # mtime=0 in the header: the same input gives the same bytes (and the same ETag) every time.
     atomic_write(target, lambda fh: fh.write(gzip.compress(data, compresslevel=level, mtime=0)))
     stat = path.stat()
@@ -57,7 +62,11 @@ def write_gzip_copy(path: Path) -> Path:
 
 
 def write_page_files(G: nx.MultiDiGraph, folder: str | os.PathLike) -> list[Path]:
-    """Write ``page.json``, ``texts.json`` and gzip copies of every served file into ``folder``."""
+    """Write ``page.json``, ``texts.json`` and gzip copies of every served file into ``folder``.
+
+    A served file whose copy is already there and as new as it keeps that copy: ``graph.json`` is
+    compressed while it is written (:func:`graphx.store.graphs.write_node_link`).
+    """
     folder = Path(folder)
     written = []
     for name, data in page_files(G).items():
@@ -65,8 +74,9 @@ def write_page_files(G: nx.MultiDiGraph, folder: str | os.PathLike) -> list[Path
         atomic_write(path, lambda fh, data=data: fh.write(data))
         written.append(path)
     for name in SERVED_FILES:
-        if (folder / name).is_file():
-            written.append(write_gzip_copy(folder / name))
+        path, copy = folder / name, folder / (name + GZIP_SUFFIX)
+        if path.is_file() and not (copy.is_file() and copy.stat().st_mtime_ns == path.stat().st_mtime_ns):
+            written.append(write_gzip_copy(path))
     return written
 
 
