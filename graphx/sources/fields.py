@@ -22,17 +22,29 @@ def text(value: Any) -> str | None:
     return text or None
 
 
+# No count or id of a paper comes near 2^63; larger numbers are garbage, and the graph's JSON writer
+# (orjson) refuses integers beyond 64 bits.
+MAX_WHOLE = 2**63 - 1
+
+
 def whole_number(value: Any, name: str) -> int | None:
+    number = _integer(value, name)
+    if number is not None and abs(number) > MAX_WHOLE:
+        raise BadRecord(f"`{name}` is {str(number):.60}, too large to be a count or an id")
+    return number
+
+
+def _integer(value: Any, name: str) -> int | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
         raise BadRecord(f"`{name}` is {value!r}, not a whole number")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    elif isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value):
+        value = int(value)
     if isinstance(value, int):
         return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value):
-        return int(value)
     raise BadRecord(f"`{name}` is {value!r:.60}, not a whole number")
 
 
@@ -42,7 +54,7 @@ MIN_YEAR, MAX_YEAR = 1000, 2200
 
 def year(value: Any) -> int | None:
     """A whole-number year in [MIN_YEAR, MAX_YEAR]; BadRecord otherwise."""
-    number = whole_number(value, "year")
+    number = _integer(value, "year")
     if number is not None and not MIN_YEAR <= number <= MAX_YEAR:
         raise BadRecord(f"`year` is {str(number):.60}, not a year between {MIN_YEAR} and {MAX_YEAR}")
     return number
