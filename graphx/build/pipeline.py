@@ -19,7 +19,7 @@ from typing import Any
 
 import networkx as nx
 
-from graphx.build import citations, communities, embedding, labels, layout, metrics, similarity
+from graphx.build import citations, communities, embedding, labels, layout, metrics, similarity, transformer
 from graphx.build.edgearrays import EdgeArrays, edge_arrays
 from graphx.build.runner import StageTimer, paused_gc
 from graphx.build.text import VECTORS_DTYPE, TextIndex, build_text_index
@@ -71,7 +71,12 @@ def _build(
         "edges",
         lambda: citations.citation_graph(papers, top_k=options.top_k, min_strength=options.min_link_strength),
     )
-    index = stage("similarity", lambda: _similarity(G, papers, options))
+    encoder = (
+        similarity.choose_text_encoder(papers, transformer_max_papers=options.transformer_max_papers)
+        if options.text_embedding_weight > 0
+        else similarity.WORDLLAMA
+    )
+    index = stage("similarity", lambda: _similarity(G, papers, options, encoder))
     arrays = stage("metrics", lambda: _metrics(G))
     # One weighted, undirected copy of G serves communities and layout (building it is 5 s at 100k).
     weighted = stage("weights", lambda: communities.weighted_igraph(G, options.weights, arrays=arrays))
@@ -99,7 +104,8 @@ def _build(
         "versions": _versions(),
         "timings_s": stage.timings,
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "warnings": [w for w in [embedding.unavailable_reason()] if w and options.text_embedding_weight > 0],
+        "text_encoder": encoder if options.text_embedding_weight > 0 else None,
+        "warnings": _embedding_warnings(papers, options),
     }
     refresh_counts(G)
     return G, index
@@ -158,11 +164,27 @@ def _metrics(G: nx.MultiDiGraph) -> EdgeArrays:
     return arrays
 
 
-def _similarity(G: nx.MultiDiGraph, papers: Sequence[Paper], options: BuildOptions) -> TextIndex:
+def _embedding_warnings(papers: Sequence[Paper], options: BuildOptions) -> list[str]:
+    """Why a local encoder the options ask for was not used (the build went on without it)."""
+    if options.text_embedding_weight <= 0:
+        return []
+    reasons = [embedding.unavailable_reason()]
+    if 0 < sum(1 for p in papers if not p.embedding) <= options.transformer_max_papers:
+        reasons.append(transformer.unavailable_reason())
+    return [r for r in reasons if r]
+
+
+def _similarity(
+    G: nx.MultiDiGraph, papers: Sequence[Paper], options: BuildOptions, encoder: str
+) -> TextIndex:
     # The local embedding (mostly the tokenizer and sparse products, which release the GIL) runs on a
     # second thread while the TF-IDF index (Python tokenising) is built: 1-1.5 s less at 6.5k papers.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        local = pool.submit(similarity.local_embedding, papers) if options.text_embedding_weight > 0 else None
+        local = (
+            pool.submit(similarity.local_embedding, papers, encoder)
+            if options.text_embedding_weight > 0
+            else None
+        )
         index = build_text_index(papers)
         similarity.add_similarity_edges(
             G,
