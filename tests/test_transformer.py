@@ -63,20 +63,20 @@ def test_separates_clusters_better_than_wordllama(iclr):
     assert margin(transformer.embed_texts(texts)) > margin(embedding.embed_texts(texts)) + 0.02
 
 
-def test_encoder_is_chosen_by_the_papers_without_vectors():
-    text_only = [Paper(id=str(i), title=f"paper {i}") for i in range(5)]
+def test_encoder_is_chosen_by_the_words_of_papers_without_vectors():
+    text_only = [Paper(id=str(i), title=f"paper {i}") for i in range(5)]  # 10 words
     with_vectors = [Paper(id=f"v{i}", title="t", embedding=(1.0, 0.0)) for i in range(50)]
     choose = similarity.choose_text_encoder
-    assert choose(text_only, transformer_max_papers=5) == similarity.TRANSFORMER
-    assert choose(text_only, transformer_max_papers=4) == similarity.WORDLLAMA
-    assert choose(text_only + with_vectors, transformer_max_papers=5) == similarity.TRANSFORMER
-    assert choose(with_vectors, transformer_max_papers=100) == similarity.WORDLLAMA
+    assert choose(text_only, transformer_max_words=10) == similarity.TRANSFORMER
+    assert choose(text_only, transformer_max_words=9) == similarity.WORDLLAMA
+    assert choose(text_only + with_vectors, transformer_max_words=10) == similarity.TRANSFORMER
+    assert choose(with_vectors, transformer_max_words=100) == similarity.WORDLLAMA
 
 
 def test_build_records_the_encoder_and_the_transformer_changes_the_links(iclr):
     papers = [p for p, _ in iclr]
     G = build_graph(papers, BuildOptions(seed=1))
-    wl = build_graph(papers, BuildOptions(seed=1, transformer_max_papers=0))
+    wl = build_graph(papers, BuildOptions(seed=1, transformer_max_words=0))
     assert G.graph["meta"]["text_encoder"] == "minilm" and wl.graph["meta"]["text_encoder"] == "wordllama"
     assert not G.graph["meta"]["warnings"]
     linked = {tuple(sorted((u, v))) for u, v, k in G.edges(keys=True) if k == "similar"}
@@ -100,5 +100,5 @@ def test_missing_model_falls_back_to_wordllama_with_a_warning(iclr, monkeypatch)
     assert G.graph["meta"]["warnings"] == [why]
     # Above the threshold the transformer is not wanted, so its absence is not worth a warning.
     assert (
-        build_graph(papers, BuildOptions(seed=1, transformer_max_papers=50)).graph["meta"]["warnings"] == []
+        build_graph(papers, BuildOptions(seed=1, transformer_max_words=500)).graph["meta"]["warnings"] == []
     )

@@ -72,7 +72,7 @@ def _build(
         lambda: citations.citation_graph(papers, top_k=options.top_k, min_strength=options.min_link_strength),
     )
     encoder = (
-        similarity.choose_text_encoder(papers, transformer_max_papers=options.transformer_max_papers)
+        similarity.choose_text_encoder(papers, transformer_max_words=options.transformer_max_words)
         if options.text_embedding_weight > 0
         else similarity.WORDLLAMA
     )
@@ -169,7 +169,7 @@ def _embedding_warnings(papers: Sequence[Paper], options: BuildOptions) -> list[
     if options.text_embedding_weight <= 0:
         return []
     reasons = [embedding.unavailable_reason()]
-    if 0 < sum(1 for p in papers if not p.embedding) <= options.transformer_max_papers:
+    if similarity.transformer_wanted(papers, transformer_max_words=options.transformer_max_words):
         reasons.append(transformer.unavailable_reason())
     return [r for r in reasons if r]
 

@@ -109,20 +109,26 @@ TRANSFORMER = "minilm"
 TRANSFORMER_WORDLLAMA_SHARE = 0.3
 
 
-def choose_text_encoder(papers: Sequence[Paper], *, transformer_max_papers: int) -> str:
+def choose_text_encoder(papers: Sequence[Paper], *, transformer_max_words: int) -> str:
     """The local text encoder a build uses: the transformer (:mod:`graphx.build.transformer`) when the
-    papers without a SPECTER vector number at most ``transformer_max_papers`` (it costs ~25 ms CPU per
-    short abstract, 100x WordLlama) and it is installed; WordLlama otherwise.
+    titles and abstracts of the papers without a SPECTER vector hold at most ``transformer_max_words``
+    words, and it is installed; WordLlama otherwise. Words stand for cost: the transformer takes ~0.65 ms
+    CPU a word (short or full abstracts alike), 100-200x WordLlama.
 
     Examples
     --------
-    >>> choose_text_encoder([Paper(id="a", title="t")], transformer_max_papers=0)
+    >>> choose_text_encoder([Paper(id="a", title="one two three")], transformer_max_words=2)
     'wordllama'
     """
-    without = sum(1 for p in papers if not p.embedding)
-    if 0 < without <= transformer_max_papers and transformer.available():
-        return TRANSFORMER
-    return WORDLLAMA
+    wanted = transformer_wanted(papers, transformer_max_words=transformer_max_words)
+    return TRANSFORMER if wanted and transformer.available() else WORDLLAMA
+
+
+def transformer_wanted(papers: Sequence[Paper], *, transformer_max_words: int) -> bool:
+    """Whether the papers without a SPECTER vector fit the transformer's budget of words (some, but at
+    most ``transformer_max_words``)."""
+    words = sum(len(paper_text(p).split()) for p in papers if not p.embedding)
+    return 0 < words <= transformer_max_words
 
 
 def local_embedding(papers: Sequence[Paper], encoder: str = WORDLLAMA) -> np.ndarray | None:

