@@ -127,8 +127,13 @@ def choose_text_encoder(papers: Sequence[Paper], *, transformer_max_words: int) 
 def transformer_wanted(papers: Sequence[Paper], *, transformer_max_words: int) -> bool:
     """Whether the papers without a SPECTER vector fit the transformer's budget of words (some, but at
     most ``transformer_max_words``)."""
-    words = sum(len(paper_text(p).split()) for p in papers if not p.embedding)
-    return 0 < words <= transformer_max_words
+    words = 0
+    for p in papers:
+        if not p.embedding:
+            words += len(paper_text(p).split())
+            if words > transformer_max_words:
+                return False  # a large set stops counting early
+    return words > 0
 
 
 def local_embedding(papers: Sequence[Paper], encoder: str = WORDLLAMA) -> np.ndarray | None:
