@@ -87,6 +87,24 @@ def test_build_records_the_encoder_and_the_transformer_changes_the_links(iclr):
     W, M = similarity.embedding.embed_texts(texts), transformer.embed_texts(texts)
     share = similarity.TRANSFORMER_WORDLLAMA_SHARE
     assert np.allclose(J @ J.T, share * (W @ W.T) + (1 - share) * (M @ M.T), atol=1e-5)
+    assert np.allclose(similarity.wordllama_part(J), W, atol=1e-5)
+
+
+def test_saved_vectors_for_the_topic_lens_are_wordllama_ones(iclr, tmp_path):
+    # The lens embeds its query with WordLlama, so a transformer build saves the WordLlama part.
+    from graphx.build import embedding
+    from graphx.build.pipeline import build_and_save
+    from graphx.build.text import TextIndex, paper_text
+
+    papers = [p for p, _ in iclr]
+    G, folder = build_and_save(papers, tmp_path / "cache", "iclr", BuildOptions(seed=1))
+    assert G.graph["meta"]["text_encoder"] == "minilm"
+    index = TextIndex.load(folder)
+    saved = index.current_vectors(embedding.model_tag())
+    assert saved is not None and saved.shape == (len(papers), embedding.MODEL_DIM)
+    order = {p.id: p for p in papers}
+    W = embedding.embed_texts([paper_text(order[pid]) for pid in index.ids])
+    assert np.allclose(saved.astype(np.float32), W, atol=2e-3)
 
 
 def test_missing_model_falls_back_to_wordllama_with_a_warning(iclr, monkeypatch):

@@ -197,6 +197,9 @@ def _similarity(
             local=local,
         )
     vectors = local.result() if local is not None else None
+    if vectors is not None and encoder == similarity.TRANSFORMER:
+        # The topic lens embeds its query with WordLlama: it gets the WordLlama part of the joint vectors.
+        vectors = similarity.wordllama_part(vectors) if embedding.available() else None
     if vectors is not None:
         # Kept with the text index, so the topic lens reads the build's own vectors.
         index.vectors = vectors.astype(VECTORS_DTYPE)

@@ -155,6 +155,13 @@ def embed_local(texts: Sequence[str], encoder: str) -> np.ndarray | None:
     return E / np.where(norms > 0, norms, 1.0)
 
 
+def wordllama_part(E: np.ndarray) -> np.ndarray:
+    """The WordLlama vectors inside joint vectors of :func:`embed_local` (``"minilm"``), L2-normalised."""
+    W = np.ascontiguousarray(E[:, : embedding.MODEL_DIM])
+    norms = np.linalg.norm(W, axis=1, keepdims=True)
+    return W / np.where(norms > 0, norms, 1.0)
+
+
 def embedding_matrix(papers: Sequence[Paper]) -> tuple[np.ndarray, np.ndarray] | None:
     """(row indices of papers with an embedding, their L2-normalised vectors), or None if none has one."""
     # A vector holding NaN or inf (a broken export) would poison every score it touches: left out.
