@@ -120,3 +120,21 @@ def test_missing_model_falls_back_to_wordllama_with_a_warning(iclr, monkeypatch)
     assert (
         build_graph(papers, BuildOptions(seed=1, transformer_max_words=500)).graph["meta"]["warnings"] == []
     )
+
+
+def test_a_cancelled_build_stops_inside_the_transformer(iclr):
+    # The transformer is the one long step inside a stage (~20 s CPU for 200 abstracts): a web build's
+    # cancel must reach it between batches, leaving nothing half-encoded in the memo.
+    import threading
+
+    from graphx.errors import BuildCancelled
+
+    papers = [p for p, _ in iclr]
+    transformer._MEMO.clear()
+    cancel = threading.Event()
+    timer = threading.Timer(0.5, cancel.set)
+    timer.start()
+    with pytest.raises(BuildCancelled):
+        similarity.local_embedding(papers, similarity.TRANSFORMER, cancel=cancel)
+    timer.cancel()
+    assert not transformer._MEMO

@@ -77,7 +77,7 @@ def _build(
         if options.text_embedding_weight > 0
         else similarity.WORDLLAMA
     )
-    index, edges = stage("similarity", lambda: _similarity(edges, papers, options, encoder))
+    index, edges = stage("similarity", lambda: _similarity(edges, papers, options, encoder, stage.cancel))
     stage("metrics", lambda: metrics.annotate(G, arrays=edges))
     # One weighted, undirected graph serves communities and layout.
     weighted = stage("weights", lambda: communities.weighted_igraph(G, options.weights, arrays=edges))
@@ -179,14 +179,18 @@ def _embedding_warnings(papers: Sequence[Paper], options: BuildOptions) -> list[
 
 
 def _similarity(
-    edges: EdgeArrays, papers: Sequence[Paper], options: BuildOptions, encoder: str
+    edges: EdgeArrays,
+    papers: Sequence[Paper],
+    options: BuildOptions,
+    encoder: str,
+    cancel: threading.Event | None = None,
 ) -> tuple[TextIndex, EdgeArrays]:
     """The TF-IDF index of the papers, and ``edges`` followed by the ``similar`` edges."""
     # The local embedding (mostly the tokenizer and sparse products, which release the GIL) runs on a
     # second thread while the TF-IDF index (Python tokenising) is built: 1-1.5 s less at 6.5k papers.
     with ThreadPoolExecutor(max_workers=1) as pool:
         local = (
-            pool.submit(similarity.local_embedding, papers, encoder)
+            pool.submit(similarity.local_embedding, papers, encoder, cancel=cancel)
             if options.text_embedding_weight > 0
             else None
         )

@@ -9,6 +9,7 @@ embedding (:mod:`graphx.embedding`), which links papers that say one thing in di
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 
@@ -137,17 +138,22 @@ def transformer_wanted(papers: Sequence[Paper], *, transformer_max_words: int) -
     return words > 0
 
 
-def local_embedding(papers: Sequence[Paper], encoder: str = WORDLLAMA) -> np.ndarray | None:
+def local_embedding(
+    papers: Sequence[Paper], encoder: str = WORDLLAMA, *, cancel: threading.Event | None = None
+) -> np.ndarray | None:
     """The local text embedding of each paper's title and abstract by ``encoder`` (see
-    :func:`choose_text_encoder`); None where WordLlama is not installed."""
-    return embed_local([paper_text(p) for p in papers], encoder)
+    :func:`choose_text_encoder`); None where WordLlama is not installed. ``cancel`` stops the
+    transformer between batches."""
+    return embed_local([paper_text(p) for p in papers], encoder, cancel=cancel)
 
 
-def embed_local(texts: Sequence[str], encoder: str) -> np.ndarray | None:
+def embed_local(
+    texts: Sequence[str], encoder: str, *, cancel: threading.Event | None = None
+) -> np.ndarray | None:
     """L2-normalised local vectors of ``texts`` by ``encoder``: WordLlama alone, or (``"minilm"``)
     WordLlama joined with the transformer, so that cosines blend the two (TRANSFORMER_WORDLLAMA_SHARE)."""
     W = embedding.embed_texts(texts)
-    M = transformer.embed_texts(texts) if encoder == TRANSFORMER else None
+    M = transformer.embed_texts(texts, cancel=cancel) if encoder == TRANSFORMER else None
     if M is None or W is None:
         return W if M is None else M
     share = TRANSFORMER_WORDLLAMA_SHARE
