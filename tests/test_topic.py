@@ -86,12 +86,14 @@ def test_lens_reads_the_embedding_the_build_saved(iclr_saved):
 
     from graphx.build.similarity import local_embedding
     from graphx.build.text import TextIndex
+    from graphx.topic import text_encoder
 
     G, folder, papers = iclr_saved
     index = TextIndex.load(folder)
     assert index.vectors is not None and index.vectors.dtype == np.float16
     by_id = {p.id: p for p in papers}
-    assert np.allclose(index.vectors, local_embedding([by_id[i] for i in index.ids]), atol=2e-3)
+    encoder = text_encoder(G)  # the build's own encoder (MiniLM joined with WordLlama where installed)
+    assert np.allclose(index.vectors, local_embedding([by_id[i] for i in index.ids], encoder), atol=2e-3)
     query = "Deep Generative Models"
     stored = find_topic(G, query, index=index)
     assert stored.papers == find_topic(G, query, index=dataclasses.replace(index, vectors=None)).papers

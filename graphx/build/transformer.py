@@ -96,6 +96,17 @@ def _load() -> _Model | None:
         return _MODEL
 
 
+def model_tag() -> str | None:
+    """What :func:`embed_texts` computes with (model, weights digest, dimensions, pooling), or None if the
+    transformer is unavailable; saved next to stored vectors, as :func:`graphx.build.embedding.model_tag`."""
+    if _load() is None:
+        return None
+    return (
+        f"all-MiniLM-L6-v2 int8 onnx ({MODEL_PACKAGE}); {MODEL_DIM} dims; mean pooling; "
+        f"max {MAX_TOKENS} tokens; weights sha256 {MODEL_SHA256}"
+    )
+
+
 def available() -> bool:
     """Whether the transformer can be used here."""
     return _load() is not None
