@@ -213,13 +213,14 @@ def load_index(G: nx.MultiDiGraph, folder: str | os.PathLike) -> TextIndex | Non
     it is used for, up to ~1 min) and saved over the old ones, so that this happens once, not on every
     ``graphx topic`` call."""
     index = TextIndex.load(folder)
-    encoder = text_encoder(G)
-    tag = local_model_tag(encoder)
-    if index is None or tag is None or index.current_vectors(tag) is not None:
+    tag = local_model_tag(text_encoder(G))
+    if index is None or (tag is not None and index.current_vectors(tag) is not None):
         return index
     if not all(pid in G for pid in index.ids):
         return index  # the lens will say the index does not match the graph
-    vectors = local_embedding([_paper(pid, G.nodes[pid]) for pid in index.ids], encoder)
+    encoder = _runnable(text_encoder(G))
+    tag = local_model_tag(encoder)
+    vectors = local_embedding([_paper(pid, G.nodes[pid]) for pid in index.ids], encoder) if tag else None
     if vectors is None:
         return index
     index = dataclasses.replace(index, vectors=vectors.astype(VECTORS_DTYPE), vectors_model=tag)
@@ -231,11 +232,15 @@ def load_index(G: nx.MultiDiGraph, folder: str | os.PathLike) -> TextIndex | Non
 
 
 def text_encoder(G: nx.MultiDiGraph) -> str:
-    """The local encoder the build of ``G`` used (:func:`graphx.build.similarity.choose_text_encoder`),
-    where it can run here; WordLlama otherwise (graphs built before the choice was recorded, or where
-    the transformer is not installed)."""
-    built = (G.graph.get("meta") or {}).get("text_encoder")
-    return TRANSFORMER if built == TRANSFORMER and transformer.available() else WORDLLAMA
+    """The local encoder the build of ``G`` used (:func:`graphx.build.similarity.choose_text_encoder`;
+    WordLlama for graphs built before the choice was recorded)."""
+    return TRANSFORMER if (G.graph.get("meta") or {}).get("text_encoder") == TRANSFORMER else WORDLLAMA
+
+
+def _runnable(encoder: str) -> str:
+    """``encoder``, or WordLlama where the transformer cannot run here (vectors are then WordLlama's, and
+    tagged so)."""
+    return encoder if encoder != TRANSFORMER or transformer.available() else WORDLLAMA
 
 
 class Embedded(NamedTuple):
@@ -263,16 +268,19 @@ def embedded_query(G: nx.MultiDiGraph, nodes: Sequence, index: TextIndex, query:
     but 250-paper set 0.547 against 0.562).
     """
     q = embed_texts([query])
+    if q is None:
+        return None
     encoder = text_encoder(G)
     tag = local_model_tag(encoder)
-    if q is None or tag is None:
-        return None
-    E = None
-    saved = index.current_vectors(tag)
+    saved = index.current_vectors(tag) if tag is not None else None
     if saved is not None:
         position = {pid: i for i, pid in enumerate(index.ids)}
         E = saved[[position[n] for n in nodes]].astype(np.float32)
-    if E is None:
+    else:
+        encoder = _runnable(encoder)
+        tag = local_model_tag(encoder)
+        if tag is None:
+            return None
         E = _per_graph(
             G, "vectors", (tag,), lambda: local_embedding([_paper(n, G.nodes[n]) for n in nodes], encoder)
         )
@@ -280,8 +288,9 @@ def embedded_query(G: nx.MultiDiGraph, nodes: Sequence, index: TextIndex, query:
     if W.shape[1] != q.shape[1]:
         return None
     # Centred on the graph's mean vector, so that what every abstract shares does not count.
-    mean = W.mean(axis=0)
-    return Embedded(_unit(W - mean), _unit(q[0] - mean), _unit(E - E.mean(axis=0)))
+    centred = _unit(W - W.mean(axis=0))
+    linked = _unit(E - E.mean(axis=0)) if encoder == TRANSFORMER else centred
+    return Embedded(centred, _unit(q[0] - W.mean(axis=0)), linked)
 
 
 def query_relevance(relevance: np.ndarray, embedded: Embedded | None) -> np.ndarray:
