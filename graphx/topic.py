@@ -32,15 +32,17 @@ import weakref
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
+from graphx.build import transformer
 from graphx.build.edgearrays import edge_arrays
-from graphx.build.embedding import embed_texts, model_tag
+from graphx.build.embedding import embed_texts
 from graphx.build.labels import label_set, node_texts
-from graphx.build.similarity import local_embedding
+from graphx.build.similarity import TRANSFORMER, WORDLLAMA, local_embedding, local_model_tag, wordllama_part
 from graphx.build.text import VECTORS_DTYPE, TextIndex, build_text_index
 from graphx.errors import ConfigError
 from graphx.options import stored_build_options
@@ -205,17 +207,20 @@ def find_topic(
 
 
 def load_index(G: nx.MultiDiGraph, folder: str | os.PathLike) -> TextIndex | None:
-    """The text index saved in a graph's ``folder`` (None if there is none), with the local embedding of
-    today's model: vectors saved by another model, or before models were tagged, are computed again
-    (~1.5 s CPU at 6,545 papers) and saved over the old ones, so that this happens once, not on every
+    """The text index saved in a graph's ``folder`` (None if there is none), with the local embedding the
+    graph was built with (:func:`text_encoder`): vectors saved by another model, or before models were
+    tagged, are computed again (WordLlama ~1.5 s CPU at 6,545 papers; the transformer, on the small sets
+    it is used for, up to ~1 min) and saved over the old ones, so that this happens once, not on every
     ``graphx topic`` call."""
     index = TextIndex.load(folder)
-    tag = model_tag()
-    if index is None or tag is None or index.current_vectors(tag) is not None:
+    tag = local_model_tag(text_encoder(G))
+    if index is None or (tag is not None and index.current_vectors(tag) is not None):
         return index
     if not all(pid in G for pid in index.ids):
         return index  # the lens will say the index does not match the graph
-    vectors = local_embedding([_paper(pid, G.nodes[pid]) for pid in index.ids])
+    encoder = _runnable(text_encoder(G))
+    tag = local_model_tag(encoder)
+    vectors = local_embedding([_paper(pid, G.nodes[pid]) for pid in index.ids], encoder) if tag else None
     if vectors is None:
         return index
     index = dataclasses.replace(index, vectors=vectors.astype(VECTORS_DTYPE), vectors_model=tag)
@@ -226,38 +231,69 @@ def load_index(G: nx.MultiDiGraph, folder: str | os.PathLike) -> TextIndex | Non
     return index
 
 
-def embedded_query(
-    G: nx.MultiDiGraph, nodes: Sequence, index: TextIndex, query: str
-) -> tuple[np.ndarray, np.ndarray] | None:
-    """(Each node's local embedding, the query's), centred on the nodes' mean and of unit length; None
-    where the embedding is unavailable.
+def text_encoder(G: nx.MultiDiGraph) -> str:
+    """The local encoder the build of ``G`` used (:func:`graphx.build.similarity.choose_text_encoder`;
+    WordLlama for graphs built before the choice was recorded)."""
+    return TRANSFORMER if (G.graph.get("meta") or {}).get("text_encoder") == TRANSFORMER else WORDLLAMA
 
-    The papers' vectors are the ones the build saved with its text index, made by
-    :func:`graphx.build.similarity.local_embedding`, where the model tag saved with them is today's
-    (:func:`graphx.build.embedding.model_tag`); a graph without them (built before they were kept, with
-    the embedding off, or by another model or pooling) has them computed here by that same function
-    (~1.5 s CPU at 6,545 papers). The query is embedded as it is written
-    (:func:`graphx.build.embedding.embed_texts`, the model under ``local_embedding``): as a paper's text,
-    "title. ", the full stop's vector weighs a fifth of a three-word query (ICLR mean F1 0.559 against
-    0.558 as written, but 250-paper set 0.547 against 0.562).
+
+def _runnable(encoder: str) -> str:
+    """``encoder``, or WordLlama where the transformer cannot run here (vectors are then WordLlama's, and
+    tagged so)."""
+    return encoder if encoder != TRANSFORMER or transformer.available() else WORDLLAMA
+
+
+class Embedded(NamedTuple):
+    """A query's and the papers' local embeddings, each centred on the papers' mean and of unit length
+    (:func:`embedded_query`)."""
+
+    papers: np.ndarray  # the papers by WordLlama, the model the query is embedded with
+    query: np.ndarray  # the query by WordLlama
+    linked: np.ndarray  # the papers by the build's own encoder (what the feedback centroid scores)
+
+
+def embedded_query(G: nx.MultiDiGraph, nodes: Sequence, index: TextIndex, query: str) -> Embedded | None:
+    """The local embeddings the lens scores ``nodes`` with, for ``query``; None where unavailable.
+
+    The papers' vectors are those the build linked them by (:func:`text_encoder`: WordLlama, or on small
+    sets WordLlama joined with MiniLM, :func:`graphx.build.similarity.embed_local`): the vectors it saved
+    with its text index where their tag is that encoder's (:func:`graphx.build.similarity.local_model_tag`),
+    else computed here by :func:`graphx.build.similarity.local_embedding`. Paper-to-paper closeness (the
+    feedback centroid) uses them whole. The query, a few words, is embedded by WordLlama alone and compared
+    with the WordLlama part: MiniLM reads a phrase it does not know ("inference-time scaling") as its
+    word pieces and led away from the one paper on it on the trending page (recall 1 -> 0), while the
+    joint vectors for the feedback kept "federated learning" whole there (2 of 3 gold papers -> 3 of 3);
+    notes/topic-log-round5.md. The query is embedded as it is written: as a paper's text, "title. ", the
+    full stop's vector weighs a fifth of a three-word query (ICLR mean F1 0.559 against 0.558 as written,
+    but 250-paper set 0.547 against 0.562).
     """
     q = embed_texts([query])
     if q is None:
         return None
-    E = None
-    saved = index.current_vectors(model_tag())
-    if saved is not None and saved.shape[1] == q.shape[1]:
+    encoder = text_encoder(G)
+    tag = local_model_tag(encoder)
+    saved = index.current_vectors(tag) if tag is not None else None
+    if saved is not None:
         position = {pid: i for i, pid in enumerate(index.ids)}
         E = saved[[position[n] for n in nodes]].astype(np.float32)
-    if E is None:
-        tag = model_tag()
-        E = _per_graph(G, "vectors", (tag,), lambda: local_embedding([_paper(n, G.nodes[n]) for n in nodes]))
+    else:
+        encoder = _runnable(encoder)
+        tag = local_model_tag(encoder)
+        if tag is None:
+            return None
+        E = _per_graph(
+            G, "vectors", (tag,), lambda: local_embedding([_paper(n, G.nodes[n]) for n in nodes], encoder)
+        )
+    W = wordllama_part(E) if encoder == TRANSFORMER else E
+    if W.shape[1] != q.shape[1]:
+        return None
     # Centred on the graph's mean vector, so that what every abstract shares does not count.
-    mean = E.mean(axis=0)
-    return _unit(E - mean), _unit(q[0] - mean)
+    centred = _unit(W - W.mean(axis=0))
+    linked = _unit(E - E.mean(axis=0)) if encoder == TRANSFORMER else centred
+    return Embedded(centred, _unit(q[0] - W.mean(axis=0)), linked)
 
 
-def query_relevance(relevance: np.ndarray, embedded: tuple[np.ndarray, np.ndarray] | None) -> np.ndarray:
+def query_relevance(relevance: np.ndarray, embedded: Embedded | None) -> np.ndarray:
     """Each paper's closeness to the query, in [0, 1]: the TF-IDF cosine ``relevance`` blended with the
     cosine of the centred local embeddings (``embedded``, from :func:`embedded_query`), each scaled to
     its maximum.
@@ -267,21 +303,19 @@ def query_relevance(relevance: np.ndarray, embedded: tuple[np.ndarray, np.ndarra
     """
     text = _scaled(relevance)
     if embedded is not None:
-        E, e = embedded
-        semantic = np.clip(E @ e, 0.0, None)
+        semantic = np.clip(embedded.papers @ embedded.query, 0.0, None)
         if semantic.max() > 0:
             text = (1 - QUERY_EMBEDDING_WEIGHT) * text + QUERY_EMBEDDING_WEIGHT * semantic / semantic.max()
     return text
 
 
-def feedback_relevance(
-    X: sp.csr_matrix, closeness: np.ndarray, embedded: tuple[np.ndarray, np.ndarray] | None
-) -> np.ndarray:
+def feedback_relevance(X: sp.csr_matrix, closeness: np.ndarray, embedded: Embedded | None) -> np.ndarray:
     """Each paper's closeness to the topic: to the centroid of the papers closest to the query.
 
     ``closeness`` is :func:`query_relevance`; the centroid of its FEEDBACK_PAPERS best papers scores
-    every row of ``X`` (TF-IDF) and, where ``embedded`` is given, every centred embedding, each
-    scaled to its maximum and blended, so the result lies in [0, 1].
+    every row of ``X`` (TF-IDF) and, where ``embedded`` is given, every centred embedding the build
+    linked papers by (``embedded.linked``), each scaled to its maximum and blended, so the result lies
+    in [0, 1].
 
     >>> X = sp.csr_matrix(np.array([[1.0, 0], [0.8, 0.6], [0, 1.0]]))
     >>> feedback_relevance(X, np.array([1.0, 0.8, 0.0]), None).round(2).tolist()
@@ -291,7 +325,7 @@ def feedback_relevance(
     top = top[closeness[top] > 0]
     score = _scaled(np.asarray(X @ np.asarray(X[top].mean(axis=0)).ravel()).ravel())
     if embedded is not None:
-        E, _ = embedded
+        E = embedded.linked
         semantic = _scaled(np.clip(E @ E[top].mean(axis=0), 0.0, None))
         score = (1 - FEEDBACK_EMBEDDING_WEIGHT) * score + FEEDBACK_EMBEDDING_WEIGHT * semantic
     return score

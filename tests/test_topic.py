@@ -86,12 +86,14 @@ def test_lens_reads_the_embedding_the_build_saved(iclr_saved):
 
     from graphx.build.similarity import local_embedding
     from graphx.build.text import TextIndex
+    from graphx.topic import text_encoder
 
     G, folder, papers = iclr_saved
     index = TextIndex.load(folder)
     assert index.vectors is not None and index.vectors.dtype == np.float16
     by_id = {p.id: p for p in papers}
-    assert np.allclose(index.vectors, local_embedding([by_id[i] for i in index.ids]), atol=2e-3)
+    encoder = text_encoder(G)  # the build's own encoder (MiniLM joined with WordLlama where installed)
+    assert np.allclose(index.vectors, local_embedding([by_id[i] for i in index.ids], encoder), atol=2e-3)
     query = "Deep Generative Models"
     stored = find_topic(G, query, index=index)
     assert stored.papers == find_topic(G, query, index=dataclasses.replace(index, vectors=None)).papers
@@ -280,13 +282,15 @@ def test_saved_embedding_names_its_model_and_another_models_is_not_used(iclr_sav
 
     import numpy as np
 
-    from graphx.build.embedding import model_tag
+    from graphx.build.embedding import model_tag as wordllama_tag
+    from graphx.build.similarity import local_model_tag
     from graphx.build.text import VECTORS_META_FILE, TextIndex
-    from graphx.topic import load_index
+    from graphx.topic import load_index, text_encoder
 
     G, folder, _ = iclr_saved
+    tag = local_model_tag(text_encoder(G))  # with MiniLM installed: both models' tags (ICLR is small)
     meta = json.loads((Path(folder) / VECTORS_META_FILE).read_text())
-    assert meta["model"] == model_tag() and "256 dims" in meta["model"] and "sha256" in meta["model"]
+    assert meta["model"] == tag and wordllama_tag() in tag and "256 dims" in tag and "sha256" in tag
     index = TextIndex.load(folder)
     assert (meta["rows"], meta["dims"]) == index.vectors.shape
     query = "Deep Generative Models"
@@ -299,16 +303,16 @@ def test_saved_embedding_names_its_model_and_another_models_is_not_used(iclr_sav
     copy = tmp_path / "graph"
     shutil.copytree(folder, copy)
     (copy / VECTORS_META_FILE).write_text(json.dumps({**meta, "model": "another model"}))
-    assert TextIndex.load(copy).current_vectors(model_tag()) is None
+    assert TextIndex.load(copy).current_vectors(tag) is None
     (copy / VECTORS_META_FILE).unlink()
-    assert TextIndex.load(copy).current_vectors(model_tag()) is None
-    assert TextIndex.load(folder).current_vectors(model_tag()) is not None
+    assert TextIndex.load(copy).current_vectors(tag) is None
+    assert TextIndex.load(folder).current_vectors(tag) is not None
     # The CLI and web app load through load_index: stale vectors are computed again once and saved.
     loaded = load_index(G, copy)
-    assert loaded.current_vectors(model_tag()) is not None
+    assert loaded.current_vectors(tag) is not None
     assert np.allclose(loaded.vectors, index.vectors, atol=2e-3)
-    assert json.loads((copy / VECTORS_META_FILE).read_text())["model"] == model_tag()
-    assert TextIndex.load(copy).current_vectors(model_tag()) is not None
+    assert json.loads((copy / VECTORS_META_FILE).read_text())["model"] == tag
+    assert TextIndex.load(copy).current_vectors(tag) is not None
 
 
 def test_api_topic_keeps_the_text_index_with_the_loaded_graph(client, cache_dir, fixture_graph):

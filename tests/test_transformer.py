@@ -90,21 +90,45 @@ def test_build_records_the_encoder_and_the_transformer_changes_the_links(iclr):
     assert np.allclose(similarity.wordllama_part(J), W, atol=1e-5)
 
 
-def test_saved_vectors_for_the_topic_lens_are_wordllama_ones(iclr, tmp_path):
-    # The lens embeds its query with WordLlama, so a transformer build saves the WordLlama part.
+def test_saved_vectors_for_the_topic_lens_are_the_joint_ones(iclr, tmp_path):
+    # The build saves the joint vectors it linked papers by, tagged with both models; the lens embeds its
+    # query by both. Vectors saved under WordLlama's tag alone (main before this) are stale: recomputed.
+    import dataclasses
+
     from graphx.build import embedding
     from graphx.build.pipeline import build_and_save
     from graphx.build.text import TextIndex, paper_text
+    from graphx.topic import embedded_query, load_index, text_encoder
 
     papers = [p for p, _ in iclr]
     G, folder = build_and_save(papers, tmp_path / "cache", "iclr", BuildOptions(seed=1))
-    assert G.graph["meta"]["text_encoder"] == "minilm"
+    assert G.graph["meta"]["text_encoder"] == "minilm" and text_encoder(G) == similarity.TRANSFORMER
+    tag = similarity.local_model_tag(similarity.TRANSFORMER)
+    assert embedding.model_tag() in tag and transformer.model_tag() in tag
     index = TextIndex.load(folder)
-    saved = index.current_vectors(embedding.model_tag())
-    assert saved is not None and saved.shape == (len(papers), embedding.MODEL_DIM)
+    assert index.current_vectors(embedding.model_tag()) is None
+    saved = index.current_vectors(tag)
+    dims = embedding.MODEL_DIM + transformer.MODEL_DIM
+    assert saved is not None and saved.shape == (len(papers), dims)
     order = {p.id: p for p in papers}
-    W = embedding.embed_texts([paper_text(order[pid]) for pid in index.ids])
-    assert np.allclose(saved.astype(np.float32), W, atol=2e-3)
+    J = similarity.embed_local([paper_text(order[pid]) for pid in index.ids], similarity.TRANSFORMER)
+    assert np.allclose(saved.astype(np.float32), J, atol=2e-3)
+    # The lens compares the query (WordLlama) with the WordLlama part, and papers with papers (the
+    # feedback centroid) by the joint vectors the build linked them by.
+    embedded = embedded_query(G, index.ids, index, "graph neural networks")
+    assert embedded.papers.shape == (len(papers), embedding.MODEL_DIM)
+    assert embedded.query.shape == (embedding.MODEL_DIM,)
+    assert embedded.linked.shape == (len(papers), dims)
+    linked = J - J.mean(axis=0)
+    linked /= np.linalg.norm(linked, axis=1, keepdims=True)
+    assert np.allclose(embedded.linked, linked, atol=1e-2)
+    # A stale file (WordLlama part under WordLlama's tag) is recomputed and saved over once.
+    stale = dataclasses.replace(
+        index, vectors=similarity.wordllama_part(J).astype(saved.dtype), vectors_model=embedding.model_tag()
+    )
+    stale.save_vectors(folder)
+    assert load_index(G, folder).current_vectors(tag) is not None
+    assert TextIndex.load(folder).vectors_model == tag
 
 
 def test_missing_model_falls_back_to_wordllama_with_a_warning(iclr, monkeypatch):

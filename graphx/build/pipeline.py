@@ -205,13 +205,12 @@ def _similarity(
             local=local,
         )
     vectors = local.result() if local is not None else None
-    if vectors is not None and encoder == similarity.TRANSFORMER:
-        # The topic lens embeds its query with WordLlama: it gets the WordLlama part of the joint vectors.
-        vectors = similarity.wordllama_part(vectors) if embedding.available() else None
-    if vectors is not None:
-        # Kept with the text index, so the topic lens reads the build's own vectors.
+    tag = similarity.local_model_tag(encoder)
+    if vectors is not None and tag is not None:
+        # Kept with the text index, so the topic lens reads the build's own vectors (with the transformer:
+        # the joint vectors, whose query it embeds by both models) under a tag naming what made them.
         index.vectors = vectors.astype(VECTORS_DTYPE)
-        index.vectors_model = embedding.model_tag()
+        index.vectors_model = tag
     row = {n: i for i, n in enumerate(edges.nodes)}
     i = np.fromiter((row[u] for u, _, _ in similar), dtype=np.int64, count=len(similar))
     j = np.fromiter((row[v] for _, v, _ in similar), dtype=np.int64, count=len(similar))

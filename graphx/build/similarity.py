@@ -162,6 +162,19 @@ def embed_local(
     return E / np.where(norms > 0, norms, 1.0)
 
 
+def local_model_tag(encoder: str) -> str | None:
+    """What :func:`embed_local` computes with for ``encoder``: WordLlama's model tag, or (``"minilm"``)
+    both models' tags and the share that joins them; None if a model it needs is unavailable. Vectors
+    saved under another tag are computed again rather than compared with these."""
+    tag = embedding.model_tag()
+    if encoder != TRANSFORMER or tag is None:
+        return tag
+    minilm = transformer.model_tag()
+    if minilm is None:
+        return None
+    return f"joint: {tag} | {minilm} | wordllama share {TRANSFORMER_WORDLLAMA_SHARE}"
+
+
 def wordllama_part(E: np.ndarray) -> np.ndarray:
     """The WordLlama vectors inside joint vectors of :func:`embed_local` (``"minilm"``), L2-normalised."""
     W = np.ascontiguousarray(E[:, : embedding.MODEL_DIM])

@@ -98,6 +98,19 @@ def _load() -> _Model | None:
         return _MODEL
 
 
+def model_tag() -> str | None:
+    """What :func:`embed_texts` computes with (model, weights digest, dimensions, pooling), or None if its
+    packages are not installed; saved next to stored vectors, as :func:`graphx.build.embedding.model_tag`.
+    It does not load the model (~0.4 s CPU): a reader of vectors saved under it need not; the weights are
+    checked against the digest when the model is loaded to compute vectors."""
+    if any(importlib.util.find_spec(m) is None for m in ("onnxruntime", MODEL_PACKAGE)):
+        return None
+    return (
+        f"all-MiniLM-L6-v2 int8 onnx ({MODEL_PACKAGE}); {MODEL_DIM} dims; mean pooling; "
+        f"max {MAX_TOKENS} tokens; weights sha256 {MODEL_SHA256}"
+    )
+
+
 def available() -> bool:
     """Whether the transformer can be used here."""
     return _load() is not None
