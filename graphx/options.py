@@ -28,6 +28,7 @@ from graphx.errors import ConfigError
 
 BUILD = "build"
 FETCH = "fetch"
+S2AG = "s2ag"  # reading a Semantic Scholar bulk release (graphx.sources.s2ag) and filtering it
 MAX_SEED = 2**31 - 1  # igraph and numpy take 32-bit seeds
 MAX_TOP_K = 1000
 MAX_RESOLUTION = 100.0
@@ -311,6 +312,39 @@ OPTIONS: dict[str, Option] = {
             "offline", bool, False, "use only what is cached; fail clearly if something is missing.", FETCH
         ),
         Option("refresh", bool, False, "refetch from Semantic Scholar even what is cached.", FETCH),
+        # ------------------------------------------------------------------------------------- s2ag
+        Option(
+            "s2ag",
+            str,
+            None,
+            "a Semantic Scholar bulk release folder (papers/, abstracts/, citations/ shards of gzipped JSON "
+            "lines) to build from; the filters below pick its papers before anything else is read.",
+            S2AG,
+        ),
+        Option(
+            "fields_of_study",
+            tuple,
+            (),
+            "keep papers of these S2 fields of study (comma-separated), e.g. 'Computer Science'.",
+            S2AG,
+        ),
+        # Years are range-checked by graphx.sources.s2ag.S2AGFilter (fields.MIN_YEAR..MAX_YEAR).
+        Option("year_from", int, None, "keep papers of this year or later.", S2AG, step="1"),
+        Option("year_to", int, None, "keep papers of this year or earlier.", S2AG, step="1"),
+        Option(
+            "venue", tuple, (), "keep papers of these venues (comma-separated whole names, any case).", S2AG
+        ),
+        Option(
+            "corpus_ids", str, None, "file of corpus ids to keep, one a line (123 or CorpusId:123).", S2AG
+        ),
+        Option("match", str, None, "keep papers whose title or abstract has every word of this text.", S2AG),
+        Option(
+            "s2ag_embeddings",
+            bool,
+            False,
+            "also read the release's SPECTER embeddings (about 25 KB a paper in memory).",
+            S2AG,
+        ),
     )  # fmt: skip
 }
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -122,6 +123,68 @@ def generate_corpus(
         )
         for i in range(n_papers)
     ]
+
+
+def generate_chunks(
+    n_papers: int,
+    *,
+    chunk_size: int = 50_000,
+    n_topics: int | None = None,
+    seed: int = 0,
+    words_file: str | Path | None = DEFAULT_WORDS_FILE,
+) -> Iterator[list[Paper]]:
+    """The papers of a synthetic corpus, ``chunk_size`` at a time, for corpora too big to hold at once.
+
+    The same ids, years and topics as :func:`generate_corpus` (so :func:`paper_topics` is the ground
+    truth), and citations drawn by the same process over the whole corpus (``ext-`` outside ids too);
+    but the random draws of citations, texts and authors come in another order (texts and authors
+    chunk by chunk), so those differ from ``generate_corpus(n_papers)``'s. Only the structure arrays
+    and the citation pairs (tens of bytes a paper) and one chunk of papers are held.
+
+    Examples
+    --------
+    >>> chunks = list(generate_chunks(250, chunk_size=100, seed=1))
+    >>> [len(c) for c in chunks], chunks[2][0].id
+    ([100, 100, 50], 'syn-000200')
+    >>> year = {p.id: p.year for c in chunks for p in c}
+    >>> all(year[r] <= p.year for c in chunks for p in c for r in p.references if r in year)
+    True
+    """
+    if n_papers <= 0:
+        return
+    n_topics = n_topics or default_n_topics(n_papers)
+    years, topics, mix = _structure(n_papers, n_topics, seed)
+    rng = np.random.default_rng([seed, 2])
+    background, pool = vocabulary(str(words_file) if words_file else None)
+    vocab = np.array(background + pool, dtype=object)
+    topic_words = np.stack(
+        [len(background) + rng.choice(len(pool), TOPIC_WORDS, replace=False) for _ in range(n_topics)]
+    )
+    names = _author_names(rng, n_topics, pool)
+    pairs = _reference_pairs(rng, years, topics, mix)
+    for k, start in enumerate(range(0, n_papers, chunk_size)):
+        stop = min(start + chunk_size, n_papers)
+        part = np.random.default_rng([seed, 3, k])
+        rows = slice(start, stop)
+        title_len = part.integers(TITLE_WORDS[0], TITLE_WORDS[1] + 1, stop - start)
+        abstract_len = part.integers(ABSTRACT_WORDS[0], ABSTRACT_WORDS[1] + 1, stop - start)
+        args = (vocab, topic_words, topics[rows], mix[rows])
+        titles = _texts(part, *args, title_len, BACKGROUND_SHARE_TITLE, False)
+        abstracts = _texts(part, *args, abstract_len, BACKGROUND_SHARE_ABSTRACT, True)
+        authors = _pick_authors(part, topics[rows, 0], names)
+        references = _reference_ids(pairs, start, stop)
+        yield [
+            Paper(
+                id=paper_id(start + i),
+                title=titles[i],
+                abstract=abstracts[i],
+                year=int(years[start + i]),
+                authors=authors[i],
+                venue=VENUE,
+                references=references[i],
+            )
+            for i in range(stop - start)
+        ]
 
 
 def default_n_topics(n_papers: int) -> int:
@@ -249,11 +312,19 @@ def _authors(
     rng: np.random.Generator, primary: np.ndarray, n_topics: int, pool: list[str]
 ) -> list[tuple[str, ...]]:
     """Authors drawn from their topic's group (Zipf-productive); names made from pool words."""
-    n = len(primary)
+    return _pick_authors(rng, primary, _author_names(rng, n_topics, pool))
+
+
+def _author_names(rng: np.random.Generator, n_topics: int, pool: list[str]) -> np.ndarray:
+    """:data:`AUTHORS_PER_TOPIC` names per topic, topic by topic."""
     n_names = n_topics * AUTHORS_PER_TOPIC
     first = rng.integers(0, 26, n_names)
     last = rng.integers(0, len(pool), n_names)
-    names = np.array([f"{chr(65 + f)}. {pool[w].capitalize()}" for f, w in zip(first, last, strict=True)])
+    return np.array([f"{chr(65 + f)}. {pool[w].capitalize()}" for f, w in zip(first, last, strict=True)])
+
+
+def _pick_authors(rng: np.random.Generator, primary: np.ndarray, names: np.ndarray) -> list[tuple[str, ...]]:
+    n = len(primary)
     counts = rng.integers(AUTHORS_PER_PAPER[0], AUTHORS_PER_PAPER[1] + 1, n)
     owner = np.repeat(np.arange(n), counts)
     member = np.searchsorted(_zipf_cdf(AUTHORS_PER_TOPIC), rng.random(len(owner)))
@@ -264,7 +335,24 @@ def _authors(
 def _references(
     rng: np.random.Generator, years: np.ndarray, topics: np.ndarray, mix: np.ndarray
 ) -> list[tuple[str, ...]]:
-    """References by preferential attachment with recency, one publication year at a time.
+    """Each paper's references (ids), from :func:`_reference_pairs`."""
+    return _reference_ids(_reference_pairs(rng, years, topics, mix), 0, len(years))
+
+
+def _reference_ids(pairs: np.ndarray, start: int, stop: int) -> list[tuple[str, ...]]:
+    """References of papers ``start`` to ``stop - 1`` from (citing, cited) rows sorted by citing; a
+    negative cited index ``-1 - k`` is the outside paper ``ext-k``."""
+    lo, hi = np.searchsorted(pairs[:, 0], [start, stop])
+    refs: list[list[str]] = [[] for _ in range(stop - start)]
+    for i, j in pairs[lo:hi].tolist():
+        refs[i - start].append(paper_id(j) if j >= 0 else f"ext-{-1 - j:07d}")
+    return [tuple(r) for r in refs]
+
+
+def _reference_pairs(
+    rng: np.random.Generator, years: np.ndarray, topics: np.ndarray, mix: np.ndarray
+) -> np.ndarray:
+    """(citing, cited) index rows, sorted; drawn by preferential attachment with recency, year by year.
 
     A paper cites earlier papers only (an earlier year, or the same year and a lower index: papers of
     one year see each other's preprints). Weight of a target: ``(citations so far + 1) *
@@ -308,8 +396,4 @@ def _references(
         np.add.at(cited, target[inside], 1.0)
     citing = np.concatenate(citing_all)
     targets = np.concatenate(cited_all)
-    pairs = np.unique(np.column_stack([citing, targets]), axis=0)
-    refs: list[list[str]] = [[] for _ in range(n)]
-    for i, j in pairs.tolist():
-        refs[i].append(paper_id(j) if j >= 0 else f"ext-{-1 - j:07d}")
-    return [tuple(r) for r in refs]
+    return np.unique(np.column_stack([citing, targets]), axis=0)

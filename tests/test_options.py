@@ -11,7 +11,16 @@ from click.testing import CliRunner
 
 from graphx.cli import cli
 from graphx.errors import ConfigError
-from graphx.options import BUILD, FETCH, OPTIONS, BuildOptions, build_options, group, stored_build_options
+from graphx.options import (
+    BUILD,
+    FETCH,
+    OPTIONS,
+    S2AG,
+    BuildOptions,
+    build_options,
+    group,
+    stored_build_options,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NUMERIC = [o for o in OPTIONS.values() if o.type in (int, float)]
@@ -24,7 +33,7 @@ def test_build_options_fields_are_the_declared_build_options_with_their_defaults
     assert defaults == {o.name: o.default for o in group(BUILD)}
 
 
-@pytest.mark.parametrize("group_name", [BUILD, FETCH])
+@pytest.mark.parametrize("group_name", [BUILD, FETCH, S2AG])
 def test_every_declared_option_is_a_flag_of_graphx_build(group_name):
     help_text = CliRunner().invoke(cli, ["build", "--help"], terminal_width=200).output
     for option in group(group_name):

@@ -16,7 +16,7 @@ from graphx.cli.enrich import enrich_command
 from graphx.cli.output import StageBars, print_areas, print_build_summary, print_explanation, print_missing
 from graphx.errors import ConfigError, GraphxError
 from graphx.export import EXPORT_FORMATS, FORMATS
-from graphx.options import BUILD, FETCH, Option, build_options, group
+from graphx.options import BUILD, FETCH, OPTIONS, S2AG, Option, build_options, group
 from graphx.paper import Paper
 from graphx.store import graphs as graphstore
 from graphx.store.papers import CACHE_ENV, DB_FILENAME, PaperStore, damaged_store, resolve_cache_dir
@@ -143,8 +143,8 @@ def given(params: dict, group_name: str) -> dict:
     multiple=True,
     type=click.Path(path_type=str),
     help="Papers file: JSONL, JSON, CSV, BibTeX, RIS, Semantic Scholar JSON, or text copied from a "
-    "listing page or reading list (.txt, .md). Repeatable; several files merge, duplicates by S2 id, DOI, "
-    "arXiv id or title.",
+    "listing page or reading list (.txt, .md); or an S2AG release folder (as --s2ag). Repeatable; several "
+    "files merge, duplicates by S2 id, DOI, arXiv id or title.",
 )
 @click.option(
     "--citations",
@@ -153,6 +153,7 @@ def given(params: dict, group_name: str) -> dict:
     help="Citation edge list (TSV/CSV with a citing,cited header) adding references by paper id.",
 )
 @declared_options(FETCH)
+@declared_options(S2AG)
 @click.option("--skip-bad", is_flag=True, help="Load the good rows of a papers file and report the bad ones.")
 @click.option(
     "--name", "-n", default=None, help="Name of the built graph (default: from the input or query)."
@@ -171,6 +172,7 @@ def build(inputs, citations, skip_bad, name, quiet, dry_run, demo, cache_dir, **
       graphx build -i zotero.bib -i more.ris --enrich
       graphx build --query "test-time compute scaling" --max-papers 300 --expand references,citations
       graphx build -i trending-page.txt --dry-run
+      graphx build --s2ag s2ag-release/ --fields-of-study "Computer Science" --year-from 2018 -n cs
       graphx build --demo
     """
     from graphx.build.pipeline import build_and_save
@@ -178,21 +180,27 @@ def build(inputs, citations, skip_bad, name, quiet, dry_run, demo, cache_dir, **
 
     inputs, citations, name = with_demo(demo, inputs, citations, name)
     fetch = given(params, FETCH)
+    release_options = given(params, S2AG)
     options = build_options(given(params, BUILD))
     query, titles_file = fetch.get("query"), fetch.get("titles")
     seeds = [s.strip() for s in (fetch.get("papers") or "").split(",") if s.strip()]
-    if not (inputs or query or seeds or titles_file):
+    releases, inputs = _split_releases(inputs, release_options)
+    if not (inputs or query or seeds or titles_file or releases):
         raise ConfigError(
-            "Nothing to build from: give --input FILE, --query TEXT, --papers IDS or --titles FILE."
+            "Nothing to build from: give --input FILE, --query TEXT, --papers IDS, --titles FILE or "
+            "--s2ag DIR."
         )
-    name = graphstore.check_name(name or default_name(inputs, query, seeds))
+    name = graphstore.check_name(name or default_name([*releases, *inputs], query, seeds))
     cache = resolve_cache_dir(cache_dir)
     bars = StageBars(enabled=not quiet)
     started = time.perf_counter()
 
     papers: list[Paper] = []
+    described_releases: list[str] = []
+    if releases:
+        papers, described_releases = _load_releases(releases, release_options, bars)
     if inputs or citations:
-        papers = _load_files(inputs, citations, skip_bad)
+        papers = papers + _load_files(inputs, citations, skip_bad)
     if dry_run:
         print_papers(papers)
         return
@@ -206,7 +214,9 @@ def build(inputs, citations, skip_bad, name, quiet, dry_run, demo, cache_dir, **
             )
             papers = papers + _collect(store, s2_options, bars, name)
     described = (
-        [*inputs, *citations] + ([f"query: {query}"] if query else []) + [f"paper: {s}" for s in seeds]
+        [*described_releases, *inputs, *citations]
+        + ([f"query: {query}"] if query else [])
+        + [f"paper: {s}" for s in seeds]
     )
     if titles_file:
         described.append(f"titles: {titles_file}")
@@ -214,6 +224,51 @@ def build(inputs, citations, skip_bad, name, quiet, dry_run, demo, cache_dir, **
     G, folder = build_and_save(papers, cache, name, options, inputs=described, progress=bars)
     bars.close()
     print_build_summary(G, folder, time.perf_counter() - started)
+
+
+def _split_releases(inputs: Sequence[str], release_options: dict) -> tuple[list[str], list[str]]:
+    """(S2AG release folders: --s2ag and every -i DIR that is one, the other inputs); filters without a
+    release are refused."""
+    from graphx.sources.s2ag import is_release
+
+    releases = [release_options["s2ag"]] if release_options.get("s2ag") else []
+    releases += [i for i in inputs if Path(i).is_dir() and is_release(i)]
+    filters = [OPTIONS[k].flag for k in release_options if k != "s2ag"]
+    if filters and not releases:
+        raise ConfigError(
+            f"{', '.join(filters)} filter(s) an S2AG release: give the release folder with --s2ag DIR."
+        )
+    return releases, [i for i in inputs if i not in releases]
+
+
+def _load_releases(folders: Sequence[str], values: dict, bars: StageBars) -> tuple[list[Paper], list[str]]:
+    """The papers the filters keep from each release, a summary line each; and how to describe them."""
+    from graphx.sources.s2ag import filter_from_options, load_release
+
+    filt = filter_from_options(values)
+    papers: list[Paper] = []
+    described = []
+    for folder in folders:
+        result = load_release(folder, filt, progress=bars, embeddings=bool(values.get("s2ag_embeddings")))
+        bars.close()
+        criteria = filt.describe()
+        click.echo(f"{folder}: {result.summary()}" + (f" (kept: {criteria})" if criteria else ""), err=True)
+        for dataset in result.absent:
+            click.echo(f"  note: the release has no {dataset} dataset", err=True)
+        for bad in result.log.skipped[:10]:
+            click.echo(f"  skipped {bad.path}, {bad.where}: {bad.reason}", err=True)
+        if result.log.skipped_rows > 10:
+            click.echo(f"  ... and {result.log.skipped_rows - 10:,} more skipped rows", err=True)
+        for warning in result.log.warnings:
+            click.echo(f"warning: {warning}", err=True)
+        if not result.papers:
+            raise ConfigError(
+                f"The filters kept no paper of {folder} ({criteria or 'no filter'}); loosen them "
+                "(--fields-of-study, --year-from/--year-to, --venue, --corpus-ids, --match)."
+            )
+        papers += result.papers
+        described.append(f"s2ag: {folder}" + (f" ({criteria})" if criteria else ""))
+    return papers, described
 
 
 def _load_files(inputs: Sequence[str], citations: Sequence[str], skip_bad: bool) -> list[Paper]:

@@ -76,7 +76,8 @@ def load_papers(
 
     Parameters
     ----------
-    paths : papers files in any supported format (detected from the extension, else the content).
+    paths : papers files in any supported format (detected from the extension, else the content), or
+        folders of S2AG bulk releases (:mod:`graphx.sources.s2ag`; unfiltered, bad rows skipped).
     skip_bad : leave out broken records and list them in ``skipped`` instead of raising.
     citations : edge lists (``citing<TAB>cited`` header, see :func:`read_citation_edges`). Each edge
         is added to the citing paper's ``references``; the cited id may be outside the set.
@@ -94,8 +95,25 @@ def load_papers(
     counts: dict[str, int] = {}
     listings: dict[str, Listing] = {}
     sources: list[str] = []
+    release_warnings: list[str] = []
     for path in paths:
         key = os.fspath(path)
+        if Path(path).is_dir():  # an S2AG bulk release, read whole (graphx.sources.s2ag filters it)
+            from graphx.sources.s2ag import LAYOUT_HINT, is_release, load_release
+
+            if not is_release(path):
+                raise InputError(
+                    f"this is a directory; pass the papers files inside it. A folder is read only as an S2AG "
+                    f"release: {LAYOUT_HINT}",
+                    path=key,
+                )
+            release = load_release(path)
+            counts[key] = len(release.papers)
+            papers += release.papers
+            sources += [key] * len(release.papers)
+            skipped += release.log.skipped
+            release_warnings += release.log.warnings
+            continue
         file_papers, file_skipped, listing = _read_file(path, skip_bad=skip_bad)
         if listing is not None:
             listings[key] = listing
@@ -103,7 +121,7 @@ def load_papers(
         papers += file_papers
         sources += [key] * len(file_papers)
         skipped += file_skipped
-    warnings = _conflicting_ids(papers, sources)
+    warnings = release_warnings + _conflicting_ids(papers, sources)
     for path in citations:
         papers, edge_skipped = _add_citation_edges(papers, path, skip_bad=skip_bad)
         skipped += edge_skipped
