@@ -260,14 +260,26 @@ def _index(G: nx.MultiDiGraph) -> TextIndex:
     )
 
 
-def load(name: str, *, cache_dir: PathLike | None = None) -> nx.MultiDiGraph:
-    """The stored graph ``name`` (from ``graphx build`` or :func:`save`).
+def load(name: str, *, area: int | None = None, cache_dir: PathLike | None = None) -> nx.MultiDiGraph:
+    """The stored graph ``name`` (from ``graphx build`` or :func:`save`), or one research ``area`` of it.
 
-    Raises :class:`~graphx.errors.GraphNotFound` (listing the graphs there are) if there is none.
+    A graph stored as tables (``graphx build --store tables``, maps too big to load whole) is read an
+    area at a time: ``load(name, area=k)``; without ``area`` it raises
+    :class:`~graphx.errors.StoredAsTables` saying so. Raises :class:`~graphx.errors.GraphNotFound`
+    (listing the graphs there are) if there is none.
     """
-    from graphx.store.graphs import load_graph
+    from graphx.store import graphs
 
-    return load_graph(_cache(cache_dir), name)
+    cache = _cache(cache_dir)
+    if area is None:
+        return graphs.load_graph(cache, name)
+    if graphs.is_tables(graphs.graph_dir(cache, name)):
+        from graphx.store.tables import open_tables
+
+        return open_tables(cache, name).area(area)
+    from graphx.export import subgraph_for_community
+
+    return subgraph_for_community(graphs.load_graph(cache, name), area)
 
 
 def list_graphs(*, cache_dir: PathLike | None = None) -> list[dict[str, Any]]:

@@ -41,6 +41,14 @@ class GraphNotFound(GraphxError):
         )
 
 
+class StoredAsTables(GraphxError):
+    """A graph stored as tables (a map too big to load whole) asked for as one networkx graph."""
+
+
+class AreaNotFound(ConfigError):
+    """No research area (or sub-area) of that number in a graph."""
+
+
 class PaperNotFound(GraphxError):
     """No paper with that id in a graph."""
 

@@ -29,6 +29,9 @@ from graphx.errors import ConfigError
 BUILD = "build"
 FETCH = "fetch"
 S2AG = "s2ag"  # reading a Semantic Scholar bulk release (graphx.sources.s2ag) and filtering it
+# How and where a build runs and is stored at scale (engine, store): not parameters of the graph itself.
+SCALE = "scale"
+STORES = ("graph", "tables")
 MAX_SEED = 2**31 - 1  # igraph and numpy take 32-bit seeds
 MAX_TOP_K = 1000
 MAX_RESOLUTION = 100.0
@@ -94,7 +97,10 @@ class Option:
             if too_low or too_high:
                 raise ConfigError(f"{self.flag} must be {self.range_text()} (got {value}): {self.help}")
             return self.type(value)
-        if self.choices:
+        if self.choices and isinstance(value, str):
+            if value not in self.choices:
+                raise ConfigError(f"{self.flag} takes {' or '.join(self.choices)}, not {value!r}.")
+        elif self.choices:
             bad = set(value) - set(self.choices)
             if bad:
                 raise ConfigError(
@@ -344,6 +350,16 @@ OPTIONS: dict[str, Option] = {
             False,
             "also read the release's SPECTER embeddings (about 25 KB a paper in memory).",
             S2AG,
+        ),
+        # ------------------------------------------------------------------------------------ scale
+        Option(
+            "store",
+            str,
+            "graph",
+            "how the built graph is stored: graph (one graph.json, loaded whole) or tables (Parquet, "
+            "read an area at a time: for maps of hundreds of thousands of papers).",
+            SCALE,
+            choices=STORES,
         ),
     )  # fmt: skip
 }

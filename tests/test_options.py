@@ -16,6 +16,7 @@ from graphx.options import (
     FETCH,
     OPTIONS,
     S2AG,
+    SCALE,
     BuildOptions,
     build_options,
     group,
@@ -33,7 +34,7 @@ def test_build_options_fields_are_the_declared_build_options_with_their_defaults
     assert defaults == {o.name: o.default for o in group(BUILD)}
 
 
-@pytest.mark.parametrize("group_name", [BUILD, FETCH, S2AG])
+@pytest.mark.parametrize("group_name", [BUILD, FETCH, S2AG, SCALE])
 def test_every_declared_option_is_a_flag_of_graphx_build(group_name):
     help_text = CliRunner().invoke(cli, ["build", "--help"], terminal_width=200).output
     for option in group(group_name):

@@ -64,6 +64,7 @@ def create_app(
         app.config["CACHE_DIR"],
         max_graphs=app.config.get("MAX_LOADED_GRAPHS") or graphs.DEFAULT_MAX_LOADED_GRAPHS,
     )
+    app.extensions["graphx_tables"] = graphs.TableCache(app.config["CACHE_DIR"])
     app.register_blueprint(graphs.bp)
     app.register_blueprint(builds.bp)
     register_errors(app)

@@ -26,7 +26,7 @@ from flask import (
 )
 
 from graphx import view
-from graphx.errors import ConfigError, GraphNotFound, GraphxError
+from graphx.errors import AreaNotFound, ConfigError, GraphNotFound, GraphxError
 from graphx.export import EXPORT_FORMATS, export_graph, subgraph_for_community, subgraph_for_papers
 from graphx.options import BUILD, OPTIONS, form_field, group
 from graphx.store import graphs as graphstore
@@ -35,6 +35,11 @@ from graphx.view import pagefiles
 bp = Blueprint("graphs", __name__)
 
 VIS_FILES = ("vis-network.min.js", "vis-network.css")
+# A tables graph's area with more papers than this opens on the overview of its sub-areas: the explorer
+# draws ~6,500 papers smoothly, and 20,000 with the strongest edges only.
+MAX_AREA_PAGE_PAPERS = 20_000
+# Area pages of tables graphs kept in memory (each a few MB of JSON at ~5,000 papers).
+MAX_AREA_PAGES = 8
 # Loaded graphs kept in memory; a 6,545-paper graph with its page data takes about 90 MB.
 DEFAULT_MAX_LOADED_GRAPHS = 4
 # Reference-manager formats offered for a selection, a search result, an area or the whole map.
@@ -120,8 +125,75 @@ class GraphCache:
         return entry
 
 
+class TableCache:
+    """Open tables graphs (:mod:`graphx.store.tables`) and their recently opened area pages.
+
+    A tables graph is reopened when its ``meta.json`` changes (a rebuild swaps the whole folder in). An
+    area page (the area's graph and its page data) is made on first request and kept, the least recently
+    used of ``max_pages`` leaving first.
+    """
+
+    def __init__(self, cache_dir: str | os.PathLike, max_pages: int = MAX_AREA_PAGES):
+        self.cache_dir = cache_dir
+        self.max_pages = max_pages
+        self._lock = threading.Lock()
+        self._graphs: dict[str, tuple[float, Any]] = {}
+        self._pages: OrderedDict[tuple, tuple[nx.MultiDiGraph | None, bytes]] = OrderedDict()
+
+    def _stamp(self, name: str) -> float:
+        try:
+            return (graphstore.graph_dir(self.cache_dir, name) / graphstore.META_FILE).stat().st_mtime_ns
+        except OSError:
+            return -1.0
+
+    def get(self, name: str):
+        from graphx.store.tables import open_tables
+
+        stamp = self._stamp(name)
+        with self._lock:
+            entry = self._graphs.get(name)
+        if entry is not None and entry[0] == stamp:
+            return entry[1]
+        T = open_tables(self.cache_dir, name)
+        with self._lock:
+            self._graphs[name] = (stamp, T)
+        return T
+
+    def page(self, name: str, area: int, sub: int | None) -> tuple[nx.MultiDiGraph | None, bytes]:
+        """Area ``area`` (or sub-area ``sub``) of graph ``name``: its graph (None for an overview of
+        sub-areas) and its page data as script-safe JSON."""
+        from graphx.view import tablepages
+
+        T = self.get(name)
+        key = (name, self._stamp(name), int(area), sub)
+        with self._lock:
+            if key in self._pages:
+                self._pages.move_to_end(key)
+                return self._pages[key]
+        data = tablepages.opened_page(T, area, sub, max_papers=MAX_AREA_PAGE_PAPERS)
+        G = T.area(area, sub=sub) if data["nodes"] else None
+        entry = (G, view.script_json(data).encode("utf-8"))
+        with self._lock:
+            self._pages[key] = entry
+            while len(self._pages) > self.max_pages:
+                self._pages.popitem(last=False)
+        return entry
+
+
 def graph_cache() -> GraphCache:
     return current_app.extensions["graphx_graphs"]
+
+
+def table_cache() -> TableCache:
+    return current_app.extensions["graphx_tables"]
+
+
+def is_tables(name: str) -> bool:
+    """Whether graph ``name`` is stored as tables; a malformed name is a missing graph (404)."""
+    try:
+        return graphstore.is_tables(graphstore.graph_dir(cache_dir(), name))
+    except ConfigError as exc:
+        raise GraphNotFound(name, cache_dir()) from exc
 
 
 def cache_dir() -> str:
@@ -175,6 +247,8 @@ def index():
 
 def _stored_file(name: str) -> Path:
     """Graph ``name``'s folder, its page files written (graphs saved before they existed get them now)."""
+    if is_tables(name):
+        return graphstore.graph_dir(cache_dir(), name)  # its overview page is written by save_tables
     try:
         graphstore.graph_file(cache_dir(), name)  # a damaged graph is an error page, not a broken map
     except ConfigError as exc:
@@ -202,6 +276,19 @@ def send_json_file(path: Path):
 
 def page_links(name: str) -> dict[str, Any]:
     """The URL-dependent part of the page data, added at request time (the stored page has none)."""
+    if is_tables(name):
+        return {
+            "name": name,
+            "api": url_for("graphs.api_graph", name=name),
+            "page_url": url_for("graphs.explorer", name=name),
+            "texts_url": None,
+            "search_url": url_for("graphs.api_search", name=name),
+            "max_area_papers": MAX_AREA_PAGE_PAPERS,
+            "references": [],
+            "exports": [
+                {"format": fmt, "url": url_for("graphs.export", name=name, fmt=fmt)} for fmt in EXPORT_FORMATS
+            ],
+        }
     return {
         "name": name,
         "api": url_for("graphs.api_graph", name=name),
@@ -221,12 +308,17 @@ def page_links(name: str) -> dict[str, Any]:
 def explorer(name: str):
     """The explorer: a small page; its data comes from the stored page file (:func:`api_page`)."""
     _stored_file(name)
+    page_data_url = url_for("graphs.api_page", name=name)
+    area = request.args.get("area")
+    if area is not None and is_tables(name):
+        sub = request.args.get("sub")
+        page_data_url = url_for("graphs.api_area", name=name, area=area, **({"sub": sub} if sub else {}))
     return render_template(
         "explorer.html",
         name=name,
         meta=graphstore.load_meta(cache_dir(), name),
         links_json=view.script_json(page_links(name)),
-        page_data_url=url_for("graphs.api_page", name=name),
+        page_data_url=page_data_url,
         formats=EXPORT_FORMATS,
         scripts=view.EXPLORER_SCRIPTS,
     )
@@ -237,10 +329,18 @@ def export(name: str, fmt: str):
     """A download of the map, an area (``?area=N``) or chosen papers (``?ids=a,b``) in any export format."""
     if fmt not in EXPORT_FORMATS:
         abort(404)
-    G = _load(name)
     stem = name
     area, ids = request.args.get("area"), request.args.get("ids")
-    if area is not None:
+    if is_tables(name):
+        if area is None:
+            raise ConfigError(
+                f"Graph {name!r} is stored as tables, too big to export whole: export one area (?area=K)."
+            )
+        area_id, sub = _area_args(area, request.args.get("sub"))
+        G = table_cache().get(name).area(area_id, sub=sub)
+        stem = f"{name}-area{area_id}"
+    elif area is not None:
+        G = _load(name)
         try:
             area_id = int(area)
         except ValueError:
@@ -250,8 +350,10 @@ def export(name: str, fmt: str):
     elif ids:
         from graphx.missing import parse_ids
 
-        G = subgraph_for_papers(G, parse_ids(ids))
+        G = subgraph_for_papers(_load(name), parse_ids(ids))
         stem = f"{name}-selection"
+    else:
+        G = _load(name)
     export_format = EXPORT_FORMATS[fmt]
     tmp = tempfile.mkdtemp(prefix="graphx-export-")
     path = Path(tmp) / f"{stem}{export_format.suffix}"
@@ -296,6 +398,8 @@ def api_graphs():
 @bp.get("/api/graphs/<name>")
 def api_graph(name: str):
     """The stored node-link file itself, written once at build time: no re-serialising per request."""
+    if is_tables(name):
+        graphstore.graph_file(cache_dir(), name)  # StoredAsTables: the way to read it an area at a time
     return send_json_file(_stored_file(name) / graphstore.GRAPH_FILE)
 
 
@@ -313,8 +417,24 @@ def api_texts(name: str):
 
 @bp.get("/api/graphs/<name>/papers/<path:paper_id>")
 def api_paper(name: str, paper_id: str):
+    if is_tables(name):
+        return jsonify(_table_paper(name, paper_id))
     G = _load(name)
     return jsonify(view.paper_details(G, paper_id))
+
+
+def _table_paper(name: str, paper_id: str) -> dict[str, Any]:
+    """A tables graph's paper: its fields, and its neighbours inside the part of the map it opens in."""
+    T = table_cache().get(name)
+    paper = T.paper(paper_id)
+    area, sub = paper["community"], None
+    if T.area_papers(area) > MAX_AREA_PAGE_PAPERS:
+        sub = paper["subcommunity"]
+    G, _ = table_cache().page(name, area, sub)
+    details = view.paper_details(G, paper_id)
+    details["paper"] = {k: v for k, v in paper.items() if k not in ("x", "y", "id")}
+    details["scope"] = {"area": area, "sub": sub}
+    return details
 
 
 @bp.get("/api/graphs/<name>/missing")
@@ -374,6 +494,60 @@ def api_topic(name: str):
     G = _load(name)
     index = TextIndex.load(graphstore.graph_dir(cache_dir(), name))
     return jsonify(find_topic(G, query, index=index).to_json())
+
+
+# ----------------------------------------------------------------------------------- tables graphs
+def _area_args(area: str, sub: str | None) -> tuple[int, int | None]:
+    try:
+        return int(area), (int(sub) if sub not in (None, "") else None)
+    except ValueError:
+        given = f"area {area!r}" + (f", sub-area {sub!r}" if sub not in (None, "") else "")
+        raise AreaNotFound(
+            f"Areas and sub-areas are whole numbers, not {given}; `graphx info NAME` lists them."
+        ) from None
+
+
+def _tables_only(name: str) -> None:
+    if not is_tables(name):
+        graphstore.load_meta(cache_dir(), name)  # a missing graph is its own 404
+        raise AreaNotFound(
+            f"Graph {name!r} is one networkx graph: its page data holds every paper "
+            f"(/api/graphs/{name}/page)."
+        )
+
+
+@bp.get("/api/graphs/<name>/areas/<area>")
+def api_area(name: str, area: str):
+    """A tables graph's area K (``?sub=S``: one sub-area): its page data, or the overview of its sub-areas
+    when it has more than ``MAX_AREA_PAGE_PAPERS`` papers. Never more than one area."""
+    _tables_only(name)
+    area_id, sub = _area_args(area, request.args.get("sub"))
+    _, data = table_cache().page(name, area_id, sub)
+    return current_app.response_class(data, mimetype="application/json")
+
+
+@bp.get("/api/graphs/<name>/search")
+def api_search(name: str):
+    """Papers of a tables graph matching ``?q=`` in title or abstract, best first (``?limit=``, 1-1000).
+
+    Each hit says which page shows it: ``open`` = ``{area, sub}`` (``sub`` when its area opens on its
+    sub-areas' overview).
+    """
+    from graphx.store.tables import DEFAULT_SEARCH_LIMIT
+
+    _tables_only(name)
+    query = request.args.get("q", "").strip()
+    if not query:
+        raise ConfigError(
+            "Give the words to search as ?q=..., e.g. /api/graphs/NAME/search?q=graph+attention."
+        )
+    limit = _int_arg("limit") or DEFAULT_SEARCH_LIMIT
+    T = table_cache().get(name)
+    hits = T.search(query, limit=limit)
+    for hit in hits:
+        big = T.area_papers(hit["area"]) > MAX_AREA_PAGE_PAPERS
+        hit["open"] = {"area": hit["area"], "sub": hit.get("sub") if big else None}
+    return jsonify({"query": query, "total": T.count_matches(query), "papers": hits})
 
 
 # ------------------------------------------------------------------------------------------ vis-network

@@ -8,7 +8,7 @@ import sqlite3
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from graphx.errors import CacheCorrupt, ConfigError, GraphNotFound, GraphxError, PaperNotFound
+from graphx.errors import AreaNotFound, CacheCorrupt, ConfigError, GraphNotFound, GraphxError, PaperNotFound
 
 # Uploaded papers files above this are refused (413) before they reach the disk.
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
@@ -27,6 +27,7 @@ def error_response(status: int, message: str):
 def register_errors(app: Flask) -> None:
     @app.errorhandler(GraphNotFound)
     @app.errorhandler(PaperNotFound)
+    @app.errorhandler(AreaNotFound)
     def not_found(exc: GraphxError):
         return error_response(404, str(exc))
 

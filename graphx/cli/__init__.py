@@ -16,7 +16,7 @@ from graphx.cli.enrich import enrich_command
 from graphx.cli.output import StageBars, print_areas, print_build_summary, print_explanation, print_missing
 from graphx.errors import ConfigError, GraphxError
 from graphx.export import EXPORT_FORMATS, FORMATS
-from graphx.options import BUILD, FETCH, OPTIONS, S2AG, Option, build_options, group
+from graphx.options import BUILD, FETCH, OPTIONS, S2AG, SCALE, Option, build_options, group
 from graphx.paper import Paper
 from graphx.store import graphs as graphstore
 from graphx.store.papers import CACHE_ENV, DB_FILENAME, PaperStore, damaged_store, resolve_cache_dir
@@ -159,6 +159,7 @@ def given(params: dict, group_name: str) -> dict:
     "--name", "-n", default=None, help="Name of the built graph (default: from the input or query)."
 )
 @declared_options(BUILD)
+@declared_options(SCALE)
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 @click.option("--dry-run", is_flag=True, help="Print the papers read from --input files and stop.")
 @demo_option
@@ -174,6 +175,7 @@ def build(inputs, citations, skip_bad, name, quiet, dry_run, demo, cache_dir, **
       graphx build -i trending-page.txt --dry-run
       graphx build --s2ag s2ag-release/ --fields-of-study "Computer Science" --year-from 2018 -n cs
       graphx build --demo
+      graphx build --demo --store tables
     """
     from graphx.build.pipeline import build_and_save
     from graphx.memory import check_build_fits
@@ -182,6 +184,7 @@ def build(inputs, citations, skip_bad, name, quiet, dry_run, demo, cache_dir, **
     fetch = given(params, FETCH)
     release_options = given(params, S2AG)
     options = build_options(given(params, BUILD))
+    store_as = given(params, SCALE).get("store", "graph")
     query, titles_file = fetch.get("query"), fetch.get("titles")
     seeds = [s.strip() for s in (fetch.get("papers") or "").split(",") if s.strip()]
     releases, inputs = _split_releases(inputs, release_options)
@@ -221,7 +224,10 @@ def build(inputs, citations, skip_bad, name, quiet, dry_run, demo, cache_dir, **
     if titles_file:
         described.append(f"titles: {titles_file}")
     check_build_fits(len(papers))  # refuse what cannot fit before the memory-heavy stages
-    G, folder = build_and_save(papers, cache, name, options, inputs=described, progress=bars)
+    if store_as == "tables":
+        G, folder = _build_tables(papers, cache, name, options, described, bars)
+    else:
+        G, folder = build_and_save(papers, cache, name, options, inputs=described, progress=bars)
     bars.close()
     print_build_summary(G, folder, time.perf_counter() - started)
 
@@ -269,6 +275,19 @@ def _load_releases(folders: Sequence[str], values: dict, bars: StageBars) -> tup
         papers += result.papers
         described.append(f"s2ag: {folder}" + (f" ({criteria})" if criteria else ""))
     return papers, described
+
+
+def _build_tables(papers, cache: Path, name: str, options, described, bars):
+    """The local engine's graph stored as tables (graphx.store.tables), the save timed as build_and_save's."""
+    from graphx.build.pipeline import build_graph
+    from graphx.store.tables import save_graph_tables
+
+    G = build_graph(papers, options, name=name, inputs=described, progress=bars)
+    started = time.perf_counter()
+    G.graph["meta"]["timings_s"]["save"] = 0.0
+    folder = save_graph_tables(G, cache, name)
+    G.graph["meta"]["timings_s"]["save"] = round(time.perf_counter() - started, 2)
+    return G, folder
 
 
 def _load_files(inputs: Sequence[str], citations: Sequence[str], skip_bad: bool) -> list[Paper]:
@@ -397,14 +416,21 @@ def export(name, fmt, output, area, ids, cache_dir) -> None:
     from graphx.export import export_graph, select_subgraph
     from graphx.missing import parse_ids
 
-    G = graphstore.load_graph(resolve_cache_dir(cache_dir), name)
-    if area is not None:
-        known = {c["id"] for c in G.graph.get("communities", [])}
-        if area not in known:
-            raise ConfigError(
-                f"Graph {name!r} has no area {area}; `graphx info {name}` lists them (0-{len(known) - 1})."
-            )
-    G = select_subgraph(G, area=area, ids=parse_ids(ids) if ids else None)
+    cache = resolve_cache_dir(cache_dir)
+    if area is not None and graphstore.is_tables(graphstore.graph_dir(cache, name)) and not ids:
+        from graphx.store.tables import open_tables
+
+        G = open_tables(cache, name).area(area)  # one area read from the tables, never the whole map
+    else:
+        G = graphstore.load_graph(cache, name)
+        if area is not None:
+            known = {c["id"] for c in G.graph.get("communities", [])}
+            if area not in known:
+                raise ConfigError(
+                    f"Graph {name!r} has no area {area}; "
+                    f"`graphx info {name}` lists them (0-{len(known) - 1})."
+                )
+        G = select_subgraph(G, area=area, ids=parse_ids(ids) if ids else None)
     stem = f"{name}-area{area}" if area is not None else (f"{name}-selection" if ids else name)
     output = output or EXPORT_FORMATS[fmt].default_path(stem)
     if str(output) == STDOUT:
@@ -508,13 +534,15 @@ def list_(cache_dir) -> None:
     if not graphs:
         click.echo(f"No built graphs in {cache}. Build one with: graphx build --input papers.jsonl")
         return
-    click.echo(f"{'name':<28} {'papers':>8} {'edges':>9} {'areas':>6}  built")
+    click.echo(f"{'name':<28} {'papers':>9} {'edges':>10} {'areas':>6} {'store':>6}  built")
     for meta in graphs:
         counts = meta.get("counts", {})
         n_edges = sum(counts.get("edges", {}).values())
         n_areas = counts.get("areas", 0)
         built = meta.get("built_at", "?")
-        click.echo(f"{meta['name']:<28} {counts.get('papers', 0):>8,} {n_edges:>9,} {n_areas:>6}  {built}")
+        store = meta.get("store", "graph")
+        papers = counts.get("papers", 0)
+        click.echo(f"{meta['name']:<28} {papers:>9,} {n_edges:>10,} {n_areas:>6} {store:>6}  {built}")
 
 
 @cli.command()
@@ -526,13 +554,34 @@ def list_(cache_dir) -> None:
 def info(name, top, cache_dir) -> None:
     """Show a built graph's areas and sub-areas: labels, sizes, years and top papers."""
     cache = resolve_cache_dir(cache_dir)
-    G = graphstore.load_graph(cache, name)
+    if graphstore.is_tables(graphstore.graph_dir(cache, name)):
+        G = _tables_shell(cache, name, top)
+    else:
+        G = graphstore.load_graph(cache, name)
     meta = G.graph.get("meta", {})
     counts = meta.get("counts", {})
     edges = ", ".join(f"{n:,} {k}" for k, n in counts.get("edges", {}).items())
-    click.echo(f"{name}: {G.number_of_nodes():,} papers; edges: {edges}; built {meta.get('built_at', '?')}")
+    click.echo(
+        f"{name}: {counts.get('papers', 0):,} papers; edges: {edges}; built {meta.get('built_at', '?')}"
+    )
     click.echo(f"inputs: {', '.join(meta.get('inputs', [])) or '?'}; seed {meta.get('seed')}")
     print_areas(G, top)
+
+
+def _tables_shell(cache: Path, name: str, top: int):
+    """A graph of a tables graph's area lists and the top papers ``info`` shows, read paper by paper."""
+    import networkx as nx
+
+    from graphx.store.tables import open_tables
+
+    T = open_tables(cache, name)
+    G = nx.MultiDiGraph()
+    G.graph.update(communities=T.communities, subcommunities=T.subcommunities)
+    G.graph["meta"] = {k: v for k, v in T.meta.items() if k not in ("communities", "subcommunities")}
+    for c in T.communities:
+        if c["size"] > 1 or c["id"] == 0:
+            G.add_nodes_from((pid, T.paper(pid)) for pid in c.get("top_papers", [])[:top])
+    return G
 
 
 @cli.command()

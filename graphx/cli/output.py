@@ -93,8 +93,13 @@ def print_build_summary(G: nx.MultiDiGraph, folder: Path, elapsed_s: float) -> N
         click.echo(f"  {c['id']:>3}  {c['size']:>6,}  {c['label']}")
     timings = ", ".join(f"{stage} {s:.1f}s" for stage, s in meta["timings_s"].items())
     click.echo(f"Time: {elapsed_s:.1f}s ({timings})")
+    # A map stored as tables (--store tables) exports an area at a time.
+    from graphx.store.graphs import is_tables
+
+    area = " --area 0" if is_tables(folder) else ""
     click.echo(
-        f"Stored in {folder}. Next: graphx info {meta['name']} / graphx export {meta['name']} --format gexf"
+        f"Stored in {folder}. Next: graphx info {meta['name']} / "
+        f"graphx export {meta['name']}{area} --format gexf"
     )
 
 

@@ -25,10 +25,12 @@ from typing import Any
 import networkx as nx
 
 from graphx.atomic import json_default
-from graphx.errors import CacheCorrupt, ConfigError, GraphNotFound
+from graphx.errors import CacheCorrupt, ConfigError, GraphNotFound, StoredAsTables
 
 GRAPHS_DIR = "graphs"
 GRAPH_FILE = "graph.json"
+# A graph saved as tables (graphx.store.tables, for maps too big for one graph.json) has this instead.
+TABLES_FILE = "nodes.parquet"
 META_FILE = "meta.json"
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 # A save's temporary folder lives for seconds; one this old was left by a killed build.
@@ -72,6 +74,23 @@ def save_graph(
     # Imported here: graphx.view imports this module (for json_default).
     from graphx.view.pagefiles import write_page_files
 
+    def fill(tmp: Path) -> None:
+        data = nx.node_link_data(G, edges="edges")
+        _write_json(tmp / GRAPH_FILE, data)
+        _write_json(tmp / META_FILE, {"name": name, **G.graph.get("meta", {})})
+        write_page_files(G, tmp)
+        if extra is not None:
+            extra(tmp)
+
+    return save_folder(cache_dir, name, fill)
+
+
+def save_folder(cache_dir: str | os.PathLike, name: str, fill: Callable[[Path], None]) -> Path:
+    """Graph folder ``name`` written whole by ``fill(tmp)`` into a temporary sibling, then swapped in.
+
+    Every store format (:func:`save_graph`, :func:`graphx.store.tables.save_tables`) saves through it,
+    so an interrupted save of either leaves the previous graph of that name intact.
+    """
     target = graph_dir(cache_dir, name)
     root = target.parent
     root.mkdir(parents=True, exist_ok=True)
@@ -79,12 +98,7 @@ def save_graph(
     tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{name}-", dir=root))
     olds: list[Path] = []
     try:
-        data = nx.node_link_data(G, edges="edges")
-        _write_json(tmp / GRAPH_FILE, data)
-        _write_json(tmp / META_FILE, {"name": name, **G.graph.get("meta", {})})
-        write_page_files(G, tmp)
-        if extra is not None:
-            extra(tmp)
+        fill(tmp)
         _fsync_dir(tmp)
         for attempt in range(SWAP_ATTEMPTS):
             if target.exists():
@@ -128,6 +142,7 @@ def load_graph(cache_dir: str | os.PathLike, name: str) -> nx.MultiDiGraph:
     """The built graph ``name``; :class:`GraphNotFound` if there is none."""
     folder = _existing_dir(cache_dir, name)
     path = folder / GRAPH_FILE
+    _refuse_tables(folder, name)
     try:
         with open(path, encoding="utf-8") as fh:
             data = json.load(fh)
@@ -143,7 +158,9 @@ def graph_file(cache_dir: str | os.PathLike, name: str) -> Path:
     truncated or foreign file is :class:`CacheCorrupt` with the way out, at the cost of reading a few
     bytes instead of parsing 30 MB. :func:`load_graph` still checks everything.
     """
-    path = _existing_dir(cache_dir, name) / GRAPH_FILE
+    folder = _existing_dir(cache_dir, name)
+    _refuse_tables(folder, name)
+    path = folder / GRAPH_FILE
     try:
         with open(path, "rb") as fh:
             head = fh.read(1)
@@ -204,11 +221,29 @@ def delete_graph(cache_dir: str | os.PathLike, name: str) -> None:
     shutil.rmtree(_existing_dir(cache_dir, name))
 
 
+def is_tables(folder: Path) -> bool:
+    """Whether a graph folder holds a graph saved as tables (:mod:`graphx.store.tables`)."""
+    return (folder / TABLES_FILE).is_file() and not (folder / GRAPH_FILE).is_file()
+
+
+def _is_graph(folder: Path) -> bool:
+    return (folder / GRAPH_FILE).is_file() or (folder / TABLES_FILE).is_file()
+
+
+def _refuse_tables(folder: Path, name: str) -> None:
+    if is_tables(folder):
+        raise StoredAsTables(
+            f"Graph {name!r} is stored as tables (too big to load whole): load one area with "
+            f"graphx.load({name!r}, area=K) (`graphx info {name}` lists the areas), or open it with "
+            f"graphx.store.tables.open_tables(cache_dir, {name!r}) for its overview and search."
+        )
+
+
 def _existing_dir(cache_dir: str | os.PathLike, name: str) -> Path:
     folder = graph_dir(cache_dir, name)
-    if not (folder / GRAPH_FILE).is_file():
+    if not _is_graph(folder):
         _recover(folder.parent)
-    if not (folder / GRAPH_FILE).is_file():
+    if not _is_graph(folder):
         raise GraphNotFound(name, str(cache_dir))
     return folder
 
@@ -220,7 +255,7 @@ def _recover(root: Path) -> None:
     for old in root.glob(".old-*"):
         name = old.name[len(".old-") : -len("-00000000")]
         target = root / name
-        if not target.exists() and (old / GRAPH_FILE).is_file():
+        if not target.exists() and _is_graph(old):
             os.rename(old, target)
         else:
             shutil.rmtree(old, ignore_errors=True)

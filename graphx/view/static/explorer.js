@@ -4,6 +4,10 @@
  * abstracts holding markup or script show as text. Positions come from the stored layout and physics is
  * off, so the view opens still; physics runs only when asked for. Labels on the canvas come from
  * explorer-labels.js, ranked search from explorer-search.js, server-backed panels from explorer-panels.js.
+ *
+ * A map stored as tables (DATA.tables: too big to send whole) opens on its overview of areas with no papers
+ * in the page; opening an area loads that area's page from the server (?area=K, or ?area=K&sub=S inside an
+ * area too big to draw), and search asks the server (DATA.search_url).
  */
 (function () {
   "use strict";
@@ -46,6 +50,7 @@
   var MAX_ZOOM = 20;
   var FIT = { animation: false, maxZoomLevel: MAX_ZOOM };
 
+  var TABLES = DATA.tables || null;
   var nodes = DATA.nodes;
   var byId = new Map();
   nodes.forEach(function (n, i) { n.idx = i; byId.set(n.id, n); });
@@ -58,8 +63,8 @@
   var asked = new URLSearchParams(window.location.search).get("view");
   var state = {
     mode: asked === "overview" || asked === "papers" ? asked : DATA.start_in_overview ? "overview" : "papers",
-    drill: null,       // area shown alone (drill-down from the overview), or null for all areas
-    focus: null,       // {kind: "area"|"sub", id} focused from the legend
+    drill: TABLES && nodes.length ? TABLES.area : null,  // area shown alone (drill-down), or null for all
+    focus: TABLES && nodes.length ? { kind: "area", id: TABLES.area } : null,  // {kind: "area"|"sub", id} from the legend
     colorBy: "area",
     physics: false,
     pinned: null,      // a searched paper stays visible whatever the filters
@@ -108,6 +113,12 @@
     var token = meta ? meta.content : "";
     if (token) { form.append("csrf_token", token); headers["X-Graphx-Token"] = token; }
     return fetch(DATA.page_url + "/" + action, { method: "POST", body: form, headers: headers }).then(readJson);
+  }
+  // Tables maps: another area (or sub-area, or a paper in it) is another page of this explorer.
+  function openStored(area, sub, paper) {
+    var q = area === null ? "" : "?area=" + encodeURIComponent(area) + (sub === null || sub === undefined ? "" : "&sub=" + encodeURIComponent(sub));
+    if (paper) q += (q ? "&" : "?") + "paper=" + encodeURIComponent(paper);
+    window.location.assign(DATA.page_url + q);
   }
   var app = { DATA: DATA, byId: byId, el: el, fmt: fmt, apiGet: apiGet, apiPost: apiPost,
               selectPaper: function (id) { selectPaper(id); } };
@@ -178,7 +189,7 @@
 
   // Area names are drawn by the label layer (screen-sized, never overlapping), not by vis-network.
   var areaNodes = new vis.DataSet(DATA.overview.nodes.map(function (a) {
-    return { id: "area:" + a.area, area: a.area, x: a.x, y: a.y, size: a.size, name: a.label, papers: a.papers,
+    return { id: "area:" + (a.sub === undefined ? a.area : a.sub), area: a.area, sub: a.sub, x: a.x, y: a.y, size: a.size, name: a.label, papers: a.papers,
              color: { background: a.color, border: a.color, highlight: { background: a.color, border: "#111" } } };
   }));
   var maxLink = Math.max.apply(null, [1].concat(DATA.overview.edges.map(function (e) { return e[2]; })));
@@ -263,6 +274,7 @@
   // Labels hang below area nodes and fit() only sees the nodes: leave a margin.
   function fitOverview() { network.fit(FIT); network.moveTo({ scale: network.getScale() * 0.85, animation: false }); }
   function showOverview() {
+    if (TABLES && (TABLES.area !== null)) { openStored(null); return; }
     state.mode = "overview"; state.drill = null; state.focus = null; state.pinned = null;
     network.setData({ nodes: areaNodes, edges: areaEdges });
     fitOverview();
@@ -309,6 +321,14 @@
     arrowIds = want;
   }
   function focusGroup(kind, id) {
+    if (TABLES) {
+      // Another area, or a sub-area of one not drawn here, is another page; an area too big to draw
+      // opens on its sub-areas, so its sub-areas open alone.
+      var area = kind === "area" ? id : subById.get(id).parent;
+      var here = nodes.length > 0 && area === TABLES.area && (TABLES.sub === null || (kind === "sub" && id === TABLES.sub));
+      var whole = areaById.get(area), big = whole && whole.size > DATA.max_area_papers;
+      if (!here) return openStored(area, kind === "sub" && big ? id : null);
+    }
     if (state.mode === "overview") { if (kind === "area") return showPapers(id); showPapers(subById.get(id).parent); }
     if (state.drill !== null) {
       var parent = kind === "area" ? id : subById.get(id).parent;
@@ -464,7 +484,12 @@
 
   network.on("click", function (params) {
     tooltip.hidden = true;
-    if (state.mode === "overview") { if (params.nodes && params.nodes.length) showPapers(areaNodes.get(params.nodes[0]).area); return; }
+    if (state.mode === "overview") {
+      if (!params.nodes || !params.nodes.length) return;
+      var o = areaNodes.get(params.nodes[0]);
+      if (TABLES) openStored(o.area, o.sub === undefined ? null : o.sub); else showPapers(o.area);
+      return;
+    }
     if (params.nodes && params.nodes.length) {
       var id = params.nodes[0];
       if (state.compareFrom && state.compareFrom !== id) { var a = state.compareFrom; state.compareFrom = null; updateStatus(); openLink(a, id); return; }
@@ -640,14 +665,65 @@
   }
   function showTopicError(text) { showCount(""); results.replaceChildren(el("li", { class: "gx-error gx-topic-error", text: text })); results.hidden = false; }
   function clearTopic() { state.topic = null; refreshColors(); showCount(""); results.hidden = true; updateChrome(); }
-  searchBox.addEventListener("input", function () { if (modeBox.value === "papers") runSearch(); });
+  // Tables maps: the server searches the whole map; a hit outside this page opens the page that shows it.
+  var serverSearch = { timer: null, seq: 0 };
+  var SEARCH_DELAY_MS = 250;
+  function runServerSearch() {
+    var q = searchBox.value.trim();
+    clearTimeout(serverSearch.timer);
+    if (q === state.search.query) return;
+    results.replaceChildren();
+    state.search = { query: q, hits: [], pos: -1 };
+    if (q.length < 2) { results.hidden = true; showCount(""); return; }
+    var seq = ++serverSearch.seq;
+    showCount("…");
+    fetch(DATA.search_url + "?q=" + encodeURIComponent(q) + "&limit=" + SEARCH_SHOWN, { headers: { Accept: "application/json" } })
+      .then(readJson).then(function (d) {
+        if (seq !== serverSearch.seq) return;
+        state.search.hits = d.papers;
+        results.replaceChildren(el("li", { class: "gx-r-head", text: fmt(d.total) + (d.total === 1 ? " match" : " matches") + " in the whole map" +
+          (d.papers.length ? ", best first · Enter steps through them" : "") }));
+        d.papers.forEach(function (h) {
+          var a = areaById.get(h.area);
+          results.append(el("li", null, el("button", { type: "button", "data-paper": h.id, onclick: function () { pickServer(h); } },
+            el("span", { class: "gx-r-title", text: h.title }),
+            el("span", { class: "gx-r-meta", text: (a ? a.label : "area " + h.area) + (h.year ? " · " + h.year : "") }))));
+        });
+        if (d.total > d.papers.length) results.append(el("li", { class: "gx-muted gx-r-more", text: "and " + fmt(d.total - d.papers.length) + " more: add words to narrow the search" }));
+        showCount(fmt(d.total));
+        results.hidden = false;
+      }).catch(function (err) {
+        if (seq !== serverSearch.seq) return;
+        showCount("");
+        results.replaceChildren(el("li", { class: "gx-error", text: "Search failed: " + err.message }));
+        results.hidden = false;
+      });
+  }
+  function pickServer(h) {
+    if (byId.has(h.id)) { pick(h.id); return; }
+    results.hidden = true;
+    openStored(h.open.area, h.open.sub, h.id);
+  }
+  searchBox.addEventListener("input", function () {
+    if (modeBox.value !== "papers") return;
+    if (TABLES) { clearTimeout(serverSearch.timer); serverSearch.timer = setTimeout(runServerSearch, SEARCH_DELAY_MS); }
+    else runSearch();
+  });
   modeBox.addEventListener("change", function () {
     searchBox.placeholder = modeBox.value === "topic" ? "Topic, then Enter: highlights its papers" : "Search titles, authors, abstracts";
     state.search = { query: "", hits: [], pos: -1 }; results.hidden = true; showCount("");
     if (modeBox.value === "papers" && state.topic) clearTopic();
   });
   searchBox.addEventListener("keydown", function (ev) {
-    if (ev.key === "Enter") { ev.preventDefault(); if (modeBox.value === "topic") runTopic(); else step(ev.shiftKey ? -1 : 1); }
+    if (ev.key === "Enter") {
+      ev.preventDefault();
+      if (modeBox.value === "topic") runTopic();
+      else if (TABLES && searchBox.value.trim() !== state.search.query) runServerSearch();
+      else if (TABLES && state.search.hits.length) {
+        var hits = state.search.hits, pos = (state.search.pos + (ev.shiftKey ? -1 : 1) + hits.length) % hits.length;
+        state.search.pos = pos; pickServer(hits[pos]);
+      } else if (!TABLES) step(ev.shiftKey ? -1 : 1);
+    }
     if (ev.key === "Escape") results.hidden = true;
   });
 
@@ -725,11 +801,12 @@
       if (graphFormats) box.append(links(DATA.exports, query, scope, extra));
       if (refs.length) box.append(links(refs, query, scope, extra));
     }
-    section("Whole map (" + fmt(nodes.length) + " papers)", true, "", "map");
+    if (!TABLES) section("Whole map (" + fmt(nodes.length) + " papers)", true, "", "map");
     var area = currentArea();
     if (area !== null) {
       var a = areaById.get(area);
-      section("This area: " + (a ? a.label : area) + (a ? " (" + fmt(a.size) + ")" : ""), true, "?area=" + encodeURIComponent(area), "area", { "data-area": area });
+      var subQuery = TABLES && TABLES.sub !== null ? "&sub=" + encodeURIComponent(TABLES.sub) : "";
+      section("This area: " + (a ? a.label : area) + (a ? " (" + fmt(a.size) + ")" : ""), true, "?area=" + encodeURIComponent(area) + subQuery, "area", { "data-area": area });
     }
     if (!refs.length) return;
     if (state.search.hits.length) {
@@ -743,8 +820,11 @@
 
   function updateStatus() {
     var text;
-    if (state.mode === "overview") {
-      text = fmt(DATA.area_counts.areas) + " areas of " + fmt(nodes.length) + " papers · click an area to open it";
+    var inArea = TABLES && TABLES.area !== null ? areaById.get(TABLES.area) : null;
+    if (state.mode === "overview" && inArea) {
+      text = fmt(DATA.overview.nodes.length) + " sub-areas of “" + inArea.label + "” (" + fmt(inArea.size) + " papers, too many to draw at once) · click one to open it";
+    } else if (state.mode === "overview") {
+      text = fmt(DATA.area_counts.areas) + " areas of " + fmt(TABLES ? TABLES.papers : nodes.length) + " papers · click an area to open it";
       if (DATA.area_counts.small_areas) text += " · " + fmt(DATA.area_counts.small_areas) + " small groups (" + fmt(DATA.area_counts.small_area_papers) + " papers) only in All papers";
     } else {
       var n = 0;
@@ -752,6 +832,10 @@
       text = fmt(n) + " papers · " + fmt(edgeView.getIds().length) + " edges shown";
       var sent = state.drill === null ? drawnEdges : DATA.edges.length;
       if (DATA.edges_total > sent) text += " (strongest " + fmt(sent) + " of " + fmt(DATA.edges_total) + ")";
+      if (inArea) {
+        var part = TABLES.sub !== null && subById.get(TABLES.sub) ? " › “" + subById.get(TABLES.sub).label + "”" : "";
+        text = "“" + inArea.label + "”" + part + ": " + text + " · one area of a map of " + fmt(TABLES.papers) + " papers";
+      }
       if (state.compareFrom) text = "Click a second paper to see how it is linked to “" + byId.get(state.compareFrom).title + "” · Esc cancels";
     }
     $("gx-status").textContent = text;
@@ -848,6 +932,15 @@
     $("gx-y0").textContent = DATA.years[0]; $("gx-y1").textContent = DATA.years[1];
     document.querySelector(".gx-gradient").style.background = "linear-gradient(to right," + YEAR_STOPS.join(",") + ")";
   }
+  if (TABLES) {
+    // The whole map is never in this page: what needs every paper (topic lens, missing papers) is off.
+    document.querySelector(".gx-missing-box").hidden = true;
+    var topicOption = document.querySelector("#gx-search-mode option[value=topic]");
+    topicOption.disabled = true; topicOption.textContent = "Topic (not on maps stored as tables)";
+    $("gx-all").hidden = !nodes.length;
+    $("gx-time").hidden = !nodes.length;
+    if (state.drill !== null) syncAreaEdges();
+  }
   buildAreas();
   buildKinds();
   buildTimeline();
@@ -864,6 +957,8 @@
   };
   // After the first frame, so the map is not kept waiting for text only search needs (8 MB of JSON to
   // fetch and parse on a 6,545-paper map).
+  var askedPaper = new URLSearchParams(window.location.search).get("paper");
+  if (askedPaper && byId.has(askedPaper)) selectPaper(askedPaper);
   if (window.graphxReady) setTimeout(loadAbstracts, 0);
   else network.once("afterDrawing", function () { setTimeout(loadAbstracts, 0); });
 }
