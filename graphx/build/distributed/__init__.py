@@ -19,6 +19,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+# --engine auto builds a release of more papers than this on Dask: the local engine holds 100k papers
+# in ~3.4 GB and grows ~7x per 10x papers (docs/scaling.md), so past a few hundred thousand it no
+# longer fits a workstation.
+AUTO_DASK_PAPERS = 200_000
+
 
 def build_tables(*args, **kwargs) -> Path:
     """:func:`graphx.build.distributed.engine.build_tables`, after checking the ``scale`` extra is
@@ -31,4 +36,47 @@ def build_tables(*args, **kwargs) -> Path:
     return build(*args, **kwargs)
 
 
-__all__ = ["build_tables"]
+def installed() -> bool:
+    """Whether the ``scale`` extra (dask.distributed, pyarrow) is importable."""
+    from importlib.util import find_spec
+
+    return all(find_spec(m) is not None for m in ("dask", "distributed", "pandas", "pyarrow"))
+
+
+def choose_engine(engine: str, release: str | None) -> str:
+    """``"local"`` or ``"dask"`` for ``--engine`` (``auto``, ``local``, ``dask``) and the S2AG release
+    built from (None: other inputs, which only the local engine reads)."""
+    from graphx.errors import ConfigError
+
+    if engine == "local":
+        return "local"
+    if engine == "dask":
+        if release is None:
+            raise ConfigError(
+                "--engine dask builds from one S2AG release (--s2ag DIR) and nothing else; "
+                "use --engine local for files, queries and paper ids."
+            )
+        return "dask"
+    if release is None or not installed():
+        return "local"
+    return "dask" if estimated_papers(release) > AUTO_DASK_PAPERS else "local"
+
+
+def estimated_papers(release: str) -> int:
+    """Papers rows of a release, estimated from its first papers shard's rows times the shards."""
+    from graphx.sources.s2ag import release_files
+
+    shards = release_files(release)["papers"]
+    return shard_rows(shards[0]) * len(shards) if shards else 0
+
+
+def shard_rows(path: str | Path) -> int:
+    """Lines of one (gzipped) shard."""
+    import gzip
+
+    opener = gzip.open if str(path).endswith(".gz") else open
+    with opener(path, "rb") as fh:
+        return sum(1 for _ in fh)
+
+
+__all__ = ["AUTO_DASK_PAPERS", "build_tables", "choose_engine", "estimated_papers", "installed"]

@@ -83,7 +83,7 @@ def dask_client(
         threads_per_worker=1,
         processes=True,
         memory_limit=memory_limit,
-        dashboard_address=None,
+        dashboard_address=":0",
         silence_logs=logging.ERROR,
         local_directory=str(local_directory) if local_directory else None,
     )
@@ -99,9 +99,19 @@ def _peak_rss_bytes() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: KiB
 
 
+def _usage() -> tuple[int, float]:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_maxrss * 1024, r.ru_utime + r.ru_stime
+
+
 def memory_peaks(client) -> dict[str, int]:
     """Peak resident bytes of every worker process now alive (``ru_maxrss``), by worker address."""
     return client.run(_peak_rss_bytes)
+
+
+def worker_usage(client) -> dict[str, tuple[int, float]]:
+    """(peak resident bytes, CPU seconds) of every worker process now alive, by worker address."""
+    return {k: tuple(v) for k, v in client.run(_usage).items()}
 
 
 def client_peak_bytes() -> int:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import shutil
 import time
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from graphx.build import communities, layout
 from graphx.build.distributed import blocks, cluster, read
 from graphx.build.distributed import labels as dlabels
 from graphx.build.distributed import text as dtext
+from graphx.build.embedding import MODEL_DIM
 from graphx.build.metrics import PAGERANK_ALPHA
 from graphx.build.runner import StageTimer
 from graphx.build.similarity import _select
@@ -29,6 +31,7 @@ from graphx.options import BuildOptions
 from graphx.palette import area_color
 from graphx.paper import normalize_title
 from graphx.progress import Progress
+from graphx.sources.s2ag import ID_PREFIX, S2AGFilter, release_files
 from graphx.version import __version__
 
 STAGES = (
@@ -36,16 +39,14 @@ STAGES = (
     "labels", "layout", "save",
 )  # fmt: skip
 SYMMETRIC_KINDS = ("similar", "cocited", "coupled")
+# Papers per partition after the join: one tokenising task and one top-k block each.
+ROWS_PER_PARTITION = 50_000
 TOP_PAPERS = 5
 
 
 def node_id(corpusid: int) -> str:
-    """The node id of a corpus id, as the S2AG reader of the local engine names papers."""
-    try:
-        from graphx.sources.s2ag import corpus_node_id
-    except ImportError:
-        return f"CorpusId:{corpusid}"
-    return corpus_node_id(corpusid)
+    """The node id of a corpus id: the local engine's S2AG reader names papers the same way."""
+    return f"{ID_PREFIX}{corpusid}"
 
 
 def build_tables(
@@ -53,7 +54,7 @@ def build_tables(
     name: str,
     options: BuildOptions | None = None,
     *,
-    filt=None,
+    filt: S2AGFilter | None = None,
     cache_dir: str | os.PathLike,
     scheduler: str | None = None,
     n_workers: int | None = None,
@@ -81,7 +82,7 @@ def build_tables(
         ) as client:
             build = _Build(client, files, work, options, filt, StageTimer(progress, None))
             tables = build.run()
-            peaks = cluster.memory_peaks(client)
+            usage = cluster.worker_usage(client)
             n_workers = len(client.scheduler_info()["workers"])
         stage = build.stage
         tables["meta"].update(
@@ -91,7 +92,8 @@ def build_tables(
             dask={
                 "scheduler": scheduler or "LocalCluster",
                 "workers": n_workers,
-                "worker_peak_bytes": sorted(peaks.values()),
+                "worker_peak_bytes": [u[0] for u in usage.values()],
+                "worker_cpu_s": [round(u[1], 2) for u in usage.values()],
                 "client_peak_bytes": cluster.client_peak_bytes(),
             },
         )
@@ -106,10 +108,6 @@ def build_tables(
 
 
 def _release_files(release_dir) -> dict[str, list[Path]]:
-    try:
-        from graphx.sources.s2ag import release_files
-    except ImportError as err:  # pragma: no cover - the S2AG reader ships with graphx
-        raise ConfigError("The S2AG release reader (graphx.sources.s2ag) is missing.") from err
     files = release_files(release_dir)
     if not files.get("papers"):
         raise ConfigError(f"No papers shards in {release_dir}: expected papers/*.jsonl.gz.")
@@ -157,12 +155,9 @@ class _Build:
         import dask
         import dask.dataframe as dd
 
-        shard_filter = None
-        self.query_filter = None
-        if self.filt is not None and not getattr(self.filt, "is_empty", False):
-            shard_filter = replace(self.filt, query=None) if getattr(self.filt, "query", None) else self.filt
-            if getattr(self.filt, "query", None):
-                self.query_filter = type(self.filt)(query=self.filt.query)
+        filt = self.filt if self.filt is not None and not self.filt.is_empty else None
+        shard_filter = filt
+        self.query_filter = filt if filt is not None and filt.terms else None
         meta_p = pd.DataFrame({c: pd.Series(dtype=t) for c, t in read.PAPER_COLUMNS.items()})
         papers = dd.from_delayed(
             [
@@ -181,11 +176,26 @@ class _Build:
         joined = joined.drop_duplicates(subset="corpusid")
         if self.query_filter is not None:
             joined = joined.map_partitions(_query_rows, self.query_filter, meta=joined._meta)
-        n_parts = max(2 * self.n_workers, len(self.files["papers"]))
-        joined = joined.sort_values("order", npartitions=n_parts)
+        # Papers in release order (shard, line), in partitions of about ROWS_PER_PARTITION: known
+        # divisions, so no pass to sample quantiles.
+        joined = joined.set_index("order", divisions=self._divisions(), sorted=False).reset_index()
         joined.to_parquet(self.work / "papers", write_index=False)
         files = (self.work / "papers").glob("*.parquet")
         self.paper_files = [str(p) for p in sorted(files, key=lambda p: int(re.findall(r"\d+", p.name)[-1]))]
+
+    def _divisions(self) -> list[int]:
+        """Boundaries of ``order`` (shard << 32 + line) cutting each shard into pieces of about
+        ROWS_PER_PARTITION lines (shard lengths estimated from the first shard)."""
+        from graphx.build.distributed import shard_rows
+
+        shards = self.files["papers"]
+        per_shard = max(1, shard_rows(shards[0]))
+        pieces = max(
+            1, math.ceil(per_shard / ROWS_PER_PARTITION), math.ceil(2 * self.n_workers / len(shards))
+        )
+        step = math.ceil(per_shard / pieces)
+        cuts = [(k << 32) + j * step for k in range(len(shards)) for j in range(pieces)]
+        return [*cuts, len(shards) << 32]
 
     def duplicates(self) -> None:
         """Corpus ids are unique after the join; records sharing a DOI, arXiv id or normalised title
@@ -558,10 +568,12 @@ class _Build:
 # ---------------------------------------------------------------------- tasks (run on workers)
 
 
-def _query_rows(frame: pd.DataFrame, filt) -> pd.DataFrame:
+def _query_rows(frame: pd.DataFrame, filt: S2AGFilter) -> pd.DataFrame:
+    """Rows whose title or abstract holds every word of the filter's query (the rest was checked on
+    the shard rows)."""
     keep = [
-        filt.keeps({"corpusid": c, "title": t}, a)
-        for c, t, a in zip(frame["corpusid"], frame["title"], frame["abstract"], strict=True)
+        not filt.terms_missing(filt.terms_found(t) | filt.terms_found(a))
+        for t, a in zip(frame["title"], frame["abstract"], strict=True)
     ]
     return frame[np.asarray(keep, dtype=bool)] if len(frame) else frame
 
@@ -597,6 +609,12 @@ def _columns(path: str, columns: list[str]) -> pd.DataFrame:
 
 def _terms_part(path: str, keep: np.ndarray, out: str, embed: bool) -> tuple:
     frame = pd.read_parquet(path, columns=["title", "abstract"])[keep]
+    if len(frame) == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        dtext.save_terms(Path(out), empty, empty, np.zeros(0, dtype=np.float32))
+        if embed:
+            np.save(out.replace("-terms.npz", "-embedding.npy"), np.zeros((0, MODEL_DIM), dtype=np.float32))
+        return empty, empty, True
     texts = dtext.texts_of(frame["title"], frame["abstract"])
     rows, keys, counts = dtext.count_terms(texts)
     dtext.save_terms(Path(out), rows, keys, counts)

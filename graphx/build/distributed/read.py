@@ -77,7 +77,8 @@ def paper_row(row: dict) -> dict | None:
 
 
 def read_papers(path: str | Path, shard: int = 0, filt=None) -> pd.DataFrame:
-    """One ``papers`` shard: rows kept by ``filt`` (an ``S2AGFilter`` without its query, or None).
+    """One ``papers`` shard: rows whose metadata ``filt`` keeps (an ``S2AGFilter``; its query is checked
+    after the join with abstracts), or every row.
 
     ``order`` is ``shard * 2^32 + line``: papers keep the order the release lists them in (the local
     reader's order), whichever partition the join puts them in.
@@ -85,7 +86,7 @@ def read_papers(path: str | Path, shard: int = 0, filt=None) -> pd.DataFrame:
     rows = []
     for number, line in enumerate(_lines(path)):
         row = json.loads(line)
-        if filt is not None and not filt.keeps(row, None):
+        if filt is not None and not filt.keeps_metadata(row):
             continue
         kept = paper_row(row)
         if kept is not None:
