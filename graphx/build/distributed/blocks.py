@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
-from graphx.build.similarity import EXACT_MAX_ROWS, _row_dots, top_k_pairs
+from graphx.build.similarity import EXACT_MAX_ROWS, _dense_dots, _row_dots, top_k_pairs
 
 # Matrices a worker process has read, by file: every block task of a stage reuses them.
 _CACHE: dict[str, object] = {}
@@ -90,7 +90,7 @@ def similar_block(
         known[missing] = _row_dots(X, i[missing], j[missing])
     score = known.astype(np.float32)
     if E is not None:
-        dots = np.einsum("ij,ij->i", E[i], E[j]) if len(i) else np.zeros(0, dtype=np.float32)
+        dots = _dense_dots(E, i, j)  # in chunks: E[i] of a 50k-row block's pairs would be gigabytes
         score = (1.0 - text_embedding_weight) * score + text_embedding_weight * dots
     return i, j, np.clip(score, 0.0, 1.0).astype(np.float32)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import operator
 import os
 import re
 import shutil
@@ -41,6 +42,8 @@ STAGES = (
 SYMMETRIC_KINDS = ("similar", "cocited", "coupled")
 # Papers per partition after the join: one tokenising task and one top-k block each.
 ROWS_PER_PARTITION = 50_000
+# Key ranges the document frequencies are summed in (at 1M papers ~100M distinct terms, mostly once).
+FREQUENCY_BUCKETS = 8
 TOP_PAPERS = 5
 
 
@@ -259,13 +262,22 @@ class _Build:
             for f, k, out in zip(self.paper_files, self.part_keep, self.term_parts, strict=True)
         ]
         has_embedding = self.client.gather([self.client.submit(_third, f) for f in futures])
-        # Document frequencies summed in a tree of merges on the workers; only the kept keys come back.
-        level = [self.client.submit(_first_two, f) for f in futures]
-        while len(level) > 1:
-            pairs = [level[i : i + 2] for i in range(0, len(level), 2)]
-            level = [self.client.submit(dtext.merge_frequencies, *p, pure=False) for p in pairs]
-        vocab, _, idf = self.client.submit(_vocabulary, level[0], self.n, pure=False).result()
-        del futures, level
+        # Document frequencies summed on the workers, one task per range of keys (a shuffle by key);
+        # only the kept keys come back.
+        n_buckets = max(1, min(FREQUENCY_BUCKETS, len(futures)))
+        split = [self.client.submit(_split_frequencies, f, n_buckets, pure=False) for f in futures]
+        kept = self.client.gather(
+            [
+                self.client.submit(
+                    _bucket_vocabulary, b, self.n,
+                    *[self.client.submit(operator.getitem, f, b, pure=False) for f in split], pure=False,
+                )
+                for b in range(n_buckets)
+            ]
+        )  # fmt: skip
+        vocab = np.concatenate([k[0] for k in kept])
+        idf = np.concatenate([k[2] for k in kept])
+        del futures, split
         np.save(self.work / "vocabulary.npy", vocab)
         np.save(self.work / "idf.npy", idf)
         self.n_terms = len(vocab)
@@ -630,16 +642,17 @@ def _terms_part(path: str, keep: np.ndarray, out: str, embed: bool) -> tuple:
     return uniq, df, has_embedding
 
 
-def _first_two(result: tuple) -> tuple:
-    return result[0], result[1]
+def _split_frequencies(result: tuple, n_buckets: int) -> list:
+    return dtext.key_buckets(result[0], result[1], n_buckets)
+
+
+def _bucket_vocabulary(bucket: int, n_docs: int, *pieces: tuple) -> tuple:
+    keys, df = dtext.merge_frequencies(*pieces)
+    return dtext.vocabulary(keys, df, n_docs)
 
 
 def _third(result: tuple):
     return result[2]
-
-
-def _vocabulary(frequencies: tuple, n_docs: int) -> tuple:
-    return dtext.vocabulary(frequencies[0], frequencies[1], n_docs)
 
 
 def _part_counts(terms_path: str, n_rows: int, work: str) -> sp.csr_matrix:

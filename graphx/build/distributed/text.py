@@ -5,7 +5,8 @@ second pass to transform. Here each partition tokenises its texts once with the 
 (:func:`graphx.build.text.analyze`: the same words and phrases) and turns each term into a 62-bit key
 (two 31-bit murmurhash3 values, scikit-learn's feature hasher with seeds 0 and 1); it keeps its
 ``(row, key, count)`` triples on disk and returns its document frequencies by key. The frequencies
-are summed in a tree of merges on the workers, pruned as the local engine prunes (``min_df`` 2,
+are summed on the workers, one task per range of keys (:func:`key_buckets`), and pruned as the local
+engine prunes (``min_df`` 2,
 ``max_df`` 0.5), and the sorted kept keys are the vocabulary: each partition then builds its rows
 with the local engine's IDF (smoothed) and sublinear TF, L2-normalised. The result is the local
 engine's matrix up to column order and 62-bit key collisions (about 1 in 10^8 at 100M distinct
@@ -77,6 +78,14 @@ def merge_frequencies(*parts: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray
     uniq, inverse = np.unique(keys, return_inverse=True)
     counts = np.bincount(inverse, weights=np.concatenate([p[1] for p in parts]), minlength=len(uniq))
     return uniq, counts.astype(np.int64)
+
+
+def key_buckets(keys: np.ndarray, df: np.ndarray, n_buckets: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Sorted ``keys`` (and their frequencies) cut into ``n_buckets`` ranges of the key space: bucket
+    ``b`` of every partition is merged by one task, so no task holds every distinct term."""
+    bounds = np.searchsorted(keys, [(b << 62) // n_buckets for b in range(1, n_buckets)])
+    cuts = [0, *bounds.tolist(), len(keys)]
+    return [(keys[a:b], df[a:b]) for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
 
 
 def vocabulary(keys: np.ndarray, df: np.ndarray, n_docs: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
