@@ -222,9 +222,11 @@ class _Build:
             present = k.notna().to_numpy()
             if not present.any():
                 continue
-            first = k[present].groupby(k[present]).transform(lambda s: s.index[0]).to_numpy()
+            codes, uniques = pd.factorize(k[present])
+            first = np.full(len(uniques), n, dtype=np.int64)
+            np.minimum.at(first, codes, idx[present])
             rows.append(idx[present])
-            cols_.append(first.astype(np.int64))
+            cols_.append(first[codes])
         keep = np.ones(n, dtype=bool)
         root = np.arange(n)
         if rows:
@@ -403,7 +405,8 @@ class _Build:
     def metrics(self) -> None:
         n = self.n
         cu, cv, _ = self.edges["cites"]
-        C = ig.Graph(n=n, edges=np.column_stack([cu, cv]), directed=True)
+        # igraph reads Python lists far faster than numpy arrays (element by element as numpy scalars).
+        C = ig.Graph(n=n, edges=np.column_stack([cu, cv]).tolist(), directed=True)
         self.pagerank = np.asarray(C.pagerank(damping=PAGERANK_ALPHA), dtype=np.float64) if n else np.zeros(0)
         del C
         self.in_citations = np.bincount(cv, minlength=n)
@@ -714,8 +717,8 @@ def _weighted_graph(n: int, edges: dict, weights: dict) -> tuple[ig.Graph, list]
     a, b, w = np.concatenate(us), np.concatenate(vs), np.concatenate(ws)
     codes, inverse = np.unique(np.minimum(a, b) * n + np.maximum(a, b), return_inverse=True)
     summed = np.bincount(inverse, weights=w, minlength=len(codes))
-    g = ig.Graph(n=n, edges=np.column_stack([codes // n, codes % n]), directed=False)
-    g.es["weight"] = summed
+    g = ig.Graph(n=n, edges=np.column_stack([codes // n, codes % n]).tolist(), directed=False)
+    g.es["weight"] = summed.tolist()
     return g, list(range(n))
 
 
