@@ -427,6 +427,9 @@ def main() -> int:
     parser.add_argument(
         "--compare", action="store_true", help="also build with the local engine and compare (up to 100k)"
     )
+    parser.add_argument(
+        "--reuse-local", action="store_true", help="--compare with the last local engine run of that size"
+    )
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
@@ -529,7 +532,16 @@ def main_dask(sizes: list[str], args) -> int:
             f"{' + '.join(f'{m:,.0f}' for m in result['worker_peaks_mb'])})"
         )
         if args.compare and size in LOCAL_SIZES:
-            local = run_worker(["local-release", size])
+            saved = DASK_WORK / f"local-{size}-result.json"
+            if args.reuse_local and saved.is_file():
+                local = json.loads(saved.read_text())
+                print(f"         (local engine run of {local['measured_at']} reused)")
+            else:
+                local = run_worker(["local-release", size])
+                if local:
+                    local["measured_at"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+                    saved.parent.mkdir(parents=True, exist_ok=True)
+                    saved.write_text(json.dumps(local))
             if local:
                 result["local"] = local
                 result["compare"] = compare(local, result)
