@@ -44,6 +44,9 @@ SYMMETRIC_KINDS = ("similar", "cocited", "coupled")
 ROWS_PER_PARTITION = 50_000
 # Key ranges the document frequencies are summed in (at 1M papers ~100M distinct terms, mostly once).
 FREQUENCY_BUCKETS = 8
+# A block search's worker holds about this many times the matrix's files (its cached copy, the copies
+# and transposes top_k_pairs makes, the embedding).
+MATRIX_FOOTPRINT = 4
 TOP_PAPERS = 5
 
 
@@ -122,6 +125,7 @@ class _Build:
         self.client, self.files, self.work, self.options, self.filt = client, files, work, options, filt
         self.stage = stage
         self.n_workers = max(1, len(client.scheduler_info()["workers"]))
+        self.notes: list[str] = []
 
     def run(self) -> dict:
         o = self.options
@@ -143,6 +147,7 @@ class _Build:
                 "versions": _versions(),
                 "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "warnings": self.warnings,
+                "notes": self.notes,
                 "counts": {
                     "papers": self.n,
                     "edges": {k: int(len(v[0])) for k, v in self.edges.items()},
@@ -304,12 +309,30 @@ class _Build:
     def _blocks(self) -> list[tuple[int, int]]:
         return [(int(a), int(b)) for a, b in zip(self.offsets[:-1], self.offsets[1:], strict=True) if b > a]
 
+    def _matrix_workers(self, paths: list[str]) -> list[str] | None:
+        """Workers that may hold a whole matrix for the block searches: those with room for
+        MATRIX_FOOTPRINT times its files (the cached copy, top_k_pairs' copies and transposes); at
+        least one. None: every worker."""
+        size = sum(Path(p).stat().st_size for p in paths if Path(p).is_file())
+        workers = self.client.scheduler_info()["workers"]
+        limit = {a: w.get("memory_limit") or 0 for a, w in workers.items()}
+        room = [a for a in workers if not limit[a] or limit[a] > MATRIX_FOOTPRINT * size]
+        if len(room) == len(workers):
+            return None
+        chosen = room or [max(workers, key=limit.get)]
+        self.notes.append(
+            f"block searches on {len(chosen)} of {len(workers)} workers (matrix files {size / 2**30:.1f} GB)"
+        )
+        return chosen
+
     def similarity(self) -> None:
         o = self.options
+        where = self._matrix_workers(self.tfidf_parts + (self.embedding_parts or []))
         futures = [
             self.client.submit(
                 blocks.similar_block, self.tfidf_parts, self.embedding_parts, a, b,
                 top_k=o.top_k, text_embedding_weight=o.text_embedding_weight, pure=False,
+                workers=where,
             )
             for a, b in self._blocks()
         ]  # fmt: skip
@@ -377,6 +400,7 @@ class _Build:
             return
         for kind in ("cocited", "coupled"):
             path = blocks.save_matrix(self.work / f"{kind}.npz", self.incidence.pop(kind))
+            where = self._matrix_workers([path])
             futures = [
                 self.client.submit(
                     blocks.strength_block,
@@ -386,6 +410,7 @@ class _Build:
                     top_k=o.top_k,
                     min_score=o.min_link_strength,
                     pure=False,
+                    workers=where,
                 )
                 for a, b in self._blocks()
             ]
