@@ -43,6 +43,9 @@ def installed() -> bool:
     return all(find_spec(m) is not None for m in ("dask", "distributed", "pandas", "pyarrow"))
 
 
+from graphx.build.distributed.shards import estimated_papers, shard_rows  # noqa: E402
+
+
 def choose_engine(engine: str, release: str | None) -> str:
     """``"local"`` or ``"dask"`` for ``--engine`` (``auto``, ``local``, ``dask``) and the S2AG release
     built from (None: other inputs, which only the local engine reads)."""
@@ -62,21 +65,4 @@ def choose_engine(engine: str, release: str | None) -> str:
     return "dask" if estimated_papers(release) > AUTO_DASK_PAPERS else "local"
 
 
-def estimated_papers(release: str) -> int:
-    """Papers rows of a release, estimated from its first papers shard's rows times the shards."""
-    from graphx.sources.s2ag import release_files
-
-    shards = release_files(release)["papers"]
-    return shard_rows(shards[0]) * len(shards) if shards else 0
-
-
-def shard_rows(path: str | Path) -> int:
-    """Lines of one (gzipped) shard."""
-    import gzip
-
-    opener = gzip.open if str(path).endswith(".gz") else open
-    with opener(path, "rb") as fh:
-        return sum(1 for _ in fh)
-
-
-__all__ = ["AUTO_DASK_PAPERS", "build_tables", "choose_engine", "estimated_papers", "installed"]
+__all__ = ["AUTO_DASK_PAPERS", "build_tables", "choose_engine", "estimated_papers", "installed", "shard_rows"]

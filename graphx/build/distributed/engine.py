@@ -23,6 +23,7 @@ from graphx.build import communities, layout
 from graphx.build.distributed import blocks, cluster, read
 from graphx.build.distributed import labels as dlabels
 from graphx.build.distributed import text as dtext
+from graphx.build.distributed.shards import shard_rows
 from graphx.build.embedding import MODEL_DIM
 from graphx.build.metrics import PAGERANK_ALPHA
 from graphx.build.runner import StageTimer
@@ -194,8 +195,6 @@ class _Build:
     def _divisions(self) -> list[int]:
         """Boundaries of ``order`` (shard << 32 + line) cutting each shard into pieces of about
         ROWS_PER_PARTITION lines (shard lengths estimated from the first shard)."""
-        from graphx.build.distributed import shard_rows
-
         shards = self.files["papers"]
         per_shard = max(1, shard_rows(shards[0]))
         pieces = max(
