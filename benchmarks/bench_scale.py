@@ -15,6 +15,17 @@ included) in a fresh subprocess, so its peak memory (ru_maxrss) is its own. Then
     .venv/bin/python benchmarks/bench_scale.py                 # every size, recall, incremental
     .venv/bin/python benchmarks/bench_scale.py --quick         # 1k and 6.5k only
     .venv/bin/python benchmarks/bench_scale.py --sizes 10k,100k --no-recall --no-incremental
+    .venv/bin/python benchmarks/bench_scale.py --engine dask --sizes 10k,100k --compare
+    .venv/bin/python benchmarks/bench_scale.py --engine dask --sizes 1m --worker-memory 6GB
+    .venv/bin/python benchmarks/bench_scale.py --engine dask --sizes 100k --workers 4 --worker-memory 1.5GB
+
+``--engine dask`` builds synthetic S2AG releases (``write_synthetic_release``, seed 0, kept under
+cache/bench/s2ag/SIZE) with :func:`graphx.build.distributed.build_tables` on a LocalCluster of
+``--workers`` processes of ``--worker-memory`` each, and reports time (wall, and CPU of the client and
+every worker) and peak memory of all processes: the sum of every worker's peak RSS plus the client's
+(an upper bound of the peak they held at once). ``--compare`` also builds each release (up to 100k)
+with the local engine and reports the share of its similar edges the Dask build found and the NMI of
+the two area partitions. Four workers of a quarter of the memory simulate a multi-node cluster.
 
 Each build also reports CPU seconds per stage (every thread of its process) and the load average:
 the machine is shared, and wall time moves with its load much more than CPU time does.
@@ -43,7 +54,17 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "cs768-neurips-icml-citations"
 RESULTS = ROOT / "cache" / "bench" / "scale.json"
 REAL = "6.5k"
-SIZES = {"1k": 1_000, REAL: 6_545, "10k": 10_000, "25k": 25_000, "100k": 100_000}
+SIZES = {"1k": 1_000, REAL: 6_545, "10k": 10_000, "25k": 25_000, "100k": 100_000, "1m": 1_000_000}
+LOCAL_SIZES = ("1k", REAL, "10k", "25k", "100k")  # the local engine does not fit 1m on this machine
+RELEASES = ROOT / "cache" / "bench" / "s2ag"
+DASK_WORK = ROOT / "cache" / "bench" / "dask"
+PAPERS_PER_SHARD = 125_000
+# Issue 12 targets of the Dask engine.
+TARGET_1M_S = 45 * 60.0
+TARGET_1M_MB = 16 * 1024.0
+TARGET_DASK_RATIO = 1.5  # Dask at 100k within this factor of the local engine
+TARGET_OVERLAP = 0.98  # local vs Dask at 100k: share of the local similar edges found
+TARGET_NMI = 0.95
 QUICK = ("1k", REAL)
 TARGET_100K_S = 300.0
 TARGET_100K_MB = 8192.0
@@ -56,7 +77,7 @@ RECALL_SIZE = "25k"
 RECALL_SAMPLE = 1000
 INCREMENTAL_SIZE = "25k"
 INCREMENTAL_SHARE = 0.01
-WORKER_TIMEOUT_S = 3600
+WORKER_TIMEOUT_S = 3 * 3600
 TOP_K = 10
 MIN_SCORE = 0.1
 TIE_EPS = 1e-6
@@ -131,6 +152,105 @@ def work_build(size: str) -> dict:
         "build_cpu_s": build_cpu_s,
         "load_avg_1m": os.getloadavg()[0],
         "peak_mb": peak_mb(),
+    }
+
+
+def release_for(size: str) -> Path:
+    """The synthetic release of a size, written once (seed 0) and kept for later runs."""
+    from graphx.sources.s2ag import write_synthetic_release
+
+    folder = RELEASES / size
+    done = folder / ".complete"
+    if not done.is_file():
+        n = SIZES[size]
+        write_synthetic_release(n, folder, seed=0, shards=max(4, n // PAPERS_PER_SHARD))
+        done.write_text("ok")
+    return folder
+
+
+def work_dask(size: str, workers: int, memory: str) -> dict:
+    from graphx.build.distributed import build_tables
+    from graphx.options import BuildOptions
+
+    start = time.perf_counter()
+    release = release_for(size)
+    release_s = time.perf_counter() - start
+    name = f"dask-{size}-{workers}w"
+    t, cpu = time.perf_counter(), time.process_time()
+    folder = build_tables(
+        release, name, BuildOptions(seed=42), cache_dir=DASK_WORK, n_workers=workers, memory_limit=memory
+    )
+    build_s = time.perf_counter() - t
+    meta = json.loads((folder / "meta.json").read_text())
+    client_mb = peak_mb()
+    workers_mb = [b / 1024 / 1024 for b in meta["dask"]["worker_peak_bytes"]]
+    return {
+        "size": size,
+        "engine": "dask",
+        "workers": workers,
+        "worker_memory": memory,
+        "papers": meta["counts"]["papers"],
+        "edges": meta["counts"]["edges"],
+        "areas": meta["counts"].get("areas"),
+        "subareas": meta["counts"].get("subareas"),
+        "release_s": release_s,
+        "stages_s": {k: v for k, v in meta["timings_s"].items() if k != "total"},
+        "build_s": build_s,
+        "client_cpu_s": time.process_time() - cpu,
+        "workers_cpu_s": sum(meta["dask"]["worker_cpu_s"]),
+        "client_peak_mb": client_mb,
+        "worker_peaks_mb": workers_mb,
+        "peak_mb": client_mb + sum(workers_mb),
+        "folder": str(folder),
+    }
+
+
+def work_local_release(size: str) -> dict:
+    """The local engine on the same release (read_release + build_graph); its similar edges and areas
+    are written beside the Dask build for the comparison."""
+    from graphx.build.pipeline import build_graph
+    from graphx.options import BuildOptions
+    from graphx.sources.s2ag import read_release
+
+    release = release_for(size)
+    t, cpu = time.perf_counter(), time.process_time()
+    G = build_graph(read_release(release), BuildOptions(seed=42))
+    build_s = time.perf_counter() - t
+    out = DASK_WORK / f"local-{size}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    similar = [[u, v] for u, v, k in G.edges(keys=True) if k == "similar"]
+    areas = {n: a for n, a in G.nodes(data="community")}
+    out.write_text(json.dumps({"similar": similar, "areas": areas}))
+    return {
+        "size": size,
+        "engine": "local",
+        "papers": G.number_of_nodes(),
+        "stages_s": dict(G.graph["meta"]["timings_s"]),
+        "build_s": build_s,
+        "cpu_s": time.process_time() - cpu,
+        "peak_mb": peak_mb(),
+        "dump": str(out),
+    }
+
+
+def compare(local: dict, dask: dict) -> dict:
+    """Share of the local similar edges in the Dask build, and NMI of the two area partitions."""
+    import pyarrow.parquet as pq
+    from sklearn.metrics import normalized_mutual_info_score
+
+    dump = json.loads(Path(local["dump"]).read_text())
+    folder = Path(dask["folder"])
+    edges = pq.read_table(folder / "edges.parquet", columns=["u", "v", "kind"]).to_pandas()
+    similar = edges[edges["kind"] == "similar"]
+    found = {frozenset(p) for p in zip(similar["u"], similar["v"], strict=True)}
+    expected = {frozenset(p) for p in dump["similar"]}
+    nodes = pq.read_table(folder / "nodes.parquet", columns=["id", "community"]).to_pandas()
+    local_areas = [dump["areas"][i] for i in nodes["id"]]
+    return {
+        "similar_overlap": len(found & expected) / max(len(expected), 1),
+        "similar_local": len(expected),
+        "similar_dask": len(found),
+        "area_nmi": float(normalized_mutual_info_score(local_areas, nodes["community"])),
     }
 
 
@@ -374,6 +494,15 @@ def main() -> int:
     parser.add_argument(
         "--recall-sample", type=int, default=RECALL_SAMPLE, help="rows checked by brute force"
     )
+    parser.add_argument("--engine", choices=("local", "dask"), default="local")
+    parser.add_argument("--workers", type=int, default=2, help="Dask workers (--engine dask)")
+    parser.add_argument("--worker-memory", default="4GB", help="memory limit of each Dask worker")
+    parser.add_argument(
+        "--compare", action="store_true", help="also build with the local engine and compare (up to 100k)"
+    )
+    parser.add_argument(
+        "--reuse-local", action="store_true", help="--compare with the last local engine run of that size"
+    )
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
@@ -381,6 +510,10 @@ def main() -> int:
         kind, size, *rest = args.worker
         if kind == "build":
             result = work_build(size)
+        elif kind == "dask":
+            result = work_dask(size, int(rest[0]), rest[1])
+        elif kind == "local-release":
+            result = work_local_release(size)
         elif kind == "recall":
             result = work_recall(size, int(rest[0]))
         else:
@@ -392,6 +525,11 @@ def main() -> int:
     unknown = [s for s in sizes if s not in SIZES]
     if unknown:
         parser.error(f"unknown size(s) {', '.join(unknown)}; choose from {', '.join(SIZES)}")
+    if args.engine == "dask":
+        return main_dask([s for s in sizes if s != REAL], args)
+    too_big = [s for s in sizes if s not in LOCAL_SIZES]
+    if too_big:
+        parser.error(f"{', '.join(too_big)}: the local engine does not fit; use --engine dask")
     if REAL in sizes and not DATA.is_dir():
         print(f"note: {DATA} not found; skipping the {REAL} real corpus")
         sizes.remove(REAL)
@@ -444,6 +582,111 @@ def main() -> int:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=1))
     print(f"\nresults: {RESULTS}")
+    return 0 if all(met for _, met, _ in checks) else 1
+
+
+def main_dask(sizes: list[str], args) -> int:
+    print(
+        f"graphx scale benchmark, Dask engine: sizes {', '.join(sizes)}; {args.workers} workers of "
+        f"{args.worker_memory}; each size in a fresh subprocess"
+    )
+    runs: dict[str, dict] = {}
+    checks: list[tuple[str, bool, str]] = []
+    for size in sorted(sizes, key=SIZES.get):
+        result = run_worker(["dask", size, str(args.workers), args.worker_memory])
+        if not result:
+            continue
+        runs[size] = result
+        print(
+            f"  {size:>5}: {result['papers']:,} papers in {result['build_s']:.1f} s (release written in "
+            f"{result['release_s']:.1f} s); CPU client {result['client_cpu_s']:.0f} s + workers "
+            f"{result['workers_cpu_s']:.0f} s; peak {result['peak_mb']:,.0f} MB (client "
+            f"{result['client_peak_mb']:,.0f} + workers "
+            f"{' + '.join(f'{m:,.0f}' for m in result['worker_peaks_mb'])})"
+        )
+        if args.compare and size in LOCAL_SIZES:
+            saved = DASK_WORK / f"local-{size}-result.json"
+            if args.reuse_local and saved.is_file():
+                local = json.loads(saved.read_text())
+                print(f"         (local engine run of {local['measured_at']} reused)")
+            else:
+                local = run_worker(["local-release", size])
+                if local:
+                    local["measured_at"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+                    saved.parent.mkdir(parents=True, exist_ok=True)
+                    saved.write_text(json.dumps(local))
+            if local:
+                result["local"] = local
+                result["compare"] = compare(local, result)
+                c = result["compare"]
+                print(
+                    f"         local engine {local['build_s']:.1f} s (CPU {local['cpu_s']:.0f} s), peak "
+                    f"{local['peak_mb']:,.0f} MB; dask / local = {result['build_s'] / local['build_s']:.2f}; "
+                    f"similar-edge overlap {c['similar_overlap']:.4f} ({c['similar_dask']:,} vs "
+                    f"{c['similar_local']:,}), area NMI {c['area_nmi']:.4f}"
+                )
+    if runs:
+        width = 12
+        stages: list[str] = []
+        for r in runs.values():
+            stages += [s for s in r["stages_s"] if s not in stages]
+        print(f"\n{'seconds':<14}" + "".join(f"{s:>{width}}" for s in runs))
+        for stage in stages:
+            print(
+                f"{stage:<14}" + "".join(f"{r['stages_s'].get(stage, 0):>{width}.1f}" for r in runs.values())
+            )
+        print(f"{'build':<14}" + "".join(f"{r['build_s']:>{width}.1f}" for r in runs.values()))
+        print(
+            f"{'CPU (all)':<14}"
+            + "".join(f"{r['client_cpu_s'] + r['workers_cpu_s']:>{width}.0f}" for r in runs.values())
+        )
+        print(f"{'peak MB (all)':<14}" + "".join(f"{r['peak_mb']:>{width},.0f}" for r in runs.values()))
+        for kind in ("cites", "similar", "cocited", "coupled"):
+            print(
+                f"{kind + ' edges':<14}"
+                + "".join(f"{r['edges'].get(kind, 0):>{width},}" for r in runs.values())
+            )
+        print(
+            f"{'areas/sub':<14}"
+            + "".join(f"{str(r['areas']) + '/' + str(r['subareas']):>{width}}" for r in runs.values())
+        )
+    if "1m" in runs:
+        r = runs["1m"]
+        checks.append(
+            (
+                "1m end to end <= 45 min",
+                r["build_s"] <= TARGET_1M_S,
+                f"{r['build_s'] / 60:.1f} min ({r['build_s'] / TARGET_1M_S:.2f} of the target)",
+            )
+        )
+        checks.append(
+            (
+                "1m peak memory <= 16 GB",
+                r["peak_mb"] <= TARGET_1M_MB,
+                f"{r['peak_mb'] / 1024:.1f} GB ({r['peak_mb'] / TARGET_1M_MB:.2f} of the target)",
+            )
+        )
+    if "100k" in runs and "local" in runs["100k"]:
+        r = runs["100k"]
+        ratio = r["build_s"] / r["local"]["build_s"]
+        checks.append(("100k dask <= 1.5x local", ratio <= TARGET_DASK_RATIO, f"{ratio:.2f}x"))
+        c = r["compare"]
+        checks.append(
+            (
+                "100k similar-edge overlap >= 0.98",
+                c["similar_overlap"] >= TARGET_OVERLAP,
+                f"{c['similar_overlap']:.4f}",
+            )
+        )
+        checks.append(("100k area NMI >= 0.95", c["area_nmi"] >= TARGET_NMI, f"{c['area_nmi']:.4f}"))
+    if checks:
+        print("\ntargets")
+        for name, met, value in checks:
+            print(f"  {'met   ' if met else 'MISSED'}  {name:<36} {value}")
+    out = RESULTS.with_name(f"scale-dask-{args.workers}w.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(runs, indent=1))
+    print(f"\nresults: {out}")
     return 0 if all(met for _, met, _ in checks) else 1
 
 

@@ -32,6 +32,7 @@ S2AG = "s2ag"  # reading a Semantic Scholar bulk release (graphx.sources.s2ag) a
 # How and where a build runs and is stored at scale (engine, store): not parameters of the graph itself.
 SCALE = "scale"
 STORES = ("graph", "tables")
+ENGINES = ("auto", "local", "dask")
 MAX_SEED = 2**31 - 1  # igraph and numpy take 32-bit seeds
 MAX_TOP_K = 1000
 MAX_RESOLUTION = 100.0
@@ -372,6 +373,24 @@ OPTIONS: dict[str, Option] = {
             "read an area at a time: for maps of hundreds of thousands of papers).",
             SCALE,
             choices=STORES,
+        ),
+        Option(
+            "engine",
+            str,
+            "auto",
+            "where the build runs: local (this process), dask (partitioned stages on a Dask cluster, "
+            "an S2AG release only, stored as tables) or auto (dask for releases of over 200,000 papers "
+            "when graphx[scale] is installed).",
+            SCALE,
+            choices=ENGINES,
+        ),
+        Option(
+            "scheduler",
+            str,
+            None,
+            "tcp://HOST:PORT of a running Dask scheduler for --engine dask (default: a local cluster of "
+            "one worker per core, memory from what is free).",
+            SCALE,
         ),
     )  # fmt: skip
 }

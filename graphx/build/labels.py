@@ -136,8 +136,20 @@ def class_tfidf(
     counts = (M @ B).tocsr()
     counts.eliminate_zeros()
     sizes = np.asarray(M.sum(axis=1)).ravel()
+    return keys, class_scores(counts, sizes, terms), terms
+
+
+def class_scores(counts: sp.csr_matrix, sizes: np.ndarray, terms: Sequence[str]) -> sp.csr_matrix:
+    """:func:`class_tfidf`'s scores from its class x term paper counts and class sizes.
+
+    ``counts[c, t]`` is how many papers of class ``c`` use term ``t``: a local sparse product here, a
+    group-by sum over partitions in the Dask engine (:mod:`graphx.build.distributed.labels`).
+    """
+    counts = counts.tocsr()
+    counts.eliminate_zeros()
+    n = float(np.sum(sizes))
     tf_all = np.asarray(counts.sum(axis=0)).ravel() / n
-    rows = np.repeat(np.arange(len(keys)), np.diff(counts.indptr))
+    rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
     tf = counts.data / sizes[rows]
     scores = np.clip(tf * np.log(tf / tf_all[counts.indices]), 0.0, None)
     # A researcher names an area with phrases, not with the words every area uses.
@@ -150,7 +162,7 @@ def class_tfidf(
     scores[counts.data < support[rows]] = 0.0
     out = sp.csr_matrix((scores, counts.indices, counts.indptr), shape=counts.shape)
     out.eliminate_zeros()
-    return keys, out, terms
+    return out
 
 
 def pick_terms(

@@ -53,10 +53,16 @@ def community_layout(
     ``weighted`` is ``communities.weighted_igraph(G, weights)`` if the caller already has it (it is
     copied, not changed).
     """
-    rng = np.random.default_rng(seed)
     g, nodes = weighted_igraph(G, weights) if weighted is None else (weighted[0].copy(), weighted[1])
     area = np.array([G.nodes[n].get("community", 0) for n in nodes])
     sub = np.array([G.nodes[n].get("subcommunity", 0) for n in nodes])
+    return area_positions(g, nodes, area, sub, seed=seed)
+
+
+def area_positions(g: ig.Graph, nodes: list, area: np.ndarray, sub: np.ndarray, *, seed: int) -> dict:
+    """:func:`community_layout` from the weighted graph (changed in place) and each vertex's area and
+    sub-area: what the Dask engine has, with no networkx graph."""
+    rng = np.random.default_rng(seed)
     ends = np.array(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)
     w = np.asarray(g.es["weight"], dtype=float) if g.ecount() else np.zeros(0)
     w = np.where(sub[ends[:, 0]] == sub[ends[:, 1]], w * SUBAREA_PULL, w)

@@ -13,11 +13,18 @@ import click
 
 from graphx.cli.demo import demo_option, register, with_demo
 from graphx.cli.enrich import enrich_command
-from graphx.cli.output import StageBars, print_areas, print_build_summary, print_explanation, print_missing
+from graphx.cli.output import (
+    StageBars,
+    print_areas,
+    print_build_summary,
+    print_explanation,
+    print_missing,
+    print_tables_summary,
+)
 from graphx.cli.release import load_releases, split_releases
 from graphx.errors import ConfigError, GraphxError
 from graphx.export import EXPORT_FORMATS, FORMATS
-from graphx.options import BUILD, FETCH, S2AG, SCALE, Option, build_options, group
+from graphx.options import BUILD, FETCH, OPTIONS, S2AG, SCALE, Option, build_options, group
 from graphx.paper import Paper
 from graphx.store import graphs as graphstore
 from graphx.store.papers import CACHE_ENV, DB_FILENAME, PaperStore, damaged_store, resolve_cache_dir
@@ -199,6 +206,11 @@ def build(inputs, citations, skip_bad, name, quiet, dry_run, demo, cache_dir, **
     bars = StageBars(enabled=not quiet)
     started = time.perf_counter()
 
+    scale = given(params, SCALE)
+    if _build_on_dask(scale, releases, inputs or citations or query or seeds or titles_file):
+        _build_dask(releases[0], release_options, cache, name, options, scale, bars, started)
+        return
+
     papers: list[Paper] = []
     described_releases: list[str] = []
     if releases:
@@ -231,6 +243,34 @@ def build(inputs, citations, skip_bad, name, quiet, dry_run, demo, cache_dir, **
         G, folder = build_and_save(papers, cache, name, options, inputs=described, progress=bars)
     bars.close()
     print_build_summary(G, folder, time.perf_counter() - started)
+
+
+def _build_on_dask(scale: dict, releases: list[str], other_inputs) -> bool:
+    from graphx.build.distributed import choose_engine
+
+    engine = scale.get("engine", OPTIONS["engine"].default)
+    if scale.get("scheduler") and engine == "local":
+        raise ConfigError("--scheduler runs a Dask build: give --engine dask (or auto), or leave it out.")
+    if engine == "dask" and (len(releases) != 1 or other_inputs):
+        raise ConfigError(
+            "--engine dask builds from one S2AG release (--s2ag DIR) and nothing else; "
+            "use --engine local to combine inputs."
+        )
+    release = releases[0] if len(releases) == 1 and not other_inputs else None
+    return choose_engine(engine, release) == "dask"
+
+
+def _build_dask(release, values, cache: Path, name: str, options, scale: dict, bars, started: float) -> None:
+    """Build a release on Dask (graphx.build.distributed), stored as tables; print the summary."""
+    from graphx.build.distributed import build_tables
+    from graphx.sources.s2ag import filter_from_options
+
+    folder = build_tables(
+        release, name, options, filt=filter_from_options(values), cache_dir=cache,
+        scheduler=scale.get("scheduler"), progress=bars,
+    )  # fmt: skip
+    bars.close()
+    print_tables_summary(folder, time.perf_counter() - started)
 
 
 def _build_tables(papers, cache: Path, name: str, options, described, bars):

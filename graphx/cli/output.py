@@ -103,6 +103,25 @@ def print_build_summary(G: nx.MultiDiGraph, folder: Path, elapsed_s: float) -> N
     )
 
 
+def print_tables_summary(folder: Path, elapsed_s: float) -> None:
+    """:func:`print_build_summary` for a graph built on Dask, from its stored ``meta.json``."""
+    import json
+
+    meta = json.loads((Path(folder) / "meta.json").read_text(encoding="utf-8"))
+    counts = meta["counts"]
+    edges = ", ".join(f"{n:,} {kind}" for kind, n in counts["edges"].items())
+    click.echo(f"\nBuilt {meta['name']!r} on Dask: {counts['papers']:,} papers; edges: {edges}")
+    areas = meta.get("communities", [])
+    n_areas, n_small, small_papers = count_areas([int(c["size"]) for c in areas])
+    small = f" (and {n_small} small groups, {small_papers:,} papers)" if n_small else ""
+    click.echo(f"{n_areas} research areas{small}, {len(meta.get('subcommunities', []))} sub-areas. Largest:")
+    for c in areas[:10]:
+        click.echo(f"  {c['id']:>3}  {c['size']:>6,}  {c['label']}")
+    timings = ", ".join(f"{stage} {s:.1f}s" for stage, s in meta["timings_s"].items())
+    click.echo(f"Time: {elapsed_s:.1f}s ({timings})")
+    click.echo(f"Stored in {folder}. Next: graphx serve, or graphx export {meta['name']} --area 0")
+
+
 def print_areas(G: nx.MultiDiGraph, top: int) -> None:
     """Every area with its label, size, years and top papers, and its sub-areas."""
     subs: dict[int, list[dict]] = {}
