@@ -386,18 +386,35 @@ def label_communities(
         ranked, column = _ranked(scores, row, rows, uses, vectors, terms)
         # Terms are completed only from ``ranked``: the column of each of them is all it needs.
         complete = None if normalised is None else _completer(normalised, rows, uses, column)
-        parent = exclude.get(key, set())
-        chosen = pick_terms(
-            ranked, avoid_first=taken, avoid=taken, exclude=parent, max_terms=max_terms, complete=complete
+        labels[key] = unique_label(
+            ranked, key, taken, exclude.get(key, set()), max_terms=max_terms, complete=complete
         )
-        if len(chosen) < min(MIN_TERMS, max_terms):
-            fallback = pick_terms(ranked, exclude=parent, max_terms=max_terms, complete=complete)
-            chosen = fallback if len(fallback) > len(chosen) else chosen
-        if not chosen or ", ".join(chosen) in taken:
-            chosen = [*chosen, f"#{key}"]
-        taken.update({", ".join(chosen), *chosen})
-        labels[key] = chosen
     return labels
+
+
+def unique_label(
+    ranked: list[tuple[str, float]],
+    key: Hashable,
+    taken: set[str],
+    parent: set[str],
+    *,
+    max_terms: int,
+    complete: Callable[[str], str | None] | None,
+) -> list[str]:
+    """The terms naming community ``key``: :func:`pick_terms` avoiding the terms and labels already
+    ``taken`` (by siblings) and the ``parent``'s, falling back to repeating a sibling's term when that
+    leaves fewer than MIN_TERMS, and ``#key`` added to a label that would be empty or a sibling's.
+    Records the label and its terms in ``taken``."""
+    chosen = pick_terms(
+        ranked, avoid_first=taken, avoid=taken, exclude=parent, max_terms=max_terms, complete=complete
+    )
+    if len(chosen) < min(MIN_TERMS, max_terms):
+        fallback = pick_terms(ranked, exclude=parent, max_terms=max_terms, complete=complete)
+        chosen = fallback if len(fallback) > len(chosen) else chosen
+    if not chosen or ", ".join(chosen) in taken:
+        chosen = [*chosen, f"#{key}"]
+    taken.update({", ".join(chosen), *chosen})
+    return chosen
 
 
 def _completer(

@@ -28,7 +28,6 @@ from graphx.build.labels import (
     CANDIDATES,
     MIN_AREA_PAPERS,
     MIN_TERM_PAPERS,
-    MIN_TERMS,
     UNCLUSTERED,
     _extend,
     _secondary_label,
@@ -36,7 +35,7 @@ from graphx.build.labels import (
     class_scores,
     min_term_papers,
     normalise_text,
-    pick_terms,
+    unique_label,
 )
 from graphx.build.text import analyze
 
@@ -106,17 +105,9 @@ def label_groups(
         best = np.lexsort((cols, -vals))[:CANDIDATES]
         ranked = [(terms[cols[t]], float(vals[t])) for t in best]
         complete = _completer(samples.get(key, []))
-        parent = exclude.get(key, set())
-        chosen = pick_terms(
-            ranked, avoid_first=taken, avoid=taken, exclude=parent, max_terms=max_terms, complete=complete
+        labels[key] = unique_label(
+            ranked, key, taken, exclude.get(key, set()), max_terms=max_terms, complete=complete
         )
-        if len(chosen) < min(MIN_TERMS, max_terms):
-            fallback = pick_terms(ranked, exclude=parent, max_terms=max_terms, complete=complete)
-            chosen = fallback if len(fallback) > len(chosen) else chosen
-        if not chosen or ", ".join(chosen) in taken:
-            chosen = [*chosen, f"#{key}"]
-        taken.update({", ".join(chosen), *chosen})
-        labels[key] = chosen
     return labels
 
 
