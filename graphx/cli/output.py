@@ -86,13 +86,7 @@ def print_build_summary(G: nx.MultiDiGraph, folder: Path, elapsed_s: float) -> N
     edges = ", ".join(f"{n:,} {kind}" for kind, n in counts["edges"].items())
     areas = G.graph["communities"]
     click.echo(f"\nBuilt {meta['name']!r}: {counts['papers']:,} papers; edges: {edges}")
-    n_areas, n_small, small_papers = count_areas([int(c["size"]) for c in areas])
-    small = f" (and {n_small} small groups, {small_papers:,} papers)" if n_small else ""
-    click.echo(f"{n_areas} research areas{small}, {len(G.graph['subcommunities'])} sub-areas. Largest areas:")
-    for c in areas[:10]:
-        click.echo(f"  {c['id']:>3}  {c['size']:>6,}  {c['label']}")
-    timings = ", ".join(f"{stage} {s:.1f}s" for stage, s in meta["timings_s"].items())
-    click.echo(f"Time: {elapsed_s:.1f}s ({timings})")
+    _print_areas_and_time(areas, len(G.graph["subcommunities"]), meta["timings_s"], elapsed_s)
     # A map stored as tables (--store tables) exports an area at a time.
     from graphx.store.graphs import is_tables
 
@@ -112,14 +106,21 @@ def print_tables_summary(folder: Path, elapsed_s: float) -> None:
     edges = ", ".join(f"{n:,} {kind}" for kind, n in counts["edges"].items())
     click.echo(f"\nBuilt {meta['name']!r} on Dask: {counts['papers']:,} papers; edges: {edges}")
     areas = meta.get("communities", [])
+    _print_areas_and_time(areas, len(meta.get("subcommunities", [])), meta["timings_s"], elapsed_s)
+    click.echo(f"Stored in {folder}. Next: graphx serve, or graphx export {meta['name']} --area 0")
+
+
+def _print_areas_and_time(
+    areas: list[dict], n_subareas: int, timings_s: dict[str, float], elapsed_s: float
+) -> None:
+    """The area count, the ten largest areas with their labels, and the time per stage."""
     n_areas, n_small, small_papers = count_areas([int(c["size"]) for c in areas])
     small = f" (and {n_small} small groups, {small_papers:,} papers)" if n_small else ""
-    click.echo(f"{n_areas} research areas{small}, {len(meta.get('subcommunities', []))} sub-areas. Largest:")
+    click.echo(f"{n_areas} research areas{small}, {n_subareas} sub-areas. Largest areas:")
     for c in areas[:10]:
         click.echo(f"  {c['id']:>3}  {c['size']:>6,}  {c['label']}")
-    timings = ", ".join(f"{stage} {s:.1f}s" for stage, s in meta["timings_s"].items())
+    timings = ", ".join(f"{stage} {s:.1f}s" for stage, s in timings_s.items())
     click.echo(f"Time: {elapsed_s:.1f}s ({timings})")
-    click.echo(f"Stored in {folder}. Next: graphx serve, or graphx export {meta['name']} --area 0")
 
 
 def print_areas(G: nx.MultiDiGraph, top: int) -> None:
