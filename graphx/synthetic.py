@@ -98,13 +98,8 @@ def generate_corpus(
     if n_papers == 0:
         return []
     n_topics = n_topics or default_n_topics(n_papers)
-    years, topics, mix = _structure(n_papers, n_topics, seed)
-    rng = np.random.default_rng([seed, 2])
-    background, pool = vocabulary(str(words_file) if words_file else None)
-    vocab = np.array(background + pool, dtype=object)
-    topic_words = np.stack(
-        [len(background) + rng.choice(len(pool), TOPIC_WORDS, replace=False) for _ in range(n_topics)]
-    )
+    setup = _setup(n_papers, n_topics, seed, words_file)
+    years, topics, mix, rng, background, pool, vocab, topic_words = setup
     title_len = rng.integers(TITLE_WORDS[0], TITLE_WORDS[1] + 1, n_papers)
     abstract_len = rng.integers(ABSTRACT_WORDS[0], ABSTRACT_WORDS[1] + 1, n_papers)
     titles = _texts(rng, vocab, topic_words, topics, mix, title_len, BACKGROUND_SHARE_TITLE, False)
@@ -153,13 +148,8 @@ def generate_chunks(
     if n_papers <= 0:
         return
     n_topics = n_topics or default_n_topics(n_papers)
-    years, topics, mix = _structure(n_papers, n_topics, seed)
-    rng = np.random.default_rng([seed, 2])
-    background, pool = vocabulary(str(words_file) if words_file else None)
-    vocab = np.array(background + pool, dtype=object)
-    topic_words = np.stack(
-        [len(background) + rng.choice(len(pool), TOPIC_WORDS, replace=False) for _ in range(n_topics)]
-    )
+    setup = _setup(n_papers, n_topics, seed, words_file)
+    years, topics, mix, rng, background, pool, vocab, topic_words = setup
     names = _author_names(rng, n_topics, pool)
     pairs = _reference_pairs(rng, years, topics, mix)
     for k, start in enumerate(range(0, n_papers, chunk_size)):
@@ -202,6 +192,19 @@ def paper_topics(n_papers: int, *, n_topics: int | None = None, seed: int = 0) -
 def paper_id(i: int) -> str:
     """Id of the ``i``-th synthetic paper."""
     return f"syn-{i:06d}"
+
+
+def _setup(n_papers: int, n_topics: int, seed: int, words_file) -> tuple:
+    """What a whole corpus and its chunks share: years, topics and mixtures, the text generator (its draws
+    continue from here), the background and topic word pools, and each topic's words."""
+    years, topics, mix = _structure(n_papers, n_topics, seed)
+    rng = np.random.default_rng([seed, 2])
+    background, pool = vocabulary(str(words_file) if words_file else None)
+    vocab = np.array(background + pool, dtype=object)
+    topic_words = np.stack(
+        [len(background) + rng.choice(len(pool), TOPIC_WORDS, replace=False) for _ in range(n_topics)]
+    )
+    return years, topics, mix, rng, background, pool, vocab, topic_words
 
 
 @lru_cache(maxsize=4)
