@@ -103,7 +103,7 @@ def _build(
         "inputs": [str(i) for i in inputs],
         "parameters": asdict(options),
         "seed": options.seed,
-        "versions": _versions(),
+        "versions": versions(),
         "timings_s": stage.timings,
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "text_encoder": encoder if options.text_embedding_weight > 0 else None,
@@ -229,7 +229,8 @@ def edge_counts(G: nx.MultiDiGraph, *, edges: EdgeArrays | None = None) -> dict[
     return {"papers": G.number_of_nodes(), "edges": by_kind}
 
 
-def _versions() -> dict[str, str]:
+def versions() -> dict[str, str]:
+    """The versions of graphx, Python and the libraries that made a graph (stored in its metadata)."""
     import igraph
     import numpy
     import scipy

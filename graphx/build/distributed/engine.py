@@ -34,7 +34,6 @@ from graphx.palette import area_color
 from graphx.paper import normalize_title
 from graphx.progress import Progress
 from graphx.sources.s2ag import ID_PREFIX, S2AGFilter, release_files
-from graphx.version import __version__
 
 STAGES = (
     "read", "duplicates", "tfidf", "similarity", "citations", "strengths", "metrics", "communities",
@@ -775,17 +774,15 @@ def _rewrite_meta(folder: Path, meta: dict) -> None:
 
 
 def _versions() -> dict[str, str]:
-    import platform
-
+    """The local build's versions, and the engine's own libraries."""
     import dask
     import distributed
     import pyarrow
 
+    from graphx.build.pipeline import versions
+
     return {
-        "graphx": __version__,
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "igraph": ig.__version__,
+        **versions(),
         "dask": dask.__version__,
         "distributed": distributed.__version__,
         "pyarrow": pyarrow.__version__,
