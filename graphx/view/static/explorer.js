@@ -663,11 +663,23 @@
     apiGet("/topic?q=" + encodeURIComponent(q)).then(function (d) {
       var ids = (d.papers || []).filter(function (id) { return byId.has(id); });
       state.topic = { query: q, label: d.label || "", area: d.area, ids: new Set(ids), order: ids };
-      if (state.mode === "overview") showPapers(null);
+      if (state.mode === "overview" && !TABLES) showPapers(null);
       refreshColors();
-      showCount(fmt(ids.length) + " in topic");
-      results.append(el("li", { class: "gx-r-head", text: "Topic “" + q + "”: " + fmt(ids.length) + " papers" + (d.label ? " · " + d.label : "") + "; the rest of the map is dimmed" }),
+      var total = (d.papers || []).length;
+      showCount(fmt(total) + " in topic");
+      var head = "Topic “" + q + "”: " + fmt(total) + " papers" + (d.label ? " · " + d.label : "");
+      // A map stored as tables shows one area at a time: the topic's papers are listed, each opening the
+      // page that shows it, and those on this page stay bright.
+      head += TABLES ? " · mostly in “" + (d.area || "?") + "” (searched " + fmt(d.areas_searched.length) + " areas, " +
+        fmt(d.papers_searched) + " papers)" : "; the rest of the map is dimmed";
+      results.append(el("li", { class: "gx-r-head", text: head }),
                      el("li", null, el("button", { type: "button", id: "gx-topic-clear", text: "Clear the topic", onclick: clearTopic })));
+      if (TABLES) (d.hits || []).slice(0, SEARCH_SHOWN).forEach(function (h) {
+        var a = areaById.get(h.area);
+        results.append(el("li", null, el("button", { type: "button", "data-paper": h.id, onclick: function () { pickServer(h); } },
+          el("span", { class: "gx-r-title", text: h.title }),
+          el("span", { class: "gx-r-meta", text: (a ? a.label : "area " + h.area) + (h.year ? " · " + h.year : "") }))));
+      });
       results.hidden = false;
       updateChrome();
     }).catch(function (err) {
@@ -947,10 +959,9 @@
     document.querySelector(".gx-gradient").style.background = "linear-gradient(to right," + YEAR_STOPS.join(",") + ")";
   }
   if (TABLES) {
-    // The whole map is never in this page: what needs every paper (topic lens, missing papers) is off.
+    // The whole map is never in this page: the missing-papers panel, which needs every paper, is off
+    // (the topic lens runs on the server, on the areas holding the query's matches).
     document.querySelector(".gx-missing-box").hidden = true;
-    var topicOption = document.querySelector("#gx-search-mode option[value=topic]");
-    topicOption.disabled = true; topicOption.textContent = "Topic (not on maps stored as tables)";
     $("gx-all").hidden = !nodes.length;
     $("gx-time").hidden = !nodes.length;
     if (state.drill !== null) syncAreaEdges();
