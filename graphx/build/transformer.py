@@ -42,8 +42,11 @@ MODEL_FILE = "model.onnx"
 MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 TOKENIZER_FILE = Path(__file__).resolve().parents[1] / "data" / "minilm" / "tokenizer.json"
 MODEL_DIM = 384
-# The model's own limit (sentence-transformers' max_seq_length); longer texts are truncated, as there.
-MAX_TOKENS = 256
+# Longer texts are truncated. 128 word pieces, the length the model was trained on (sentence-transformers
+# lets it read 256): on 1,500 full NeurIPS/ICML abstracts (mean 226 pieces), a paper's 5 / 20 nearest by
+# cosine are linked to it by citation or shared references in 22.6% / 13.5% of cases against 21.9% /
+# 13.2% at 256, for 81 s of CPU against 152 s. ICLR's abstracts (~300 characters) fit either way.
+MAX_TOKENS = 128
 # Texts of similar length are batched together, so padding costs little.
 BATCH_TEXTS = 32
 # Vectors already computed in this process, by text: a rebuild with another seed or resolution, the
