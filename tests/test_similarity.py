@@ -227,3 +227,12 @@ def test_similarity_pairs_are_the_edges_as_row_numbers(real_papers):
     ids = [p.id for p in real_papers]
     named = [(ids[a], ids[b], float(w)) for a, b, w in zip(i.tolist(), j.tolist(), s.tolist(), strict=True)]
     assert named and named == similarity_edges(real_papers, **options)
+
+
+def test_approximate_search_without_common_terms_is_exact(real_papers):
+    # No term held by more than COMMON_DF papers (a citation matrix, a small set): nothing is left out
+    # of the candidate product, so the approximate lists are the exact ones.
+    X = build_text_index(real_papers).X
+    assert np.bincount(X.indices).max() <= similarity.COMMON_DF
+    approx = top_k_pairs(X, top_k=5, min_score=0.1, exact=False)
+    assert approx.keys() == top_k_pairs(X, top_k=5, min_score=0.1, exact=True).keys()
