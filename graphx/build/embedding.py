@@ -181,7 +181,7 @@ def _words(texts: Sequence[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
     codes = np.fromiter(map(number.__getitem__, flat), dtype=np.int64, count=len(flat))
     at = np.flatnonzero(codes < 0)
     lengths = np.diff(np.concatenate([[-1], at, [len(codes)]])) - 1
-    return words, np.delete(codes, at), lengths
+    return words, codes[codes >= 0], lengths
 
 
 def _rows_matrix(rows: Sequence[Sequence[int]], n_cols: int) -> sp.csr_matrix:
@@ -193,7 +193,12 @@ def _rows_matrix(rows: Sequence[Sequence[int]], n_cols: int) -> sp.csr_matrix:
 
 
 def _count_matrix(cols: np.ndarray, lengths: np.ndarray, n_cols: int) -> sp.csr_matrix:
-    """Count matrix whose row ``r`` holds the next ``lengths[r]`` column indices of ``cols``."""
+    """Count matrix whose row ``r`` holds the next ``lengths[r]`` column indices of ``cols``: the rows
+    laid out as given, then each row's repeats summed (what a COO matrix's conversion does, without its
+    sort of the rows)."""
+    indptr = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=indptr[1:])
     values = np.ones(len(cols), dtype=np.float32)
-    owners = np.repeat(np.arange(len(lengths)), lengths)
-    return sp.csr_matrix((values, (owners, cols)), shape=(len(lengths), n_cols))
+    M = sp.csr_matrix((values, np.asarray(cols, dtype=np.int64), indptr), shape=(len(lengths), n_cols))
+    M.sum_duplicates()
+    return M
