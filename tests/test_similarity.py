@@ -214,8 +214,9 @@ def test_approximate_neighbours_do_not_depend_on_the_order_of_the_rows(neurips_p
     monkeypatch.setattr(similarity, "COMMON_DF", 250)
     X = build_text_index(neurips_papers).X
     shuffled = np.random.default_rng(0).permutation(X.shape[0])
-    pairs = top_k_pairs(X, top_k=10, min_score=0.1, exact=False)
-    moved = top_k_pairs(X[shuffled], top_k=10, min_score=0.1, exact=False)
+    pairs = top_k_pairs(X, top_k=10, min_score=0.1, exact=False, reorder=True)
+    moved = top_k_pairs(X[shuffled], top_k=10, min_score=0.1, exact=False, reorder=True)
+    assert pairs.keys() == top_k_pairs(X, top_k=10, min_score=0.1, exact=False).keys()
     back = {tuple(sorted((int(shuffled[a]), int(shuffled[b])))): s for (a, b), s in moved.items()}
     assert set(back) == set(pairs)
     assert all(back[p] == pytest.approx(pairs[p], abs=1e-6) for p in pairs)
