@@ -71,3 +71,19 @@ def test_missing_package_degrades_to_tfidf_with_a_warning(iclr, monkeypatch):
     assert G.graph["meta"]["warnings"] == ["semantic embedding skipped: wordllama is not installed"]
     tfidf_only = edges(papers, text_embedding_weight=0.0)
     assert sorted(edges(papers)) == sorted(tfidf_only)
+
+
+def test_words_are_numbered_as_split_text_by_text(iclr):
+    texts = [similarity.paper_text(p) for p, _ in iclr[:300]]
+    for case in (
+        texts,
+        ["", *texts[:3], "", "one"],
+        ["only one text"],
+        [""],
+        [texts[0], "a \x00 b", texts[1]],
+    ):
+        words, codes, lengths = embedding._words(case)
+        split = [t.split() for t in case]
+        assert words == list(dict.fromkeys(w for ws in split for w in ws))
+        assert lengths.tolist() == [len(ws) for ws in split]
+        assert [words[c] for c in codes.tolist()] == [w for ws in split for w in ws]

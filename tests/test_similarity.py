@@ -194,3 +194,46 @@ def test_default_graph_has_no_orphans_on_real_abstracts(real_papers):
     linked = {u for u, v, _ in edges} | {v for u, v, _ in edges}
     assert linked == {p.id for p in real_papers}
     assert all(0.0 < s <= 1.0 for _, _, s in edges)
+
+
+def test_top_k_arrays_are_the_pairs_of_top_k_pairs(neurips_papers, monkeypatch):
+    # Exact and approximate (a low cap, so that common terms are left out of the candidate product).
+    monkeypatch.setattr(similarity, "COMMON_DF", 250)
+    X = build_text_index(neurips_papers).X
+    for exact in (True, False):
+        pairs = top_k_pairs(X, top_k=10, min_score=0.1, exact=exact)
+        i, j, s = similarity.top_k_arrays(X, top_k=10, min_score=0.1, exact=exact)
+        assert s.dtype == np.float32 and bool(np.all(i < j))
+        assert np.all(np.diff(i * len(neurips_papers) + j) > 0)  # sorted, each pair once
+        assert dict(zip(zip(i.tolist(), j.tolist(), strict=True), s.tolist(), strict=True)) == pairs
+
+
+def test_approximate_neighbours_do_not_depend_on_the_order_of_the_rows(neurips_papers, monkeypatch):
+    # The candidate product runs on rows reordered by their heaviest common term: the lists found
+    # must be those of the papers, whatever order they come in.
+    monkeypatch.setattr(similarity, "COMMON_DF", 250)
+    X = build_text_index(neurips_papers).X
+    shuffled = np.random.default_rng(0).permutation(X.shape[0])
+    pairs = top_k_pairs(X, top_k=10, min_score=0.1, exact=False, reorder=True)
+    moved = top_k_pairs(X[shuffled], top_k=10, min_score=0.1, exact=False, reorder=True)
+    assert pairs.keys() == top_k_pairs(X, top_k=10, min_score=0.1, exact=False).keys()
+    back = {tuple(sorted((int(shuffled[a]), int(shuffled[b])))): s for (a, b), s in moved.items()}
+    assert set(back) == set(pairs)
+    assert all(back[p] == pytest.approx(pairs[p], abs=1e-6) for p in pairs)
+
+
+def test_similarity_pairs_are_the_edges_as_row_numbers(real_papers):
+    options = {"top_k": 5, "min_score": 0.1, "embedding_weight": 0.5, "text_embedding_weight": 0.3}
+    i, j, s = similarity.similarity_pairs(real_papers, **options)
+    ids = [p.id for p in real_papers]
+    named = [(ids[a], ids[b], float(w)) for a, b, w in zip(i.tolist(), j.tolist(), s.tolist(), strict=True)]
+    assert named and named == similarity_edges(real_papers, **options)
+
+
+def test_approximate_search_without_common_terms_is_exact(real_papers):
+    # No term held by more than COMMON_DF papers (a citation matrix, a small set): nothing is left out
+    # of the candidate product, so the approximate lists are the exact ones.
+    X = build_text_index(real_papers).X
+    assert np.bincount(X.indices).max() <= similarity.COMMON_DF
+    approx = top_k_pairs(X, top_k=5, min_score=0.1, exact=False)
+    assert approx.keys() == top_k_pairs(X, top_k=5, min_score=0.1, exact=True).keys()

@@ -141,25 +141,64 @@ def embed_texts(texts: Sequence[str]) -> np.ndarray | None:
     # tokenises every text and pads each batch to its longest: 15 s for 6,545 abstracts against
     # ~1.4 s CPU here. A word tokenised alone can split differently from in context, so vectors differ
     # slightly from ``embed`` (median cosine 0.97 to it on NeurIPS/ICML abstracts).
-    split = [text.split() for text in texts]
-    words = list(dict.fromkeys(chain.from_iterable(split)))
-    number = {w: i for i, w in enumerate(words)}
+    words, codes, lengths = _words(texts)
     table = model.embedding
     # encode_batch_fast: the same ids without the character offsets nobody reads here (20% less CPU).
     encoded = model.tokenizer.encode_batch_fast(words, add_special_tokens=False)
     word_tokens = _rows_matrix([e.ids for e in encoded], table.shape[0])
-    text_words = _rows_matrix([list(map(number.__getitem__, ws)) for ws in split], len(words))
+    text_words = _count_matrix(codes, lengths, len(words))
     E = np.asarray(text_words @ np.asarray(word_tokens @ table), dtype=np.float32)
     norms = np.linalg.norm(E, axis=1, keepdims=True)
     E /= np.where(norms > 0, norms, 1.0)
     return E
 
 
+# Joins the texts into one string to split: a word of its own that no text carries (checked).
+_TEXT_BREAK = "\x00"
+
+
+def _words(texts: Sequence[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The distinct whitespace-separated words of ``texts`` in order of first use, each text's words as
+    numbers into them (one flat array) and each text's count of words.
+
+    One split of the joined texts and one dict lookup per word: half the CPU of a split and a list per
+    text (4 -> 2 s at 100k papers), numbered as ever.
+    """
+    joined = not any(_TEXT_BREAK in text for text in texts)
+    if joined:
+        flat = f" {_TEXT_BREAK} ".join(texts).split()
+    else:
+        flat = [w for text in texts for w in text.split()]
+    number = dict.fromkeys(flat)
+    if joined:
+        number.pop(_TEXT_BREAK, None)  # absent when there is one text
+    words = list(number)
+    number.update(zip(words, range(len(words)), strict=True))
+    if not joined:
+        lengths = np.fromiter((len(text.split()) for text in texts), dtype=np.int64, count=len(texts))
+        return words, np.fromiter(map(number.__getitem__, flat), dtype=np.int64, count=len(flat)), lengths
+    number[_TEXT_BREAK] = -1
+    codes = np.fromiter(map(number.__getitem__, flat), dtype=np.int64, count=len(flat))
+    at = np.flatnonzero(codes < 0)
+    lengths = np.diff(np.concatenate([[-1], at, [len(codes)]])) - 1
+    return words, codes[codes >= 0], lengths
+
+
 def _rows_matrix(rows: Sequence[Sequence[int]], n_cols: int) -> sp.csr_matrix:
-    """Count matrix with one row per list of column indices."""
+    """Count matrix with one row per list of column indices (clipped to ``n_cols``)."""
     lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
     cols = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=int(lengths.sum()))
     np.clip(cols, 0, n_cols - 1, out=cols)
+    return _count_matrix(cols, lengths, n_cols)
+
+
+def _count_matrix(cols: np.ndarray, lengths: np.ndarray, n_cols: int) -> sp.csr_matrix:
+    """Count matrix whose row ``r`` holds the next ``lengths[r]`` column indices of ``cols``: the rows
+    laid out as given, then each row's repeats summed (what a COO matrix's conversion does, without its
+    sort of the rows)."""
+    indptr = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=indptr[1:])
     values = np.ones(len(cols), dtype=np.float32)
-    owners = np.repeat(np.arange(len(rows)), lengths)
-    return sp.csr_matrix((values, (owners, cols)), shape=(len(rows), n_cols))
+    M = sp.csr_matrix((values, np.asarray(cols, dtype=np.int64), indptr), shape=(len(lengths), n_cols))
+    M.sum_duplicates()
+    return M

@@ -206,7 +206,7 @@ def _similarity(
             else None
         )
         index = build_text_index(papers)
-        similar = similarity.similarity_edges(
+        i, j, score = similarity.similarity_pairs(
             papers,
             top_k=options.top_k,
             min_score=options.min_similarity,
@@ -222,11 +222,10 @@ def _similarity(
         # the joint vectors, whose query it embeds by both models) under a tag naming what made them.
         index.vectors = vectors.astype(VECTORS_DTYPE)
         index.vectors_model = tag
-    row = {n: i for i, n in enumerate(edges.nodes)}
-    i = np.fromiter((row[u] for u, _, _ in similar), dtype=np.int64, count=len(similar))
-    j = np.fromiter((row[v] for _, v, _ in similar), dtype=np.int64, count=len(similar))
-    score = np.fromiter((s for _, _, s in similar), dtype=np.float64, count=len(similar))
-    return index, edges.extended(i, j, "similar", score)
+    # Rows of papers -> rows of the edge arrays' nodes (the same papers, maybe in another order).
+    row = {n: r for r, n in enumerate(edges.nodes)}
+    node = np.fromiter((row[p.id] for p in papers), dtype=np.int64, count=len(papers))
+    return index, edges.extended(node[i], node[j], "similar", score.astype(np.float64))
 
 
 def edge_counts(G: nx.MultiDiGraph, *, edges: EdgeArrays | None = None) -> dict[str, Any]:

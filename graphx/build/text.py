@@ -378,30 +378,34 @@ def _term_counts(texts: Sequence[str]) -> tuple[sp.csr_array, Callable[[int], st
         place[done : done + len(k)] = offset[seg] + np.arange(len(k)) - before[seg]
         offset += n_k
         done += len(k)
-    order = np.empty_like(place)
-    order[place] = np.arange(len(place))
-    codes, at = codes[order], at[order]
-    del place, order, segment, unigram, bigram, trigram, word  # the largest arrays: memory at 100k papers
-    distinct, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
-    first_seen = np.argsort(first)
+    # Equal codes side by side, each term's occurrences in text order (so their texts ascend), then per
+    # term: its column (the rank of its first place) and its count in each text, as runs of that order.
+    by_code = _stable_order(codes)
+    codes = codes[by_code]
+    starts = np.ones(len(codes), dtype=bool)
+    np.not_equal(codes[1:], codes[:-1], out=starts[1:])
+    term_of = np.cumsum(starts) - 1  # the term (in code order) of each sorted occurrence
+    starts = np.flatnonzero(starts)
+    distinct = codes[starts]
+    del codes, segment, unigram, bigram, trigram, word  # the largest arrays: memory at 100k papers
+    first_seen = np.argsort(np.minimum.reduceat(place[by_code], starts))
+    del place
     column = np.empty(len(distinct), dtype=np.int64)
     column[first_seen] = np.arange(len(distinct))
     column_code = distinct[first_seen]
-    doc = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)[at]
-    del codes, at, ids
-    cells = doc * max(len(distinct), 1)
-    cells += column[inverse.ravel()]
-    del doc, inverse, first
-    cells, values = np.unique(cells, return_counts=True)
-    rows, cols = np.divmod(cells, max(len(distinct), 1))
-    index_type = np.int32 if len(cells) <= np.iinfo(np.int32).max else np.int64
-    indptr = np.zeros(len(texts) + 1, dtype=index_type)
-    np.cumsum(np.bincount(rows, minlength=len(texts)), out=indptr[1:])
-    counts = sp.csr_array(
-        (values.astype(np.intc), cols.astype(index_type), indptr),
-        shape=(len(texts), len(distinct)),
-        dtype=np.float32,
-    )
+    doc = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)[at[by_code]]
+    del at, by_code, ids
+    runs = np.ones(len(doc), dtype=bool)
+    np.not_equal(doc[1:], doc[:-1], out=runs[1:])
+    runs[starts] = True
+    runs = np.flatnonzero(runs)
+    values = np.diff(np.append(runs, len(doc)))
+    rows, cols = doc[runs], column[term_of[runs]]  # each (text, column) once
+    del doc, term_of
+    # Rows by scipy's counting sort, then each row's columns sorted: no sort of all the cells.
+    counts = sp.coo_array(
+        (values.astype(np.intc), (rows, cols)), shape=(len(texts), len(distinct)), dtype=np.float32
+    ).tocsr()
     counts.sort_indices()
 
     def term(col: int) -> str:
@@ -415,3 +419,20 @@ def _term_counts(texts: Sequence[str]) -> tuple[sp.csr_array, Callable[[int], st
         return f"{words[pair // n_words]} {joiners[j]} {words[pair % n_words]}"
 
     return counts, term
+
+
+def _stable_order(values: np.ndarray) -> np.ndarray:
+    """``np.argsort(values, kind="stable")`` of non-negative integers, by a plain sort of each value
+    packed with its position when both fit in 63 bits (4x faster on 35M term occurrences: numpy sorts
+    int64 with SIMD, but its stable argsort is a timsort)."""
+    n = len(values)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    bits = max(int(n - 1).bit_length(), 1)
+    if int(values.min()) < 0 or int(values.max()) >= 1 << (63 - bits):
+        return np.argsort(values, kind="stable")
+    keys = values.astype(np.int64) << bits
+    keys |= np.arange(n, dtype=np.int64)
+    keys.sort()
+    keys &= (1 << bits) - 1
+    return keys
