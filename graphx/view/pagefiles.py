@@ -22,6 +22,7 @@ from pathlib import Path
 import networkx as nx
 
 from graphx.atomic import atomic_write
+from graphx.build.edgearrays import EdgeArrays
 
 PAGE_FILE = "page.json"
 TEXTS_FILE = "texts.json"
@@ -34,12 +35,14 @@ GZIP_LEVELS = {"graph.json": 1}
 SERVED_FILES = ("graph.json", PAGE_FILE, TEXTS_FILE)
 
 
-def page_files(G: nx.MultiDiGraph) -> dict[str, bytes]:
-    """``{file name: bytes}`` of the explorer's page data and search texts for ``G``."""
+def page_files(G: nx.MultiDiGraph, *, edges: EdgeArrays | None = None) -> dict[str, bytes]:
+    """``{file name: bytes}`` of the explorer's page data and search texts for ``G``.
+
+    ``edges`` are ``G``'s edges as arrays in ``G.edges(keys=True)`` order, if the caller has them."""
     from graphx import view
 
     return {
-        PAGE_FILE: view.script_json(view.page_data(G)).encode("utf-8"),
+        PAGE_FILE: view.script_json(view.page_data(G, edges=edges)).encode("utf-8"),
         TEXTS_FILE: view.script_json(view.search_texts(G)).encode("utf-8"),
     }
 
@@ -61,15 +64,18 @@ def write_gzip_copy(path: Path) -> Path:
     return target
 
 
-def write_page_files(G: nx.MultiDiGraph, folder: str | os.PathLike) -> list[Path]:
-    """Write ``page.json``, ``texts.json`` and gzip copies of every served file into ``folder``.
+def write_page_files(
+    G: nx.MultiDiGraph, folder: str | os.PathLike, *, edges: EdgeArrays | None = None
+) -> list[Path]:
+    """Write ``page.json``, ``texts.json`` and gzip copies of every served file into ``folder``
+    (``edges``: as :func:`page_files` takes them).
 
     A served file whose copy is already there and as new as it keeps that copy: ``graph.json`` is
     compressed while it is written (:func:`graphx.store.graphs.write_node_link`).
     """
     folder = Path(folder)
     written = []
-    for name, data in page_files(G).items():
+    for name, data in page_files(G, edges=edges).items():
         path = folder / name
         atomic_write(path, lambda fh, data=data: fh.write(data))
         written.append(path)
