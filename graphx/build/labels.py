@@ -343,6 +343,7 @@ def label_communities(
     taken: set[str] | None = None,
     matrix: tuple[sp.csr_matrix, list[str]] | None = None,
     vectors: np.ndarray | sp.csr_matrix | None = None,
+    unit_vectors: bool = False,
     max_terms: int,
 ) -> dict[Hashable, list[str]]:
     """Distinct labels of up to ``max_terms`` terms for every community in ``membership`` (one per text).
@@ -350,8 +351,10 @@ def label_communities(
     ``texts`` (title and abstract of each entry) let phrases be completed as the papers write them;
     ``matrix`` is their already computed :func:`term_matrix`. ``vectors`` (one row per entry, dense
     embeddings or TF-IDF rows) re-rank candidates by closeness to the community's centroid; without
-    them the term matrix's rows serve. ``taken`` (updated in place) holds labels and terms already
-    used at this level, so labels stay distinct across separate calls (sub-areas of different areas).
+    them the term matrix's rows serve; ``unit_vectors``: they are :func:`_unit_rows` already (a caller
+    labelling many sets of the same rows scales them once). ``taken`` (updated in place) holds labels and
+    terms already used at this level, so labels stay distinct across separate calls (sub-areas of
+    different areas).
     A community under MIN_AREA_PAPERS papers (of two or more) is labelled ``["unclustered"]``.
 
     Examples
@@ -370,7 +373,9 @@ def label_communities(
     keys, scores, terms = class_tfidf(None, membership, matrix=(X, terms))
     B = X.tocsr().copy()
     B.data = np.ones_like(B.data)
-    vectors = _unit_rows(vectors if vectors is not None else X)
+    vectors = (
+        vectors if unit_vectors and vectors is not None else _unit_rows(vectors if vectors is not None else X)
+    )
     members: dict[Hashable, list[int]] = {k: [] for k in keys}
     for i, c in enumerate(membership):
         members[c].append(i)
@@ -501,13 +506,21 @@ def annotate(
     nodes = list(G)
     position = {pid: i for i, pid in enumerate(index.ids)}
     order = [position[n] for n in nodes]
-    X = index.binary()[order]
-    V = index.X[order] if vectors is None else np.asarray(vectors)[order]
+    same = order == list(range(len(index.ids)))  # a build's index is in the graph's order: no copies
+    X = index.binary() if same else index.binary()[order]
+    V = index.X if vectors is None else np.asarray(vectors)
+    # Rows scaled to length 1 once for every label call (each row by its own norm, so the same values).
+    V = _unit_rows(V if same else V[order])
     terms = index.terms
     texts = node_texts(G, nodes)
     row = {n: i for i, n in enumerate(nodes)}
     area_labels = label_communities(
-        texts, [partition.area[n] for n in nodes], matrix=(X, terms), vectors=V, max_terms=max_terms
+        texts,
+        [partition.area[n] for n in nodes],
+        matrix=(X, terms),
+        vectors=V,
+        unit_vectors=True,
+        max_terms=max_terms,
     )
 
     sub_labels: dict[int, list[str]] = {}
@@ -527,7 +540,7 @@ def annotate(
         sub_labels.update(
             label_communities(
                 [texts[i] for i in rows], subs, exclude=exclude, taken=taken,
-                matrix=(X[rows], terms), vectors=V[rows], max_terms=max_terms,
+                matrix=(X[rows], terms), vectors=V[rows], unit_vectors=True, max_terms=max_terms,
             )
         )  # fmt: skip
 

@@ -141,9 +141,7 @@ def _place_discs(
     """Disc centres: a layout of the area graph, scaled to the discs, then pushed apart until none overlap."""
     if len(keys) <= 1:
         return np.zeros((len(keys), 2))
-    index = {a: i for i, a in enumerate(keys)}
-    a = np.array([index.get(int(x), -1) for x in area[ends[:, 0]]], dtype=np.int64)
-    b = np.array([index.get(int(x), -1) for x in area[ends[:, 1]]], dtype=np.int64)
+    a, b = _key_index(area[ends[:, 0]], keys), _key_index(area[ends[:, 1]], keys)
     between = (a != b) & (a >= 0) & (b >= 0)
     lo, hi = np.minimum(a, b)[between], np.maximum(a, b)[between]
     codes, inverse = np.unique(lo * len(keys) + hi, return_inverse=True)
@@ -154,6 +152,19 @@ def _place_discs(
     spread = np.quantile(np.linalg.norm(C, axis=1), 0.9) or 1.0
     C *= np.sqrt(radii.sum() * radii.max()) / spread
     return _separate(C, radii * DISC_GAP)
+
+
+def _key_index(values: np.ndarray, keys: list) -> np.ndarray:
+    """The position of each value in the sorted ``keys``, -1 for a value not among them.
+
+    >>> _key_index(np.array([7, 3, 5, 3]), [3, 7]).tolist()
+    [1, 0, -1, 0]
+    """
+    sorted_keys = np.asarray(keys, dtype=np.int64)
+    values = np.asarray(values, dtype=np.int64)
+    at = np.minimum(np.searchsorted(sorted_keys, values), max(len(keys) - 1, 0))
+    found = sorted_keys[at] == values if len(keys) else np.zeros(len(values), dtype=bool)
+    return np.where(found, at, -1)
 
 
 def _separate(C: np.ndarray, radii: np.ndarray) -> np.ndarray:
