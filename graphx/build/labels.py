@@ -130,13 +130,22 @@ def class_tfidf(
     member_rows = [index[c] for c in classes]
     n = len(member_rows)
     M = sp.csr_matrix((np.ones(n), (member_rows, np.arange(n))), shape=(len(keys), n))
-    # Sparse throughout: at 100k papers a dense class x term matrix is areas x 1.4M terms.
-    B = X.copy().tocsr()
-    B.data = np.ones_like(B.data, dtype=np.float64)
-    counts = (M @ B).tocsr()
+    # Sparse throughout: at 100k papers a dense class x term matrix is areas x 1.4M terms. Counts of
+    # ones are exact in any float type: a binary X (a build's) is not copied.
+    counts = (M @ _binary(X)).tocsr()
     counts.eliminate_zeros()
     sizes = np.asarray(M.sum(axis=1)).ravel()
     return keys, class_scores(counts, sizes, terms), terms
+
+
+def _binary(X: sp.spmatrix) -> sp.csr_matrix:
+    """``X`` as CSR with every stored value 1 (``X`` itself when it is already that: no copy)."""
+    X = X.tocsr()
+    if np.all(X.data == 1):
+        return X
+    B = X.copy()
+    B.data = np.ones_like(B.data)
+    return B
 
 
 def class_scores(counts: sp.csr_matrix, sizes: np.ndarray, terms: Sequence[str]) -> sp.csr_matrix:
@@ -371,8 +380,7 @@ def label_communities(
     exclude = exclude or {}
     X, terms = matrix if matrix is not None else term_matrix(texts or [])
     keys, scores, terms = class_tfidf(None, membership, matrix=(X, terms))
-    B = X.tocsr().copy()
-    B.data = np.ones_like(B.data)
+    B = _binary(X)
     vectors = (
         vectors if unit_vectors and vectors is not None else _unit_rows(vectors if vectors is not None else X)
     )

@@ -96,6 +96,7 @@ def _build(
     )
     stage("labels", lambda: labels.annotate(G, index, partition, max_terms=options.label_terms))
     stage("layout", lambda: layout.annotate(G, weights=options.weights, seed=options.seed, weighted=weighted))
+    weighted = None  # read by no later stage: freed before networkx's edges are made
     edges = stage("graph", lambda: fill_graph(G, edges))
 
     G.graph["name"] = name
