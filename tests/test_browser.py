@@ -492,6 +492,48 @@ def test_overview_labels_every_area_and_drilling_in_names_sub_areas_in_shades(pa
     assert colors[0] != colors[1], "sub-areas of a drilled-in area share one colour"
 
 
+def test_area_names_are_whole_terms_and_keep_off_other_areas_discs(page, server):
+    base, _ = server
+    open_explorer(page, base, query="?view=overview")
+    label = "representation learning, graph neural networks, self supervised"
+    lines = page.evaluate("(l) => GraphxLabels.nameLines(l, 34, 2)", label)
+    assert lines == ["representation learning,", "graph neural networks"]
+    assert page.evaluate("(l) => GraphxLabels.nameLines(l, 34, 1)", label) == ["representation learning"]
+    # On the overview no area's name covers another area's disc, also zoomed out, where the names (of
+    # fixed screen size) crowd the discs: at 0.7 of the fitted scale the first name's usual spot lies on
+    # another area's disc.
+    page.evaluate("graphx.network.fit(); graphx.network.moveTo({scale: graphx.network.getScale() * 0.7})")
+    labels = read_labels(page)
+    discs = page.evaluate(
+        """() => { const n = graphx.network;
+                   return n.body.data.nodes.get().map(a => {
+                     const p = n.canvasToDOM({x: a.x, y: a.y}), s = a.size * n.getScale();
+                     return {area: a.area, x: p.x - s, y: p.y - s, w: 2 * s, h: 2 * s}; }); }"""
+    )
+    names = {lab["text"]: lab for lab in labels if lab["kind"] == "area"}
+    assert len(names) == 3
+    G = make_fixture_graph()
+    area_of = {G.nodes[n]["community_label"]: G.nodes[n]["community"] for n in G}
+    for text, lab in names.items():
+        own = area_of[text]
+        assert [d["area"] for d in discs if d["area"] != own and overlaps(lab, d)] == [], text
+
+
+def test_links_across_areas_are_drawn_fainter_than_links_inside_one(page, server):
+    base, _ = server
+    open_explorer(page, base)
+    G = make_fixture_graph()
+    items = page.evaluate("() => graphx.network.body.data.edges.get().map(e => [e.from, e.to, e.color])")
+    inside = {c for u, v, c in items if G.nodes[u]["community"] == G.nodes[v]["community"]}
+    across = {c for u, v, c in items if G.nodes[u]["community"] != G.nodes[v]["community"]}
+    assert inside and across
+
+    def alpha(color):
+        return float(color.rsplit(",", 1)[1].rstrip(")"))
+
+    assert min(alpha(c) for c in inside) > max(alpha(c) for c in across)
+
+
 def test_search_ranks_title_over_abstract_counts_and_steps_with_enter(page, server):
     base, _ = server
     open_explorer(page, base)
@@ -635,7 +677,9 @@ def test_missing_papers_panel_lists_foundations_and_follow_ups(page, server):
         "#gx-missing ol[data-kind='foundations'] li", "els => els.map(e => e.dataset.id)"
     )
     assert shown == [p["id"] for p in expected["foundations"]]
-    page.click("li.gx-area[data-area='1'] .gx-area-name")
+    page.click(
+        "li.gx-area[data-area='1'] .gx-area-name", position={"x": 12, "y": 8}
+    )  # its start: the search results cover the rest
     assert "this area" in page.inner_text("#gx-missing-show")
     if shown:
         page.click(f"#gx-missing button.gx-add[data-id='{shown[0]}']")
@@ -666,7 +710,9 @@ def test_reference_downloads_for_area_search_and_selection(page, server):
     open_explorer(page, base)
     page.wait_for_function("window.graphxSearchReady === true")
     page.fill("#gx-search", "reinforcement")
-    page.click("li.gx-area[data-area='1'] .gx-area-name")
+    page.click(
+        "li.gx-area[data-area='1'] .gx-area-name", position={"x": 12, "y": 8}
+    )  # its start: the search results cover the rest
     G = make_fixture_graph()
     matches = sum(
         "reinforcement" in (G.nodes[n]["title"] + (G.nodes[n].get("abstract") or "")).lower() for n in G

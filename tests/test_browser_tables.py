@@ -61,3 +61,23 @@ def test_overview_then_an_area_from_the_server_then_search(page, tables_server):
     page.click("#gx-overview")
     page.wait_for_function("window.graphxReady === true && graphx.state.mode === 'overview'")
     assert page.evaluate("location.search") == ""
+
+
+def test_the_topic_lens_lists_its_papers_and_opens_the_area_of_one(page, tables_server):  # noqa: F811
+    from graphx.topic import find_topic_in_tables
+
+    base, T = tables_server
+    open_explorer(page, base, name="june")
+    found = find_topic_in_tables(T, "reinforcement learning")
+    page.select_option("#gx-search-mode", "topic")
+    page.fill("#gx-search", "reinforcement learning")
+    with page.expect_response(lambda r: "/api/graphs/june/topic?q=" in r.url):
+        page.press("#gx-search", "Enter")
+    page.wait_for_selector("#gx-topic-clear")
+    head = page.inner_text("#gx-results .gx-r-head")
+    assert f"{len(found.topic.papers)} papers" in head and f"searched {len(found.areas)} areas" in head
+    first = found.topic.papers[0]
+    area = T.paper(first)["community"]
+    page.click(f"#gx-results button[data-paper='{first}']")
+    page.wait_for_function(f"window.graphxReady === true && graphx.state.drill === {area}")
+    page.wait_for_selector(f"#gx-details[data-paper='{first}']")

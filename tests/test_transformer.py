@@ -162,3 +162,47 @@ def test_a_cancelled_build_stops_inside_the_transformer(iclr):
         similarity.local_embedding(papers, similarity.TRANSFORMER, cancel=cancel)
     timer.cancel()
     assert not transformer._MEMO
+
+
+def test_vectors_are_kept_on_disk_by_text_and_read_back_from_there(iclr, tmp_path):
+    texts = [f"{p.title}. {p.abstract}" for p, _ in iclr[:30]]
+    transformer._MEMO.clear()
+    with transformer.vector_cache(tmp_path) as store:
+        first = transformer.embed_texts(texts)
+    assert len(store.get([transformer.text_key(t) for t in texts])) == len(texts)
+    # What the store holds is what comes back: a vector put there under text 0's key is returned for it.
+    store.put({transformer.text_key(texts[0]): first[1]})
+    transformer._MEMO.clear()
+    with transformer.vector_cache(tmp_path):
+        again = transformer.embed_texts(texts)
+    assert np.array_equal(again[0], first[1]) and np.array_equal(again[1:], first[1:])
+    # Outside the block the disk is not read: text 0 is encoded again.
+    transformer._MEMO.clear()
+    assert np.allclose(transformer.embed_texts(texts[:1])[0], first[0], atol=1e-6)
+
+
+def test_a_build_fills_the_cache_folder_and_a_damaged_cache_is_skipped(iclr, tmp_path, caplog):
+    from graphx.build.pipeline import VECTORS_FOLDER, build_and_save
+    from graphx.build.text import paper_text
+
+    papers = [p for p, _ in iclr[:80]]
+    transformer._MEMO.clear()
+    G, _ = build_and_save(papers, tmp_path, "a", BuildOptions(seed=1))
+    store = transformer.VectorStore(tmp_path / VECTORS_FOLDER)
+    assert store.path.exists()
+    assert len(store.get([transformer.text_key(paper_text(p)) for p in papers])) == len(papers)
+
+    def similar(H):
+        return sorted(
+            (u, v, round(d["weight"], 6)) for u, v, k, d in H.edges(keys=True, data=True) if k == "similar"
+        )
+
+    transformer._MEMO.clear()
+    cached, _ = build_and_save(papers, tmp_path, "b", BuildOptions(seed=1))
+    assert similar(cached) == similar(G)
+    store.path.write_bytes(b"not a database" * 100)
+    transformer._MEMO.clear()
+    with caplog.at_level("WARNING", logger="graphx.build.transformer"):
+        rebuilt, _ = build_and_save(papers, tmp_path, "c", BuildOptions(seed=1))
+    assert similar(rebuilt) == similar(G)
+    assert "vector cache" in caplog.text and "computed instead" in caplog.text

@@ -15,15 +15,20 @@ from webui import graphs as webgraphs  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def tables_cache(neurips_papers, tmp_path_factory):
-    """A cache with ``june`` (273 papers, stored as tables) and ``demo`` (the fixture graph, graph.json)."""
+def june(neurips_papers):
+    """June 2021's 273 papers of the shipped demo, built (networkx)."""
     from graphx.build.pipeline import build_graph
     from graphx.options import BuildOptions
 
-    cache = tmp_path_factory.mktemp("web-tables") / "cache"
     part = [p for p in neurips_papers if p.id.startswith(NEURIPS_PART_PREFIX)]
-    G = build_graph(part, BuildOptions(seed=1), name="june")
-    tables.save_graph_tables(G, cache, "june")
+    return build_graph(part, BuildOptions(seed=1), name="june")
+
+
+@pytest.fixture(scope="module")
+def tables_cache(june, tmp_path_factory):
+    """A cache with ``june`` (273 papers, stored as tables) and ``demo`` (the fixture graph, graph.json)."""
+    cache = tmp_path_factory.mktemp("web-tables") / "cache"
+    tables.save_graph_tables(june, cache, "june")
     graphstore.save_graph(make_fixture_graph(), cache, "demo")
     return cache
 
@@ -99,7 +104,7 @@ def test_search_is_ranked_limited_and_counts_every_match(base, T):
         ("/api/graphs/nothing/areas/0", 404, "No built graph named 'nothing'"),
         ("/api/graphs/june/search", 400, "?q="),
         ("/api/graphs/june", 400, "area=K"),
-        ("/api/graphs/june/topic?q=x", 400, "stored as tables"),
+        ("/api/graphs/june/topic?q=zzyzx", 400, "any word of 'zzyzx'"),
         ("/graphs/june/export/gexf", 400, "export one area"),
     ],
 )
@@ -145,3 +150,56 @@ def test_the_overview_draws_the_strongest_links_between_areas(T, monkeypatch):
     capped = tablepages.overview_page(T)["overview"]
     assert capped["edges_total"] == every["edges_total"] == len(every["edges"]) > 3
     assert sorted(n for _, _, n in capped["edges"]) == sorted(n for _, _, n in every["edges"])[-3:]
+
+
+def test_several_areas_hold_their_papers_and_every_edge_among_them(june, T):
+    areas = T.area_ids()[:3]
+    H = T.areas(areas)
+    inside = {n for n, c in june.nodes(data="community") if c in areas}
+    assert set(H) == inside
+    expected = {(u, v, k) for u, v, k in june.edges(keys=True) if u in inside and v in inside}
+    assert {(u, v, k) for u, v, k in H.edges(keys=True)} == expected
+    assert any(june.nodes[u]["community"] != june.nodes[v]["community"] for u, v, _ in expected)
+    assert [c["id"] for c in H.graph["communities"]] == sorted(areas)
+
+
+def test_the_topic_lens_runs_on_the_areas_holding_the_query_s_matches(base, june, T):
+    answer = get(base, "/api/graphs/june/topic", params={"q": "reinforcement learning"})
+    assert answer.status_code == 200, answer.text
+    found = answer.json()
+    assert found["query"] == "reinforcement learning" and len(found["papers"]) >= 5
+    assert [h["id"] for h in found["hits"]] == found["papers"]
+    searched = set(found["areas_searched"])
+    assert all(h["area"] in searched and h["open"]["area"] == h["area"] for h in found["hits"])
+    top = [june.nodes[p] for p in found["papers"][:5]]
+    assert all("reinforcement" in (n["title"] + " " + (n.get("abstract") or "")).lower() for n in top)
+    assert found["area"] == next(c["label"] for c in T.communities if c["id"] == found["area_id"])
+
+
+def test_a_small_budget_keeps_the_topic_lens_to_the_area_with_most_matches(T):
+    from collections import Counter
+
+    from graphx.topic import find_topic_in_tables
+
+    hits = T.search("reinforcement learning", limit=1000, any_word=True)
+    best = Counter(h["area"] for h in hits).most_common(1)[0][0]
+    found = find_topic_in_tables(T, "reinforcement learning", max_papers=T.area_papers(best))
+    assert found.areas == [best] and found.papers_searched == T.area_papers(best)
+    assert {T.paper(p)["community"] for p in found.topic.papers} == {best}
+
+
+def test_the_cli_topic_on_a_tables_map_says_what_it_searched(tables_cache, T):
+    import json
+
+    from click.testing import CliRunner
+
+    from graphx.cli import cli
+
+    args = ["topic", "june", "reinforcement learning", "--cache-dir", str(tables_cache)]
+    out = CliRunner().invoke(cli, args)
+    assert out.exit_code == 0, out.output
+    head = out.output.splitlines()[0]
+    assert head.startswith("'reinforcement learning': ") and f"of {T.n_papers:,} papers)" in head
+    as_json = json.loads(CliRunner().invoke(cli, [*args, "--json"]).output)
+    assert len(out.output.splitlines()) == 1 + len(as_json["papers"])
+    assert T.paper(as_json["papers"][0])["title"] in out.output

@@ -527,6 +527,22 @@ def api_topic(name: str):
     query = request.args.get("q", "").strip()
     if not query:
         raise ConfigError("Give the topic as ?q=..., e.g. /api/graphs/NAME/topic?q=graph+neural+networks.")
+    if is_tables(name):
+        # The map is never loaded whole: the lens runs on the areas holding the query's matches. Each hit
+        # says which page shows it, as a search hit does.
+        from graphx.topic import find_topic_in_tables
+
+        T = table_cache().get(name)
+        found = find_topic_in_tables(T, query)
+        briefs = T.briefs(found.topic.papers)
+        hits = []
+        for pid in found.topic.papers:
+            b = briefs.get(pid, {})
+            area, sub = b.get("community"), b.get("subcommunity")
+            big = area is not None and T.area_papers(area) > MAX_AREA_PAGE_PAPERS
+            hits.append({"id": pid, "title": b.get("title", pid), "year": b.get("year"), "area": area,
+                         "open": {"area": area, "sub": sub if big else None}})  # fmt: skip
+        return jsonify({**found.to_json(), "area_id": found.topic.area_id, "hits": hits})
     try:
         G, index = graph_cache().text_index(name)
     except ConfigError as exc:

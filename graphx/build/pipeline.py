@@ -7,6 +7,7 @@ progress and stores the result. The CLI and the web app both call :func:`build_g
 
 from __future__ import annotations
 
+import contextvars
 import os
 import platform
 import threading
@@ -33,6 +34,9 @@ from graphx.progress import Progress
 from graphx.store.graphs import check_name, save_graph
 from graphx.version import __version__
 
+VECTORS_FOLDER = (
+    "vectors"  # CACHE/vectors: transformer vectors by text (graphx.build.transformer.VectorStore)
+)
 STAGES = ("edges", "similarity", "metrics", "weights", "communities", "labels", "layout", "graph", "save")
 
 
@@ -149,9 +153,13 @@ def build_and_save(
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
 ) -> tuple[nx.MultiDiGraph, Path]:
-    """:func:`build_graph`, then store it atomically as ``CACHE/graphs/NAME`` with its text index."""
+    """:func:`build_graph`, then store it atomically as ``CACHE/graphs/NAME`` with its text index.
+
+    Transformer vectors are kept in ``CACHE/vectors`` (:func:`graphx.build.transformer.vector_cache`):
+    the same abstracts are not encoded again by the next build."""
     check_name(name)
-    G, index, edges = _build(papers, options, name=name, inputs=inputs, progress=progress, cancel=cancel)
+    with transformer.vector_cache(Path(cache_dir) / VECTORS_FOLDER):
+        G, index, edges = _build(papers, options, name=name, inputs=inputs, progress=progress, cancel=cancel)
     return G, save_built(G, index, cache_dir, name, edges=edges, progress=progress, cancel=cancel)
 
 
@@ -203,7 +211,10 @@ def _similarity(
     # second thread while the TF-IDF index (Python tokenising) is built: 1-1.5 s less at 6.5k papers.
     with ThreadPoolExecutor(max_workers=1) as pool:
         local = (
-            pool.submit(similarity.local_embedding, papers, encoder, cancel=cancel)
+            # In this thread's context, where the transformer's vector cache (vector_cache) is set.
+            pool.submit(
+                contextvars.copy_context().run, similarity.local_embedding, papers, encoder, cancel=cancel
+            )
             if options.text_embedding_weight > 0
             else None
         )

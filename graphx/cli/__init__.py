@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 import sys
@@ -47,6 +48,11 @@ class GraphxGroup(click.Group):
                 "Ran out of memory. Build fewer papers (--max-papers), close other programs, or raise the "
                 "memory limit (ulimit -v); papers fetched so far are cached."
             ) from None
+        except BrokenPipeError:  # output piped into a reader that stopped (`graphx topic ... | head`)
+            # Not a disk error: stop quietly (stdout pointed at devnull, so flushing at exit cannot fail
+            # again), exit status 1 as Python's documentation advises for SIGPIPE.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
         except OSError as exc:  # full disk, read-only folder, device or folder where a file should go
             where = f" ({exc.filename})" if exc.filename else ""
             raise click.ClickException(
@@ -275,10 +281,12 @@ def _build_dask(release, values, cache: Path, name: str, options, scale: dict, b
 
 def _build_tables(papers, cache: Path, name: str, options, described, bars):
     """The local engine's graph stored as tables (graphx.store.tables), the save timed as build_and_save's."""
-    from graphx.build.pipeline import build_graph
+    from graphx.build import transformer
+    from graphx.build.pipeline import VECTORS_FOLDER, build_graph
     from graphx.store.tables import save_graph_tables
 
-    G = build_graph(papers, options, name=name, inputs=described, progress=bars)
+    with transformer.vector_cache(cache / VECTORS_FOLDER):
+        G = build_graph(papers, options, name=name, inputs=described, progress=bars)
     started = time.perf_counter()
     G.graph["meta"]["timings_s"]["save"] = 0.0
     folder = save_graph_tables(G, cache, name)
@@ -590,18 +598,31 @@ def topic(name, query, as_json, cache_dir) -> None:
     """Papers of a topic in a built graph, best first, with the set's label and the area it overlaps most."""
     import json
 
-    from graphx.topic import find_topic, load_index
+    from graphx.topic import find_topic, find_topic_in_tables, load_index
 
     cache = resolve_cache_dir(cache_dir)
-    G = graphstore.load_graph(cache, name)
-    result = find_topic(G, query, index=load_index(G, graphstore.graph_dir(cache, name)))
+    folder = graphstore.graph_dir(cache, name)
+    if graphstore.is_tables(folder):
+        # Never the whole map: the lens runs on the areas holding the query's matches.
+        from graphx.store.tables import open_tables
+
+        T = open_tables(cache, name)
+        found = find_topic_in_tables(T, query)
+        result, titles = found.topic, {p: b.get("title") for p, b in T.briefs(found.topic.papers).items()}
+        searched = f" (searched {len(found.areas)} areas, {found.papers_searched:,} of {T.n_papers:,} papers)"
+    else:
+        G = graphstore.load_graph(cache, name)
+        result = find_topic(G, query, index=load_index(G, folder))
+        titles, searched = {n: G.nodes[n].get("title") for n in result.papers}, ""
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False))
         return
-    click.echo(f"{query!r}: {len(result.papers):,} papers; label: {result.label}; area: {result.area}")
+    click.echo(
+        f"{query!r}: {len(result.papers):,} papers; label: {result.label}; area: {result.area}{searched}"
+    )
     for n in result.papers:
         # One line per paper: listing titles keep their line breaks ("...Data Analysis on\n  Trusted...").
-        click.echo(f"  {n}  {' '.join(str(G.nodes[n].get('title') or '').split())}")
+        click.echo(f"  {n}  {' '.join(str(titles.get(n) or '').split())}")
 
 
 @cli.command()

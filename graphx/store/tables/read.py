@@ -35,6 +35,8 @@ from graphx.store.tables.files import (
 )
 from graphx.store.tables.files import arrow as _arrow
 
+SAMPLE_AREAS = 10  # areas sample_texts reads from
+
 
 def open_tables(cache_dir: str | os.PathLike, name: str) -> TableGraph:
     """The graph ``name`` stored as tables; :class:`GraphNotFound` if there is none by that name."""
@@ -56,13 +58,14 @@ def pa_array(values: Any):
     return pa.array(values)
 
 
-def _fts_query(text: str) -> str | None:
-    """A user's words as an FTS5 query: every word must occur, as a word or a word's start."""
+def _fts_query(text: str, *, any_word: bool = False) -> str | None:
+    """A user's words as an FTS5 query: every word must occur (with ``any_word``: one of them), as a word
+    or a word's start."""
     plain = "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
     words = re.findall(r"[^\W_]+", plain)
     content = [w for w in words if w not in STOP_WORDS]
     words = content or words
-    return " ".join(f'"{w}"*' for w in words) if words else None
+    return (" OR " if any_word else " ").join(f'"{w}"*' for w in words) if words else None
 
 
 def _add_keyed_edges(G: nx.MultiDiGraph, e: dict[str, list]) -> dict[str, int]:
@@ -209,6 +212,62 @@ class TableGraph:
         G.graph = self._area_graph_attrs(int(k), G, counts)
         return G
 
+    def areas(self, ks: list[int]) -> nx.MultiDiGraph:
+        """Several areas at once: their papers and every edge among them, inside one area or between two
+        of them (what the topic lens needs: a topic may span neighbouring areas). ``G.graph`` holds those
+        areas and their sub-areas, and the map's metadata (build parameters, text encoder)."""
+        _, pc, _ = _arrow()
+        ks = sorted({int(k) for k in ks})
+        rows = [self._row(k) for k in ks]
+        a = self._areas
+        G = nx.MultiDiGraph()
+        counts: dict[str, int] = {}
+        wanted = pa_array(np.asarray(ks, dtype=np.int32))
+        for i in rows:
+            nodes = self._read(NODES_FILE, a["node_start"][i], a["node_end"][i])
+            abstracts = self._read(TEXTS_FILE, a["node_start"][i], a["node_end"][i], ["abstract"])["abstract"]
+            G.add_nodes_from(self._node_records(nodes, abstracts))
+        for i in rows:
+            # Edges are sorted by the areas of their two ends: this area's block, kept where the other end
+            # is one of the chosen areas.
+            edges = self._read(
+                EDGES_FILE, a["edge_start"][i], a["edge_end"][i], ["u", "v", "kind", "weight", "cv"]
+            )
+            edges = edges.filter(pc.is_in(pc.cast(edges["cv"], "int32"), value_set=wanted))
+            for kind, n in _add_keyed_edges(
+                G, edges.select(["u", "v", "kind", "weight"]).to_pydict()
+            ).items():
+                counts[kind] = counts.get(kind, 0) + n
+        meta = {key: v for key, v in self.meta.items() if key not in ("communities", "subcommunities")}
+        meta["counts"] = {"papers": G.number_of_nodes(), "edges": counts}
+        chosen = set(ks)
+        G.graph = {
+            "name": self.name,
+            "communities": [c for c in self.communities if int(c["id"]) in chosen],
+            "subcommunities": [c for c in self.subcommunities if int(c.get("parent", -1)) in chosen],
+            "meta": meta,
+        }
+        return G
+
+    def sample_texts(self, n: int, *, exclude: list[int] = ()) -> list[tuple[str, str, str | None]]:
+        """About ``n`` papers' ``(id, title, abstract)`` from areas not in ``exclude``: the first rows of up
+        to SAMPLE_AREAS of them, spread over the map's area list (a few row groups read, not the map)."""
+        skip = {int(k) for k in exclude}
+        others = [k for k in self.area_ids() if k not in skip]
+        if not others or n <= 0:
+            return []
+        picked = [others[int(i)] for i in np.linspace(0, len(others) - 1, min(SAMPLE_AREAS, len(others)))]
+        per_area = max(1, n // len(set(picked)))
+        out: list[tuple[str, str, str | None]] = []
+        for k in dict.fromkeys(picked):
+            i = self._row(k)
+            start = self._areas["node_start"][i]
+            end = min(self._areas["node_end"][i], start + per_area)
+            nodes = self._read(NODES_FILE, start, end, ["id", "title"]).to_pydict()
+            abstracts = self._read(TEXTS_FILE, start, end, ["abstract"])["abstract"].to_pylist()
+            out.extend(zip(nodes["id"], nodes["title"], abstracts, strict=True))
+        return out
+
     def _node_records(self, nodes: Any, abstracts: Any):
         labels = {int(c["id"]): c.get("label", "") for c in self.communities}
         sub_labels = {int(c["id"]): c.get("label", "") for c in self.subcommunities}
@@ -243,13 +302,16 @@ class TableGraph:
         uri = (self.folder / SEARCH_FILE).absolute().as_uri() + "?mode=ro"
         return sqlite3.connect(uri, uri=True)
 
-    def search(self, q: str, limit: int = DEFAULT_SEARCH_LIMIT) -> list[dict[str, Any]]:
-        """Papers whose title or abstract holds every word of ``q`` (or a word starting with it), best first.
+    def search(
+        self, q: str, limit: int = DEFAULT_SEARCH_LIMIT, *, any_word: bool = False
+    ) -> list[dict[str, Any]]:
+        """Papers whose title or abstract holds every word of ``q`` (or a word starting with it; with
+        ``any_word``, one of them at least), best first.
 
         Ranked by BM25 with title words weighing ``TITLE_WEIGHT`` times abstract words, ties to the more
         cited paper. Each hit: ``id, title, year, area, sub, citations, score``.
         """
-        query = _fts_query(q)
+        query = _fts_query(q, any_word=any_word)
         if query is None:
             return []
         limit = max(1, min(int(limit), MAX_SEARCH_LIMIT))

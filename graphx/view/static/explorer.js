@@ -29,9 +29,14 @@
   var KINDS = DATA.kinds;
   var KIND_COLORS = ["#5f6b7a", "#d4a017", "#8e44ad", "#16a085"];
   // Edge colours with their opacity baked in: one string per edge, not an object vis-network re-blends.
-  var KIND_RGBA = KIND_COLORS.map(function (h, k) {
-    return "rgba(" + [1, 3, 5].map(function (i) { return parseInt(h.slice(i, i + 2), 16); }).join(",") + "," + (k === 0 ? 0.45 : 0.35) + ")";
-  });
+  // Links between two areas are drawn fainter than links inside one, so that areas read as groups rather
+  // than as one tangle (on a text-only page most of the drawn links cross areas).
+  var ACROSS_AREAS_OPACITY = 0.12;
+  function rgba(h, alpha) {
+    return "rgba(" + [1, 3, 5].map(function (i) { return parseInt(h.slice(i, i + 2), 16); }).join(",") + "," + alpha + ")";
+  }
+  var KIND_RGBA = KIND_COLORS.map(function (h, k) { return rgba(h, k === 0 ? 0.45 : 0.35); });
+  var KIND_RGBA_ACROSS = KIND_COLORS.map(function (h) { return rgba(h, ACROSS_AREAS_OPACITY); });
   // Arrowheads cost more to draw than the lines (a filled path each): on big maps they are drawn only
   // inside a drilled-in area, and only when it has at most this many citation edges.
   var ARROWS_MAX_EDGES = 3000;
@@ -44,7 +49,7 @@
   // Canvas labels: font sizes (px on screen), how many paper labels at the fitted zoom, and growth with zoom.
   var AREA_FONT = 15, SUB_FONT = 13, PAPER_FONT = 12;
   var PAPER_LABELS_AT_FIT = 14, ALL_LABELS_MAX_PAPERS = 150, MAX_PAPER_LABELS = 400;
-  var LABEL_MAX_CHARS = 34;
+  var LABEL_MAX_CHARS = 34, NAME_LINES = 2;
   var SEARCH_SHOWN = 20, MAX_EXPORT_IDS = 2000;
   // vis-network's fit() stops at scale 1 by default; one area of a 2,000-unit map needs more.
   var MAX_ZOOM = 20;
@@ -171,7 +176,8 @@
   // area adds the rest of its own.
   var drawnEdges = DATA.edges_drawn === undefined ? DATA.edges.length : DATA.edges_drawn;
   function edgeItem(e, i, arrows) {
-    var item = { id: i, from: nodes[e[0]].id, to: nodes[e[1]].id, fi: e[0], ti: e[1], kind: e[2], w: e[3], color: KIND_RGBA[e[2]] };
+    var item = { id: i, from: nodes[e[0]].id, to: nodes[e[1]].id, fi: e[0], ti: e[1], kind: e[2], w: e[3],
+                 color: (nodes[e[0]].area === nodes[e[1]].area ? KIND_RGBA : KIND_RGBA_ACROSS)[e[2]] };
     if (arrows && e[2] === 0) item.arrows = ARROW;
     return item;
   }
@@ -371,11 +377,8 @@
   }
 
   // ------------------------------------------------------------------------------ canvas labels
-  function shorten(text, max) {
-    if (text.length <= max) return text;
-    var cut = text.slice(0, max - 1), space = cut.lastIndexOf(" ");
-    return (space > max / 2 ? cut.slice(0, space) : cut).replace(/[,;: ]+$/, "") + "…";
-  }
+  var shorten = GraphxLabels.shorten;
+  function nameLines(label) { return GraphxLabels.nameLines(label, LABEL_MAX_CHARS, NAME_LINES); }
   function paperLabel(n) {
     if (n.short === undefined) {
       var first = n.authors.length ? n.authors[0].trim().split(/\s+/).pop() : "";
@@ -408,7 +411,8 @@
       DATA.overview.nodes.slice().sort(function (a, b) { return b.papers - a.papers; }).forEach(function (a) {
         var p = toDom(a.x, a.y);
         // Below its disc (or above, or beside), so the name never hides the area it names.
-        cands.push({ kind: "area", text: shorten(a.label, LABEL_MAX_CHARS), sub: fmt(a.papers) + " papers", x: p.x, y: p.y, r: a.size * scale,
+        var lines = nameLines(a.label);
+        cands.push({ kind: "area", text: lines.join(" "), lines: lines, sub: fmt(a.papers) + " papers", x: p.x, y: p.y, r: a.size * scale,
                      size: AREA_FONT, subSize: PAPER_FONT, bold: true, color: darker(a.color), id: a.area });
       });
     } else {
@@ -416,13 +420,15 @@
         DATA.overview.nodes.slice().sort(function (a, b) { return b.papers - a.papers; }).forEach(function (a) {
           if (state.filters.hiddenAreas.has(a.area)) return;
           var p = toDom(a.x, a.y);
-          cands.push({ kind: "area", text: shorten(a.label, LABEL_MAX_CHARS), x: p.x, y: p.y, r: 0, size: AREA_FONT, bold: true,
+          var lines = nameLines(a.label);
+          cands.push({ kind: "area", text: lines.join(" "), lines: lines, x: p.x, y: p.y, r: 0, size: AREA_FONT, bold: true,
                        color: darker(a.color), id: a.area });
         });
       } else {
         subareaCentres().forEach(function (c) {
           var p = toDom(c.x, c.y);
-          cands.push({ kind: "sub", text: shorten(c.sub.label, LABEL_MAX_CHARS), x: p.x, y: p.y, r: 0, size: SUB_FONT, bold: true,
+          var lines = nameLines(c.sub.label);
+          cands.push({ kind: "sub", text: lines.join(" "), lines: lines, x: p.x, y: p.y, r: 0, size: SUB_FONT, bold: true,
                        color: darker(c.sub.color), id: c.sub.id });
         });
       }
@@ -440,7 +446,12 @@
       }
     }
     var limits = state.mode === "overview" ? null : { paper: all ? undefined : budget };
-    var placed = GraphxLabels.place(ctx, cands, w, h, limits);
+    // On the overview, names keep off the other areas' discs.
+    var discs = state.mode !== "overview" ? [] : DATA.overview.nodes.map(function (a) {
+      var p = toDom(a.x, a.y), r = a.size * scale;
+      return { x: p.x - r, y: p.y - r, w: 2 * r, h: 2 * r, id: a.area };
+    });
+    var placed = GraphxLabels.place(ctx, cands, w, h, limits, discs);
     GraphxLabels.draw(ctx, placed, ctx.canvas.width / Math.max(w, 1));
     window.graphxLabels = GraphxLabels.public(placed);
   }
@@ -652,11 +663,23 @@
     apiGet("/topic?q=" + encodeURIComponent(q)).then(function (d) {
       var ids = (d.papers || []).filter(function (id) { return byId.has(id); });
       state.topic = { query: q, label: d.label || "", area: d.area, ids: new Set(ids), order: ids };
-      if (state.mode === "overview") showPapers(null);
+      if (state.mode === "overview" && !TABLES) showPapers(null);
       refreshColors();
-      showCount(fmt(ids.length) + " in topic");
-      results.append(el("li", { class: "gx-r-head", text: "Topic “" + q + "”: " + fmt(ids.length) + " papers" + (d.label ? " · " + d.label : "") + "; the rest of the map is dimmed" }),
+      var total = (d.papers || []).length;
+      showCount(fmt(total) + " in topic");
+      var head = "Topic “" + q + "”: " + fmt(total) + " papers" + (d.label ? " · " + d.label : "");
+      // A map stored as tables shows one area at a time: the topic's papers are listed, each opening the
+      // page that shows it, and those on this page stay bright.
+      head += TABLES ? " · mostly in “" + (d.area || "?") + "” (searched " + fmt(d.areas_searched.length) + " areas, " +
+        fmt(d.papers_searched) + " papers)" : "; the rest of the map is dimmed";
+      results.append(el("li", { class: "gx-r-head", text: head }),
                      el("li", null, el("button", { type: "button", id: "gx-topic-clear", text: "Clear the topic", onclick: clearTopic })));
+      if (TABLES) (d.hits || []).slice(0, SEARCH_SHOWN).forEach(function (h) {
+        var a = areaById.get(h.area);
+        results.append(el("li", null, el("button", { type: "button", "data-paper": h.id, onclick: function () { pickServer(h); } },
+          el("span", { class: "gx-r-title", text: h.title }),
+          el("span", { class: "gx-r-meta", text: (a ? a.label : "area " + h.area) + (h.year ? " · " + h.year : "") }))));
+      });
       results.hidden = false;
       updateChrome();
     }).catch(function (err) {
@@ -761,9 +784,12 @@
           el("input", { type: "checkbox", class: "gx-area-shown", value: a.id, checked: "", title: "Show this area",
                         onchange: applyFilters }),
           el("span", { class: "gx-swatch", style: "background:" + (/^#[0-9a-fA-F]{6}$/.test(a.color) ? a.color : "#999") }),
-          el("button", { type: "button", class: "gx-link gx-area-name", "data-area": a.id, text: a.label,
-                         onclick: function () { focusGroup("area", a.id); } }),
-          el("span", { class: "gx-muted gx-area-size", text: fmt(a.size) + years }),
+          // The name takes the row's width; its size and years go on a line below (beside it, they
+          // squeezed a three-term name onto four lines of the 300-px panel).
+          el("div", { class: "gx-area-text" },
+            el("button", { type: "button", class: "gx-link gx-area-name", "data-area": a.id, text: a.label,
+                           onclick: function () { focusGroup("area", a.id); } }),
+            el("span", { class: "gx-muted gx-area-size", text: fmt(a.size) + " papers" + years })),
           toggle),
         inner));
     });
@@ -933,10 +959,9 @@
     document.querySelector(".gx-gradient").style.background = "linear-gradient(to right," + YEAR_STOPS.join(",") + ")";
   }
   if (TABLES) {
-    // The whole map is never in this page: what needs every paper (topic lens, missing papers) is off.
+    // The whole map is never in this page: the missing-papers panel, which needs every paper, is off
+    // (the topic lens runs on the server, on the areas holding the query's matches).
     document.querySelector(".gx-missing-box").hidden = true;
-    var topicOption = document.querySelector("#gx-search-mode option[value=topic]");
-    topicOption.disabled = true; topicOption.textContent = "Topic (not on maps stored as tables)";
     $("gx-all").hidden = !nodes.length;
     $("gx-time").hidden = !nodes.length;
     if (state.drill !== null) syncAreaEdges();
