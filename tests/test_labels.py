@@ -182,3 +182,36 @@ def test_iclr_areas_named_as_the_curators_named_them(iclr_graph):
         "generative",  # "Deep Generative Models"; seed 42 joins it with language models and vision
     ):
         assert curated in labels, labels
+
+
+def test_closeness_gives_scipy_products_numbers_to_the_bit(neurips_papers):
+    """_closeness computes the centroid, dot products and squared lengths without scipy's products over
+    a million columns; on real abstracts its numbers equal those products' to the bit, so the ranking
+    of label terms (and the labels) cannot move."""
+    import scipy.sparse as sp
+
+    from graphx.build import labels
+    from graphx.build.text import build_text_index
+
+    index = build_text_index(neurips_papers[:3000])
+    X, V = index.binary(), labels._unit_rows(index.X)
+    rng = np.random.default_rng(0)
+    compared = 0
+    for size in (2, 40, 400, 2500):
+        members = np.sort(rng.choice(X.shape[0], size, replace=False))
+        uses = X[members]
+        cols = np.flatnonzero(np.asarray(uses.sum(axis=0)).ravel() >= min(3, size))[:80]
+        # The straightforward scipy products the function replaces.
+        W = V[members]
+        U = uses[:, cols].T.tocsr().astype(np.float64)
+        users = np.maximum(np.asarray(U.sum(axis=1)).ravel(), 1)
+        sums = U @ W
+        centroid = sp.csr_matrix(np.full((1, W.shape[0]), 1 / W.shape[0])) @ W
+        dots = np.asarray((sums @ centroid.T).todense()).ravel() / users
+        sq = np.asarray(sums.multiply(sums).sum(axis=1)).ravel()
+        denom = np.sqrt(sq) / users * max(float(np.sqrt(centroid.multiply(centroid).sum())), 1e-12)
+        expected = np.clip(dots / np.where(denom > 0, denom, 1.0), 0.0, 1.0)
+        found = labels._closeness(cols, members, uses, V)
+        assert found.tobytes() == expected.tobytes()
+        compared += len(cols)
+    assert compared > 100

@@ -196,6 +196,10 @@ def test_a_save_writes_the_explorer_page_files_with_gzip_copies(tmp_path, fixtur
     assert texts["abstracts"]["p1"] == "Abstract of paper 1."
     for name in pagefiles.SERVED_FILES:
         assert gzip.decompress((folder / (name + ".gz")).read_bytes()) == (folder / name).read_bytes()
+    # The gzip header's XFL byte: 4 = fastest (level 1: graph.json and the search texts), 0 = the default
+    # level (the page data, which the first draw waits for).
+    xfl = {name: (folder / (name + ".gz")).read_bytes()[8] for name in pagefiles.SERVED_FILES}
+    assert xfl == {"graph.json": 4, pagefiles.PAGE_FILE: 0, pagefiles.TEXTS_FILE: 4}
 
 
 @pytest.mark.parametrize("damage", [b"", b'{"nodes": [', b"[1, 2, 3]", b"\x00{}"])

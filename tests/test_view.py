@@ -107,6 +107,41 @@ def test_overview_places_areas_at_their_members_and_counts_links_between_areas()
     assert (ov["small_areas"], ov["small_area_papers"]) == (1, 1)
 
 
+def test_page_data_read_from_the_build_arrays_is_the_page_data_of_the_graph(neurips_graph, monkeypatch):
+    """The real corpus's edges added to a fresh graph in a shuffled order (as a build adds them: not in
+    networkx's order): graph_order lists them as networkx does, and the page data read from those
+    arrays (a build's save, no walk over the networkx edges) is the page data of the walk, byte for byte."""
+    from graphx.build.edgearrays import add_to_graph, edge_arrays, graph_order
+    from graphx.edgekinds import EDGE_KINDS
+
+    G = nx.MultiDiGraph()
+    G.add_nodes_from(neurips_graph.nodes(data=True))
+    G.graph.update(neurips_graph.graph)
+    walked = edge_arrays(neurips_graph)
+    shuffled = walked.taken(np.random.default_rng(0).permutation(len(walked)))
+    add_to_graph(G, shuffled)
+    ordered = shuffled.taken(graph_order(G, shuffled))
+    nodes = ordered.nodes
+    listed = [
+        (nodes[i], nodes[j], EDGE_KINDS[k])
+        for i, j, k in zip(ordered.src, ordered.dst, ordered.codes, strict=True)
+    ]
+    assert listed == list(G.edges(keys=True)) and len(listed) > 100_000
+    walk = view.script_json(view.page_data(G))
+    # With the arrays, the page data reads no networkx edge.
+    monkeypatch.setattr(nx.MultiDiGraph, "edges", property(lambda self: pytest.fail("edges walked")))
+    from_arrays = view.page_data(G, edges=ordered)
+    assert view.script_json(from_arrays) == walk
+    assert len(from_arrays["edges"]) == view.MAX_VIEW_EDGES < from_arrays["edges_total"]
+
+
+def test_page_weights_are_rounded_as_python_rounds():
+    rng = np.random.default_rng(0)
+    halves = np.arange(4000) / 2000  # every one near a half of the third decimal
+    weights = np.concatenate([rng.random(50_000), halves, [2.675, 0.0005, 1.0005, 1e-9, 1.0]])
+    assert view.round_weights(weights).tolist() == [round(float(w), 3) for w in weights]
+
+
 def test_big_graphs_start_in_overview(fixture_graph):
     assert view.page_data(fixture_graph)["start_in_overview"] is False
     assert view.page_data(fixture_graph, overview_min_papers=10)["start_in_overview"] is True

@@ -130,13 +130,22 @@ def class_tfidf(
     member_rows = [index[c] for c in classes]
     n = len(member_rows)
     M = sp.csr_matrix((np.ones(n), (member_rows, np.arange(n))), shape=(len(keys), n))
-    # Sparse throughout: at 100k papers a dense class x term matrix is areas x 1.4M terms.
-    B = X.copy().tocsr()
-    B.data = np.ones_like(B.data, dtype=np.float64)
-    counts = (M @ B).tocsr()
+    # Sparse throughout: at 100k papers a dense class x term matrix is areas x 1.4M terms. Counts of
+    # ones are exact in any float type: a binary X (a build's) is not copied.
+    counts = (M @ _binary(X)).tocsr()
     counts.eliminate_zeros()
     sizes = np.asarray(M.sum(axis=1)).ravel()
     return keys, class_scores(counts, sizes, terms), terms
+
+
+def _binary(X: sp.spmatrix) -> sp.csr_matrix:
+    """``X`` as CSR with every stored value 1 (``X`` itself when it is already that: no copy)."""
+    X = X.tocsr()
+    if np.all(X.data == 1):
+        return X
+    B = X.copy()
+    B.data = np.ones_like(B.data)
+    return B
 
 
 def class_scores(counts: sp.csr_matrix, sizes: np.ndarray, terms: Sequence[str]) -> sp.csr_matrix:
@@ -308,10 +317,12 @@ def _closeness(
     users = np.maximum(np.asarray(uses.sum(axis=1)).ravel(), 1)
     sums = uses @ V
     if sp.issparse(V):  # sparse throughout: TF-IDF rows have a million columns at 100k papers
-        centroid = sp.csr_matrix(np.full((1, V.shape[0]), 1 / V.shape[0])) @ V
-        dots = np.asarray((sums @ centroid.T).todense()).ravel() / users
-        sq = np.asarray(sums.multiply(sums).sum(axis=1)).ravel()
-        centroid_norm = float(np.sqrt(centroid.multiply(centroid).sum()))
+        # scipy's ``csr_matrix(full((1, m), 1 / m)) @ V`` adds each column's products in row order, as
+        # bincount does; dense, it is not a third product over a million columns per community.
+        centroid = np.bincount(V.indices, weights=V.data * (1 / V.shape[0]), minlength=V.shape[1])
+        dots = _row_dots(sums, centroid) / users
+        sq = _row_squares(sums)
+        centroid_norm = _norm(centroid)
     else:
         centroid = V.mean(axis=0)
         dots = (sums @ centroid) / users
@@ -319,6 +330,46 @@ def _closeness(
         centroid_norm = float(np.linalg.norm(centroid))
     denom = np.sqrt(sq) / users * max(centroid_norm, 1e-12)
     return np.clip(dots / np.where(denom > 0, denom, 1.0), 0.0, 1.0)
+
+
+def _row_dots(A: sp.csr_matrix, b: np.ndarray) -> np.ndarray:
+    """``A @ b`` for a dense vector ``b``, as scipy's sparse product with ``b`` as a one-row sparse matrix
+    computes it (each row's products added in the row's stored order, from 0), without its passes over
+    a million-column ``b.T``."""
+    rows = np.repeat(np.arange(A.shape[0]), np.diff(A.indptr))
+    return np.bincount(rows, weights=A.data * b[A.indices], minlength=A.shape[0])
+
+
+def _row_squares(A: sp.csr_matrix) -> np.ndarray:
+    """``A.multiply(A).sum(axis=1)`` as a flat array: the same numbers to the bit, without scipy's
+    element-wise product, which allocates three vectors as long as a row (a million TF-IDF columns at
+    100k papers: 11 of the labels' 26 s of CPU).
+
+    scipy multiplies matrices with unsorted indices (a product's) row by row through a linked list,
+    which lists each row's squares in reverse stored order, drops those that are 0, and its sum adds
+    each row's with ``np.add.reduceat``: the squares are listed and added here in that same order.
+    """
+    rows = np.repeat(np.arange(A.shape[0]), np.diff(A.indptr))
+    data = A.data * A.data
+    if not A.has_canonical_format:
+        data = data[A.indptr[rows] + A.indptr[rows + 1] - 1 - np.arange(len(data))]
+    kept = data != 0
+    data, rows = data[kept], rows[kept]
+    counts = np.bincount(rows, minlength=A.shape[0])
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    out = np.zeros(A.shape[0])
+    filled = np.flatnonzero(counts)
+    if len(filled):
+        out[filled] = np.add.reduceat(data, starts[filled])
+    return out
+
+
+def _norm(b: np.ndarray) -> float:
+    """The length of ``b`` as scipy gives it for ``b`` as a one-row sparse matrix (``sqrt(B.multiply(B)
+    .sum())``), the same number to the bit: its total adds the nonzero squares in column order as numpy
+    sums a one-row matrix."""
+    squares = b * b
+    return float(np.sqrt(np.sum(squares[squares != 0].reshape(1, -1))))
 
 
 def _unit_rows(vectors: np.ndarray | sp.csr_matrix) -> np.ndarray | sp.csr_matrix:
@@ -343,6 +394,7 @@ def label_communities(
     taken: set[str] | None = None,
     matrix: tuple[sp.csr_matrix, list[str]] | None = None,
     vectors: np.ndarray | sp.csr_matrix | None = None,
+    unit_vectors: bool = False,
     max_terms: int,
 ) -> dict[Hashable, list[str]]:
     """Distinct labels of up to ``max_terms`` terms for every community in ``membership`` (one per text).
@@ -350,8 +402,10 @@ def label_communities(
     ``texts`` (title and abstract of each entry) let phrases be completed as the papers write them;
     ``matrix`` is their already computed :func:`term_matrix`. ``vectors`` (one row per entry, dense
     embeddings or TF-IDF rows) re-rank candidates by closeness to the community's centroid; without
-    them the term matrix's rows serve. ``taken`` (updated in place) holds labels and terms already
-    used at this level, so labels stay distinct across separate calls (sub-areas of different areas).
+    them the term matrix's rows serve; ``unit_vectors``: they are :func:`_unit_rows` already (a caller
+    labelling many sets of the same rows scales them once). ``taken`` (updated in place) holds labels and
+    terms already used at this level, so labels stay distinct across separate calls (sub-areas of
+    different areas).
     A community under MIN_AREA_PAPERS papers (of two or more) is labelled ``["unclustered"]``.
 
     Examples
@@ -368,9 +422,10 @@ def label_communities(
     exclude = exclude or {}
     X, terms = matrix if matrix is not None else term_matrix(texts or [])
     keys, scores, terms = class_tfidf(None, membership, matrix=(X, terms))
-    B = X.tocsr().copy()
-    B.data = np.ones_like(B.data)
-    vectors = _unit_rows(vectors if vectors is not None else X)
+    B = _binary(X)
+    vectors = (
+        vectors if unit_vectors and vectors is not None else _unit_rows(vectors if vectors is not None else X)
+    )
     members: dict[Hashable, list[int]] = {k: [] for k in keys}
     for i, c in enumerate(membership):
         members[c].append(i)
@@ -501,13 +556,21 @@ def annotate(
     nodes = list(G)
     position = {pid: i for i, pid in enumerate(index.ids)}
     order = [position[n] for n in nodes]
-    X = index.binary()[order]
-    V = index.X[order] if vectors is None else np.asarray(vectors)[order]
+    same = order == list(range(len(index.ids)))  # a build's index is in the graph's order: no copies
+    X = index.binary() if same else index.binary()[order]
+    V = index.X if vectors is None else np.asarray(vectors)
+    # Rows scaled to length 1 once for every label call (each row by its own norm, so the same values).
+    V = _unit_rows(V if same else V[order])
     terms = index.terms
     texts = node_texts(G, nodes)
     row = {n: i for i, n in enumerate(nodes)}
     area_labels = label_communities(
-        texts, [partition.area[n] for n in nodes], matrix=(X, terms), vectors=V, max_terms=max_terms
+        texts,
+        [partition.area[n] for n in nodes],
+        matrix=(X, terms),
+        vectors=V,
+        unit_vectors=True,
+        max_terms=max_terms,
     )
 
     sub_labels: dict[int, list[str]] = {}
@@ -527,7 +590,7 @@ def annotate(
         sub_labels.update(
             label_communities(
                 [texts[i] for i in rows], subs, exclude=exclude, taken=taken,
-                matrix=(X[rows], terms), vectors=V[rows], max_terms=max_terms,
+                matrix=(X[rows], terms), vectors=V[rows], unit_vectors=True, max_terms=max_terms,
             )
         )  # fmt: skip
 

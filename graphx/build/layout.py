@@ -50,26 +50,29 @@ def community_layout(
 ) -> dict:
     """Positions ``{node: (x, y)}`` in [-EXTENT, EXTENT]^2, the same for the same graph and seed.
 
-    ``weighted`` is ``communities.weighted_igraph(G, weights)`` if the caller already has it (it is
-    copied, not changed).
+    ``weighted`` is ``communities.weighted_igraph(G, weights)`` if the caller already has it (it is not
+    changed).
     """
-    g, nodes = weighted_igraph(G, weights) if weighted is None else (weighted[0].copy(), weighted[1])
+    g, nodes = weighted_igraph(G, weights) if weighted is None else weighted
     area = np.array([G.nodes[n].get("community", 0) for n in nodes])
     sub = np.array([G.nodes[n].get("subcommunity", 0) for n in nodes])
     return area_positions(g, nodes, area, sub, seed=seed)
 
 
 def area_positions(g: ig.Graph, nodes: list, area: np.ndarray, sub: np.ndarray, *, seed: int) -> dict:
-    """:func:`community_layout` from the weighted graph (changed in place) and each vertex's area and
+    """:func:`community_layout` from the weighted graph (not changed) and each vertex's area and
     sub-area: what the Dask engine has, with no networkx graph."""
     rng = np.random.default_rng(seed)
     ends = np.array(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)
     w = np.asarray(g.es["weight"], dtype=float) if g.ecount() else np.zeros(0)
     w = np.where(sub[ends[:, 0]] == sub[ends[:, 1]], w * SUBAREA_PULL, w)
-    g.es["weight"] = w.tolist()
 
-    # Fruchterman-Reingold costs iterations x edges: lay out each paper's strongest links only.
-    backbone = g.subgraph_edges(_strongest_edges(ends, w, LAYOUT_NEIGHBOURS), delete_vertices=False)
+    # Fruchterman-Reingold costs iterations x edges: lay out each paper's strongest links only. The
+    # backbone keeps its edges in ``g``'s order and takes the pulled weights (``g`` is not copied).
+    strongest = _strongest_edges(ends, w, LAYOUT_NEIGHBOURS)
+    backbone = g.subgraph_edges(strongest, delete_vertices=False)
+    if backbone.ecount():
+        backbone.es["weight"] = w[strongest].tolist()
     linked = np.asarray(g.degree()) > 0
     keys = sorted({int(a) for a in area[linked]})
     members = {a: np.flatnonzero((area == a) & linked) for a in keys}
@@ -141,9 +144,7 @@ def _place_discs(
     """Disc centres: a layout of the area graph, scaled to the discs, then pushed apart until none overlap."""
     if len(keys) <= 1:
         return np.zeros((len(keys), 2))
-    index = {a: i for i, a in enumerate(keys)}
-    a = np.array([index.get(int(x), -1) for x in area[ends[:, 0]]], dtype=np.int64)
-    b = np.array([index.get(int(x), -1) for x in area[ends[:, 1]]], dtype=np.int64)
+    a, b = _key_index(area[ends[:, 0]], keys), _key_index(area[ends[:, 1]], keys)
     between = (a != b) & (a >= 0) & (b >= 0)
     lo, hi = np.minimum(a, b)[between], np.maximum(a, b)[between]
     codes, inverse = np.unique(lo * len(keys) + hi, return_inverse=True)
@@ -154,6 +155,19 @@ def _place_discs(
     spread = np.quantile(np.linalg.norm(C, axis=1), 0.9) or 1.0
     C *= np.sqrt(radii.sum() * radii.max()) / spread
     return _separate(C, radii * DISC_GAP)
+
+
+def _key_index(values: np.ndarray, keys: list) -> np.ndarray:
+    """The position of each value in the sorted ``keys``, -1 for a value not among them.
+
+    >>> _key_index(np.array([7, 3, 5, 3]), [3, 7]).tolist()
+    [1, 0, -1, 0]
+    """
+    sorted_keys = np.asarray(keys, dtype=np.int64)
+    values = np.asarray(values, dtype=np.int64)
+    at = np.minimum(np.searchsorted(sorted_keys, values), max(len(keys) - 1, 0))
+    found = sorted_keys[at] == values if len(keys) else np.zeros(len(values), dtype=bool)
+    return np.where(found, at, -1)
 
 
 def _separate(C: np.ndarray, radii: np.ndarray) -> np.ndarray:

@@ -22,7 +22,7 @@ import networkx as nx
 import numpy as np
 
 from graphx.build import citations, communities, embedding, labels, layout, metrics, similarity, transformer
-from graphx.build.edgearrays import EdgeArrays, add_to_graph
+from graphx.build.edgearrays import EdgeArrays, add_to_graph, graph_order
 from graphx.build.runner import StageTimer, paused_gc
 from graphx.build.text import VECTORS_DTYPE, TextIndex, build_text_index
 from graphx.edgekinds import EDGE_KINDS
@@ -65,7 +65,8 @@ def _build(
     inputs: Sequence[str],
     progress: Progress | None,
     cancel: threading.Event | None,
-) -> tuple[nx.MultiDiGraph, TextIndex]:
+) -> tuple[nx.MultiDiGraph, TextIndex, EdgeArrays]:
+    """The graph, its text index and its edges as arrays in ``G.edges(keys=True)`` order."""
     options = options or BuildOptions()
     stage = StageTimer(progress, cancel)
     papers = merge_duplicates(papers)
@@ -99,7 +100,8 @@ def _build(
     )
     stage("labels", lambda: labels.annotate(G, index, partition, max_terms=options.label_terms))
     stage("layout", lambda: layout.annotate(G, weights=options.weights, seed=options.seed, weighted=weighted))
-    stage("graph", lambda: add_to_graph(G, edges))
+    weighted = None  # read by no later stage: freed before networkx's edges are made
+    edges = stage("graph", lambda: fill_graph(G, edges))
 
     G.graph["name"] = name
     G.graph["meta"] = {
@@ -114,7 +116,14 @@ def _build(
         "warnings": _embedding_warnings(papers, options),
     }
     refresh_counts(G, edges=edges)
-    return G, index
+    return G, index, edges
+
+
+def fill_graph(G: nx.MultiDiGraph, edges: EdgeArrays) -> EdgeArrays:
+    """Add ``edges`` to ``G`` (the "graph" stage); returns them in ``G.edges(keys=True)`` order, which
+    the save reads instead of walking millions of networkx edges."""
+    add_to_graph(G, edges)
+    return edges.taken(graph_order(G, edges))
 
 
 def refresh_counts(G: nx.MultiDiGraph, *, edges: EdgeArrays | None = None) -> None:
@@ -150,8 +159,8 @@ def build_and_save(
     the same abstracts are not encoded again by the next build."""
     check_name(name)
     with transformer.vector_cache(Path(cache_dir) / VECTORS_FOLDER):
-        G, index = _build(papers, options, name=name, inputs=inputs, progress=progress, cancel=cancel)
-    return G, save_built(G, index, cache_dir, name, progress=progress, cancel=cancel)
+        G, index, edges = _build(papers, options, name=name, inputs=inputs, progress=progress, cancel=cancel)
+    return G, save_built(G, index, cache_dir, name, edges=edges, progress=progress, cancel=cancel)
 
 
 def save_built(
@@ -160,12 +169,16 @@ def save_built(
     cache_dir: str | os.PathLike,
     name: str,
     *,
+    edges: EdgeArrays | None = None,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
 ) -> Path:
-    """Store a built graph and its text index atomically (the "save" stage, timed into the metadata)."""
+    """Store a built graph and its text index atomically (the "save" stage, timed into the metadata).
+
+    ``edges`` are ``G``'s edges as arrays in ``G.edges(keys=True)`` order (:func:`fill_graph`), if the
+    caller has them."""
     timer = StageTimer(progress, cancel)
-    folder = timer("save", lambda: save_graph(G, cache_dir, name, extra=index.save))
+    folder = timer("save", lambda: save_graph(G, cache_dir, name, extra=index.save, edges=edges))
     G.graph["meta"]["timings_s"]["save"] = timer.timings["save"]
     return folder
 

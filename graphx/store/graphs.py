@@ -29,6 +29,7 @@ import networkx as nx
 import orjson
 
 from graphx.atomic import json_default
+from graphx.build.edgearrays import EdgeArrays
 from graphx.errors import CacheCorrupt, ConfigError, GraphNotFound, StoredAsTables
 
 GRAPHS_DIR = "graphs"
@@ -71,11 +72,13 @@ def save_graph(
     name: str,
     *,
     extra: Callable[[Path], None] | None = None,
+    edges: EdgeArrays | None = None,
 ) -> Path:
     """Write ``G`` (with ``G.graph["meta"]``) as graph ``name``; returns its folder.
 
     ``extra(folder)`` may add files of its own (the text index) before the folder is swapped in.
-    The explorer's page files are written into the same folder (:mod:`graphx.view.pagefiles`).
+    The explorer's page files are written into the same folder (:mod:`graphx.view.pagefiles`), from
+    ``edges`` (``G``'s edges as arrays in ``G.edges(keys=True)`` order) when the caller has them.
     """
     # Imported here: graphx.view imports this module (for json_default).
     from graphx.view.pagefiles import write_page_files
@@ -83,7 +86,7 @@ def save_graph(
     def fill(tmp: Path) -> None:
         write_node_link(G, tmp / GRAPH_FILE)
         _write_json(tmp / META_FILE, {"name": name, **G.graph.get("meta", {})})
-        write_page_files(G, tmp)
+        write_page_files(G, tmp, edges=edges)
         if extra is not None:
             extra(tmp)
 

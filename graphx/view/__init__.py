@@ -25,8 +25,10 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
+import numpy as np
 
 from graphx.atomic import atomic_write, json_default
+from graphx.build.edgearrays import EdgeArrays, edge_arrays, first_index
 from graphx.edgekinds import EDGE_KINDS
 from graphx.errors import ConfigError, PaperNotFound
 from graphx.palette import MIN_AREA_PAPERS, SMALL_AREA_COLOR, area_color, count_areas, shades
@@ -213,27 +215,75 @@ def paper_node(pid: str, attrs: dict[str, Any], colors: dict[int, str], scale: f
     return node
 
 
-def view_edges(G: nx.MultiDiGraph, index: dict[str, int], max_edges: int | None) -> tuple[list, int]:
+def view_edges(
+    G: nx.MultiDiGraph, index: dict[str, int], max_edges: int | None, *, edges: EdgeArrays | None = None
+) -> tuple[list, int]:
     """Edges as ``[source_index, target_index, kind_index, weight]``, strongest first if capped.
 
     Above ``ALL_PAPERS_EDGES`` rows they are ordered so that any prefix is the strongest of each kind in
     its share (the all-papers view draws a prefix). Returns the list and the number before the cap.
+    ``edges`` are ``G``'s edges as arrays in ``G.edges(keys=True)`` order (:func:`graph_edges`), if the
+    caller has them.
     """
-    kind_index = {k: i for i, k in enumerate(EDGE_KINDS)}
-    rows = []
-    for u, v, key, data in G.edges(keys=True, data=True):
-        kind = data.get("kind", key)
-        if kind not in kind_index:
-            continue
-        weight = round(float(_plain(data.get("weight", 1.0))), 3)
-        rows.append([index[u], index[v], kind_index[kind], weight])
-    total = len(rows)
+    table = graph_edges(G, index, edges)
+    weight = round_weights(table.weight)
+    total = len(table)
     area = {index[n]: c for n, c in G.nodes(data="community")}
-    if max_edges is not None and total > max_edges:
-        rows = _strongest(rows, max_edges, area)
+    if max_edges is not None and total > max_edges and all(type(c) is int for c in area.values()):
+        community = np.full(max(len(index), 1), -1, dtype=np.int64)
+        community[list(area)] = list(area.values())
+        at = _strongest(table.src, table.dst, table.codes.astype(np.int64), weight, community, max_edges)
+        rows = _rows(table.taken(at), weight[at])
+    else:
+        rows = _rows(table, weight)
+        if max_edges is not None and total > max_edges:
+            kept: list[list] = []
+            for kind_rows in _by_strength(rows, area).values():
+                kept += kind_rows[: round(max_edges * len(kind_rows) / len(rows))]
+            rows = kept[:max_edges]
     if len(rows) > ALL_PAPERS_EDGES:
         rows = _interleaved(rows, area)
     return rows, total
+
+
+def graph_edges(G: nx.MultiDiGraph, index: dict[str, int], edges: EdgeArrays | None = None) -> EdgeArrays:
+    """``G``'s edges of the kinds in EDGE_KINDS as arrays in ``G.edges(keys=True)`` order, indexing nodes
+    by ``index`` (a paper's position in ``G``).
+
+    ``edges`` are those arrays already, if the caller has them (a build: no walk over millions of
+    networkx edges); their nodes may be in another order than ``index``'s."""
+    table = edge_arrays(G) if edges is None else edges
+    if table.nodes == list(index):
+        return table
+    position = np.fromiter((index[n] for n in table.nodes), dtype=np.int64, count=len(table.nodes))
+    return EdgeArrays(list(index), position[table.src], position[table.dst], table.codes, table.weight)
+
+
+def round_weights(weight: np.ndarray) -> np.ndarray:
+    """``round(w, 3)`` of every weight, as Python rounds (the nearest double to the decimal rounding).
+
+    ``rint(w * 1000) / 1000`` is that, except where ``w * 1000`` lies within a rounding error of a
+    half: those few are rounded by Python.
+
+    >>> round_weights(np.array([0.1234, 0.0005, 2.675, 1.0])).tolist()
+    [0.123, 0.001, 2.675, 1.0]
+    """
+    weight = np.asarray(weight, dtype=np.float64)
+    scaled = weight * 1000.0
+    out = np.rint(scaled) / 1000.0
+    near = np.flatnonzero(np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6)
+    out[near] = [round(float(w), 3) for w in weight[near]]
+    return out
+
+
+def _rows(table: EdgeArrays, weight: np.ndarray) -> list[list]:
+    """Page rows ``[source, target, kind, weight]`` of ``table`` with the (rounded) ``weight``."""
+    return [
+        [i, j, k, w]
+        for i, j, k, w in zip(
+            table.src.tolist(), table.dst.tolist(), table.codes.tolist(), weight.tolist(), strict=True
+        )
+    ]
 
 
 def _by_strength(rows: list[list], area: dict[int, Any]) -> dict[int, list[list]]:
@@ -266,42 +316,37 @@ def _by_strength(rows: list[list], area: dict[int, Any]) -> dict[int, list[list]
     return dict(sorted(by_kind.items()))
 
 
-def _strongest(rows: list[list], max_edges: int, area: dict[int, Any]) -> list[list]:
-    """``max_edges`` rows, each kind keeping its share of the total, strongest first within a kind.
+def _strongest(
+    src: np.ndarray,
+    dst: np.ndarray,
+    kind: np.ndarray,
+    weight: np.ndarray,
+    community: np.ndarray,
+    max_edges: int,
+) -> np.ndarray:
+    """Indices of ``max_edges`` edges, each kind keeping its share of the total, strongest first within
+    a kind, in :func:`_by_strength`'s order (numpy sorts, stable as Python's): at 100k papers sorting
+    4.6 million rows by Python keys took most of the page data's 40 s of CPU.
 
-    The order of :func:`_by_strength`, computed with numpy sorts (stable, as Python's): at 100k papers
-    sorting 4.6 million rows by Python keys took most of the page data's 40 s of CPU.
+    ``community[i]`` is paper ``i``'s area (an int); ``weight`` the rounded weights of the page rows.
     """
-    import numpy as np
-
-    if not all(type(c) is int for c in area.values()):
-        kept: list[list] = []
-        for kind_rows in _by_strength(rows, area).values():
-            kept += kind_rows[: round(max_edges * len(kind_rows) / len(rows))]
-        return kept[:max_edges]
-    n = max(area, default=-1) + 1
-    community = np.full(max(n, 1), -1, dtype=np.int64)
-    community[list(area)] = list(area.values())
-    src = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-    dst = np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows))
-    kind = np.fromiter((r[2] for r in rows), dtype=np.int64, count=len(rows))
-    weight = np.fromiter((r[3] for r in rows), dtype=np.float64, count=len(rows))
+    n = max(len(community), 1)
     cite = kind == 0
     # Context of a citation: summed weights of the other kinds on the same pair (in row order, as a Counter).
-    pair = np.minimum(src, dst) * max(n, 1) + np.maximum(src, dst)
-    codes, inverse = np.unique(pair, return_inverse=True)
-    context = np.bincount(inverse[~cite], weights=weight[~cite], minlength=len(codes))[inverse]
-    in_cites = np.bincount(dst[cite], minlength=max(n, 1))[dst]
+    pair = np.minimum(src, dst) * n + np.maximum(src, dst)
+    inverse = first_index(pair)
+    context = np.bincount(inverse[~cite], weights=weight[~cite], minlength=len(pair))[inverse]
+    in_cites = np.bincount(dst[cite], minlength=n)[dst]
     kept = []
-    for k in sorted(set(kind.tolist())):
+    for k in np.flatnonzero(np.bincount(kind)).tolist():
         at = np.flatnonzero(kind == k)
         if k == 0:
             outside = community[src[at]] != community[dst[at]]
             order = at[np.lexsort((-in_cites[at], -context[at], outside))]
         else:
             order = at[np.argsort(-weight[at], kind="stable")]
-        kept += [rows[i] for i in order[: round(max_edges * len(at) / len(rows))].tolist()]
-    return kept[:max_edges]
+        kept.append(order[: round(max_edges * len(at) / len(kind))])
+    return np.concatenate(kept)[:max_edges] if kept else np.zeros(0, dtype=np.int64)
 
 
 def _interleaved(rows: list[list], area: dict[int, Any]) -> list[list]:
@@ -316,13 +361,18 @@ def _interleaved(rows: list[list], area: dict[int, Any]) -> list[list]:
 
 
 def overview(
-    G: nx.MultiDiGraph, *, scale: float = 1.0, min_area_papers: int = OVERVIEW_MIN_AREA_PAPERS
+    G: nx.MultiDiGraph,
+    *,
+    scale: float = 1.0,
+    min_area_papers: int = OVERVIEW_MIN_AREA_PAPERS,
+    edges: EdgeArrays | None = None,
 ) -> dict[str, Any]:
     """Areas as single nodes and the links between areas, counted.
 
     An area node sits at its members' mean position with a radius close to their spread, so the
     overview looks like the full map zoomed out. Areas under ``min_area_papers`` (often stray
     singletons) are left out of the overview and counted in ``small_areas``; they stay in the full view.
+    ``edges`` are ``G``'s edges as arrays, if the caller has them.
     """
     members: dict[int, list[tuple[float, float]]] = defaultdict(list)
     area_of: dict[Any, int] = {}
@@ -357,11 +407,17 @@ def overview(
                 "color": colors.get(area, FALLBACK_COLOR),
             }
         )
-    links: Counter[tuple[int, int]] = Counter()
-    for u, v in G.edges():
-        a, b = area_of[u], area_of[v]
-        if a != b and a in shown and b in shown:
-            links[(min(a, b), max(a, b))] += 1
+    table = graph_edges(G, {n: i for i, n in enumerate(area_of)}, edges)
+    area = np.fromiter(area_of.values(), dtype=np.int64, count=len(area_of))
+    a, b = area[table.src], area[table.dst]
+    between = (a != b) & np.isin(a, list(shown)) & np.isin(b, list(shown))
+    lo, hi = np.minimum(a, b)[between], np.maximum(a, b)[between]
+    low = min(shown)
+    width = max(shown) - low + 1
+    pairs, counts = np.unique((lo - low) * width + (hi - low), return_counts=True) if len(lo) else ([], [])
+    links = {
+        (low + int(p) // width, low + int(p) % width): int(c) for p, c in zip(pairs, counts, strict=True)
+    }
     small = [a for a in members if a not in shown]
     return {
         "nodes": nodes,
@@ -377,33 +433,37 @@ def page_data(
     *,
     max_edges: int | None = MAX_VIEW_EDGES,
     overview_min_papers: int = OVERVIEW_MIN_PAPERS,
+    edges: EdgeArrays | None = None,
 ) -> dict[str, Any]:
     """Everything the explorer script needs to draw ``G``, as plain JSON-able data.
 
     Paper abstracts, TLDRs and neighbour lists are not included: the web app serves them per paper
-    (:func:`paper_details`), the standalone file adds them under ``details``.
+    (:func:`paper_details`), the standalone file adds them under ``details``. ``edges`` are ``G``'s
+    edges as arrays in ``G.edges(keys=True)`` order (a build has them): the page data then reads no
+    networkx edge.
     """
     colors = _area_colors(G)
     ids = list(G.nodes)
     index = {pid: i for i, pid in enumerate(ids)}
     scale = layout_scale(G)
     nodes = [paper_node(pid, G.nodes[pid], colors, scale) for pid in ids]
-    edges, total = view_edges(G, index, max_edges)
+    table = graph_edges(G, index, edges)
+    rows, total = view_edges(G, index, max_edges, edges=table)
     years = [n["year"] for n in nodes if "year" in n]
     n_areas, n_small, small_papers = count_areas(
         [int(_plain(c.get("size", 0))) for c in G.graph.get("communities", [])]
     )
     sub_colors = _subarea_colors(G, colors)
-    kind_counts = Counter(data.get("kind", key) for _, _, key, data in G.edges(keys=True, data=True))
+    kind_counts = np.bincount(table.codes, minlength=len(EDGE_KINDS)).tolist()
     return {
         "name": G.graph.get("name", ""),
         "vis_options": VIS_OPTIONS,
         "kinds": list(EDGE_KINDS),
-        "kind_counts": {k: kind_counts.get(k, 0) for k in EDGE_KINDS},
+        "kind_counts": dict(zip(EDGE_KINDS, kind_counts, strict=True)),
         "nodes": nodes,
-        "edges": edges,
+        "edges": rows,
         "edges_total": total,
-        "edges_drawn": min(len(edges), ALL_PAPERS_EDGES),
+        "edges_drawn": min(len(rows), ALL_PAPERS_EDGES),
         "years": [min(years), max(years)] if years else None,
         "undated": len(nodes) - len(years),
         "max_citations": max((n["citations"] for n in nodes), default=0),
@@ -411,7 +471,7 @@ def page_data(
         "subareas": [_area_record(c, sub_colors) for c in G.graph.get("subcommunities", [])],
         "area_counts": {"areas": n_areas, "small_areas": n_small, "small_area_papers": small_papers},
         "label_order": label_order(G, ids),
-        "overview": overview(G, scale=scale),
+        "overview": overview(G, scale=scale, edges=table),
         "start_in_overview": G.number_of_nodes() >= overview_min_papers,
     }
 
