@@ -100,3 +100,54 @@ def test_home_page_has_the_paste_box_inside_the_build_form(client):
     html = client.get("/").get_data(as_text=True)
     form = html[html.index('<form id="build-form"') : html.index("</form>")]
     assert 'name="pasted_text"' in form and 'name="enrich_pasted"' in form
+
+
+@pytest.fixture(scope="module")
+def demo_release(neurips_papers, tmp_path_factory):
+    """The shipped demo corpus written as an S2AG release (the real datasets' format), with how many of
+    its papers are from 2023 on."""
+    from graphx.sources.s2ag import write_release
+
+    folder = tmp_path_factory.mktemp("release") / "demo-release"
+    write_release(list(neurips_papers), folder, shards=2)
+    return folder, sum(1 for p in neurips_papers if (p.year or 0) >= 2023)
+
+
+def test_an_s2ag_release_folder_builds_with_the_form_s_filters(tmp_path, demo_release):
+    folder, recent = demo_release
+    client = make_client(tmp_path, refused_url())
+    html = client.get("/").get_data(as_text=True)
+    form = html[html.index('<form id="build-form"') : html.index("</form>")]
+    assert 'name="s2ag"' in form and 'name="year_from"' in form and 'name="fields_of_study"' in form
+    data = {"name": "recent", "s2ag": str(folder), "year_from": "2023"}
+    response = client.post("/builds", data=data, headers=JSON)
+    assert response.status_code == 202, response.get_json()
+    final = wait_build(client, response.get_json()["id"])
+    assert final["state"] == "done", final
+    assert final["source"] == f"s2ag: {folder}"
+    assert final["notes"][0].startswith(f"{recent:,} papers")
+    G = graphstore.load_graph(tmp_path, "recent")
+    assert G.number_of_nodes() == recent and min(d["year"] for _, d in G.nodes(data=True)) >= 2023
+
+
+@pytest.mark.parametrize(
+    ("fields", "words"),
+    [
+        ({"s2ag": "{folder}", "year_from": "2999"}, "year"),
+        ({"s2ag": "{folder}", "match": "zzyzx quux"}, "kept no paper"),
+        ({"s2ag": "{missing}"}, "missing"),
+    ],
+)
+def test_a_release_build_that_cannot_be_made_says_why(tmp_path, demo_release, fields, words):
+    folder, _ = demo_release
+    client = make_client(tmp_path, refused_url())
+    data = {
+        "name": "r",
+        **{k: v.format(folder=folder, missing=tmp_path / "missing") for k, v in fields.items()},
+    }
+    response = client.post("/builds", data=data, headers=JSON)
+    if response.status_code == 400:  # refused at once (a bad filter value)
+        assert words in response.get_json()["error"].lower()
+        return
+    final = wait_build(client, response.get_json()["id"])
+    assert final["state"] == "failed" and words in final["error"].lower(), final

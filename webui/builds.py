@@ -20,7 +20,7 @@ from werkzeug.utils import secure_filename
 
 from graphx.build.pipeline import STAGES
 from graphx.errors import BuildCancelled, ConfigError, GraphxError, S2Stopped, S2Unreachable
-from graphx.options import BUILD, OPTIONS, build_options, group, parse_form
+from graphx.options import BUILD, OPTIONS, S2AG, build_options, group, parse_form
 from graphx.store.graphs import check_name
 from webui.responses import error_response
 
@@ -340,10 +340,12 @@ def start():
         upload = request.files.get("papers_file")
         has_upload = upload is not None and bool(upload.filename)
         pasted = (form.get("pasted_text") or "").strip()
-        chosen = sum([bool(query), bool(ids), has_upload, bool(pasted)])
+        release = (form.get("s2ag") or "").strip()
+        chosen = sum([bool(query), bool(ids), has_upload, bool(pasted), bool(release)])
         if chosen != 1:
             raise ConfigError(
-                "Give exactly one of: a topic query, paper ids, a papers file, or a pasted reading list."
+                "Give exactly one of: a topic query, paper ids, a papers file, a pasted reading list, or "
+                "an S2AG release folder."
             )
         if len(ids) > MAX_PAPER_IDS:
             raise ConfigError(f"At most {MAX_PAPER_IDS} paper ids per build (got {len(ids)}).")
@@ -351,6 +353,10 @@ def start():
             path = save_upload(upload, cache_dir)
             source = f"upload:{path.name}"
             collect = _from_file(path, upload.filename)
+        elif release:
+            values = parse_form(form, [o.name for o in group(S2AG) if o.name != "s2ag"])
+            source = f"s2ag: {release}"
+            collect = _from_release(Path(release).expanduser(), values)
         elif pasted:
             listing = read_pasted(pasted)
             source = f"pasted: {len(listing.papers):,} papers"
@@ -404,6 +410,47 @@ def _from_file(path: Path, shown_name: str | None) -> Callable[[Build], list]:
         if result.skipped:
             build.notes.append(f"{len(result.skipped)} broken record(s) skipped.")
         build.notes.extend(result.warnings)
+        return list(result.papers)
+
+    return collect
+
+
+def _from_release(folder: Path, values: dict[str, Any]) -> Callable[[Build], list]:
+    """Papers of an S2AG release folder on the server's machine, kept by the S2AG filters of the form.
+
+    The web app builds with the local engine: a selection bigger than AUTO_DASK_PAPERS is refused with
+    the command that builds it on Dask (`graphx build --s2ag DIR --engine dask`), before anything is read
+    when the release is that big and nothing filters it."""
+
+    def collect(build: Build) -> list:
+        from graphx.build.distributed import AUTO_DASK_PAPERS, estimated_papers
+        from graphx.sources.s2ag import filter_from_options, load_release
+
+        build.stage = "load"
+        filt = filter_from_options(values)
+        too_big = (
+            f"Build it on Dask from the command line: graphx build --s2ag {folder} --engine dask -n "
+            f"{build.name} (the explorer opens it like any graph), or narrow the filters."
+        )
+        if filt.is_empty and estimated_papers(folder) > AUTO_DASK_PAPERS:
+            raise ConfigError(
+                f"{folder} holds about {estimated_papers(folder):,} papers and no filter is set; the web app "
+                f"builds at most {AUTO_DASK_PAPERS:,}. " + too_big
+            )
+        result = load_release(folder, filt, embeddings=bool(values.get("s2ag_embeddings")))
+        build.notes.append(result.summary())
+        build.notes.extend(result.notes())
+        build.notes.extend(result.log.warnings)
+        if result.log.skipped_rows:
+            build.notes.append(f"{result.log.skipped_rows:,} unreadable row(s) skipped.")
+        if not result.papers:
+            raise ConfigError(
+                f"The filters kept no paper of {folder} ({filt.describe() or 'no filter'}); loosen them "
+                "(fields of study, years, venue, corpus ids, match)."
+            )
+        if len(result.papers) > AUTO_DASK_PAPERS:
+            raise ConfigError(f"The filters kept {len(result.papers):,} papers; the web app builds at most "
+                              f"{AUTO_DASK_PAPERS:,}. " + too_big)  # fmt: skip
         return list(result.papers)
 
     return collect

@@ -29,7 +29,7 @@ from flask import (
 from graphx import view
 from graphx.errors import AreaNotFound, ConfigError, GraphNotFound, GraphxError
 from graphx.export import EXPORT_FORMATS, export_graph, subgraph_for_community, subgraph_for_papers
-from graphx.options import BUILD, OPTIONS, form_field, group
+from graphx.options import BUILD, OPTIONS, S2AG, form_field, group
 from graphx.store import graphs as graphstore
 from graphx.view import pagefiles
 
@@ -279,6 +279,9 @@ def index():
         s2_available=s2_available(),
         max_papers=form_field(OPTIONS["max_papers"]),
         build_fields=[form_field(o) for o in group(BUILD)],
+        # The release folder is its own field (one of the sources); the rest of the group filters it.
+        release=form_field(OPTIONS["s2ag"]),
+        release_fields=[form_field(o) for o in group(S2AG) if o.name != "s2ag"],
     )
 
 
