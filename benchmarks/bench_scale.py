@@ -168,6 +168,83 @@ def release_for(size: str) -> Path:
     return folder
 
 
+# Where each stage of the Dask engine runs (docs/scaling.md, "The Dask engine").
+DASK_STAGE_WHERE = {
+    "read": "workers",
+    "duplicates": "client",
+    "tfidf": "workers",
+    "similarity": "workers (block searches)",
+    "citations": "workers (joins)",
+    "strengths": "workers (block searches)",
+    "metrics": "client",
+    "communities": "client; sub-areas on workers",
+    "labels": "workers, then client",
+    "layout": "client",
+    "save": "client",
+}
+
+
+class StageLog:
+    """Progress callback of a Dask build: each stage's wall seconds, the client's CPU seconds and the
+    peak memory of all processes (this one and its children: the LocalCluster's nannies and workers,
+    sampled every ``every`` s) while it ran, appended to ``path`` as each stage ends (a long run can be
+    read while it goes on)."""
+
+    def __init__(self, path: Path, every: float = 2.0) -> None:
+        import threading
+
+        import psutil
+
+        self.path, self.every = path, every
+        self.me = psutil.Process()
+        self.stages: dict[str, dict] = {}
+        self.current: str | None = None
+        self.peak = 0.0
+        self.started = (0.0, 0.0)
+        self.lock = threading.Lock()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"{time.strftime('%H:%M:%S', time.gmtime())} started\n")
+        threading.Thread(target=self._sample, daemon=True).start()
+
+    def total_mb(self) -> float:
+        import psutil
+
+        total = 0
+        for proc in [self.me, *self.me.children(recursive=True)]:
+            try:
+                total += proc.memory_info().rss
+            except psutil.Error:
+                pass
+        return total / 2**20
+
+    def _sample(self) -> None:
+        while True:
+            mb = self.total_mb()
+            with self.lock:
+                self.peak = max(self.peak, mb)
+            time.sleep(self.every)
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        with self.lock:
+            if done == 0:
+                self.current, self.peak = stage, self.total_mb()
+                self.started = (time.perf_counter(), time.process_time())
+                return
+            entry = {
+                "wall_s": round(time.perf_counter() - self.started[0], 1),
+                "client_cpu_s": round(time.process_time() - self.started[1], 1),
+                "peak_mb": round(max(self.peak, self.total_mb())),
+                "load_avg_1m": round(os.getloadavg()[0], 2),
+            }
+            self.stages[stage] = entry
+        with open(self.path, "a") as fh:
+            fh.write(
+                f"{time.strftime('%H:%M:%S', time.gmtime())} {stage:<12} {entry['wall_s'] / 60:6.2f} min, "
+                f"client CPU {entry['client_cpu_s']:7.1f} s, peak (all processes) {entry['peak_mb']:,} MB, "
+                f"load {entry['load_avg_1m']}\n"
+            )
+
+
 def work_dask(size: str, workers: int, memory: str) -> dict:
     from graphx.build.distributed import build_tables
     from graphx.options import BuildOptions
@@ -176,9 +253,16 @@ def work_dask(size: str, workers: int, memory: str) -> dict:
     release = release_for(size)
     release_s = time.perf_counter() - start
     name = f"dask-{size}-{workers}w"
+    log = StageLog(DASK_WORK / f"{name}.stages.log")
     t, cpu = time.perf_counter(), time.process_time()
     folder = build_tables(
-        release, name, BuildOptions(seed=42), cache_dir=DASK_WORK, n_workers=workers, memory_limit=memory
+        release,
+        name,
+        BuildOptions(seed=42),
+        cache_dir=DASK_WORK,
+        n_workers=workers,
+        memory_limit=memory,
+        progress=log,
     )
     build_s = time.perf_counter() - t
     meta = json.loads((folder / "meta.json").read_text())
@@ -195,6 +279,9 @@ def work_dask(size: str, workers: int, memory: str) -> dict:
         "subareas": meta["counts"].get("subareas"),
         "release_s": release_s,
         "stages_s": {k: v for k, v in meta["timings_s"].items() if k != "total"},
+        "stages": log.stages,
+        # All processes at once (sampled every 2 s), against the sum of each process's own peak.
+        "peak_total_mb": max((e["peak_mb"] for e in log.stages.values()), default=0.0),
         "build_s": build_s,
         "client_cpu_s": time.process_time() - cpu,
         "workers_cpu_s": sum(meta["dask"]["worker_cpu_s"]),
@@ -593,6 +680,9 @@ def main_dask(sizes: list[str], args) -> int:
     runs: dict[str, dict] = {}
     checks: list[tuple[str, bool, str]] = []
     for size in sorted(sizes, key=SIZES.get):
+        log = DASK_WORK / f"dask-{size}-{args.workers}w.stages.log"
+        print(f"  {size}: stages logged as they end in {log}")
+        sys.stdout.flush()
         result = run_worker(["dask", size, str(args.workers), args.worker_memory])
         if not result:
             continue
@@ -650,6 +740,14 @@ def main_dask(sizes: list[str], args) -> int:
             f"{'areas/sub':<14}"
             + "".join(f"{str(r['areas']) + '/' + str(r['subareas']):>{width}}" for r in runs.values())
         )
+    for size, r in runs.items():
+        if r.get("stages"):
+            print(f"\n{size}: stage          minutes  client CPU s  peak MB (all)  where")
+            for stage, e in r["stages"].items():
+                print(
+                    f"  {stage:<14} {e['wall_s'] / 60:>8.2f}  {e['client_cpu_s']:>12.0f}  "
+                    f"{e['peak_mb']:>13,}  {DASK_STAGE_WHERE.get(stage, '')}"
+                )
     if "1m" in runs:
         r = runs["1m"]
         checks.append(
@@ -659,11 +757,16 @@ def main_dask(sizes: list[str], args) -> int:
                 f"{r['build_s'] / 60:.1f} min ({r['build_s'] / TARGET_1M_S:.2f} of the target)",
             )
         )
+        # The peak of all processes at once; the sum of each one's own peak (they need not coincide)
+        # is printed beside it as the upper bound.
+        at_once = r.get("peak_total_mb") or r["peak_mb"]
         checks.append(
             (
                 "1m peak memory <= 16 GB",
-                r["peak_mb"] <= TARGET_1M_MB,
-                f"{r['peak_mb'] / 1024:.1f} GB ({r['peak_mb'] / TARGET_1M_MB:.2f} of the target)",
+                at_once <= TARGET_1M_MB,
+                f"{at_once / 1024:.1f} GB all processes at once "
+                f"({at_once / TARGET_1M_MB:.2f} of the target); "
+                f"sum of per-process peaks {r['peak_mb'] / 1024:.1f} GB",
             )
         )
     if "100k" in runs and "local" in runs["100k"]:

@@ -8,11 +8,19 @@ import pytest
 from networkx.algorithms.community import is_partition, modularity
 
 from graphx.build.communities import (
+    CONSENSUS_RUNS,
+    FINAL_RUNS,
+    LARGE_GRAPH_EDGES,
     MIN_AREA_PAPERS,
     MIN_SUBAREA_PAPERS,
+    area_graph,
+    consensus_runs,
     detect,
     detect_two_levels,
+    edge_ends,
+    from_pairs,
     merge_small,
+    subareas,
     weighted_igraph,
 )
 
@@ -152,3 +160,60 @@ def test_areas_are_stable_across_seeds_on_a_real_text_only_set(iclr_graph):
     # the partitions differ in granularity more than in substance.
     assert adjusted_rand_score(areas[0], areas[1]) > 0.6
     assert runs[0].area == detect_two_levels(G, weights=weights, seed=1, **LEVELS).area
+
+
+def test_quality_sets_keep_the_full_consensus_and_big_graphs_use_fewer_runs(neurips_graph):
+    from graphx.options import BuildOptions
+
+    g, _ = weighted_igraph(neurips_graph, BuildOptions().weights)
+    # The largest quality set (6,545 papers) is far below the size where the runs shrink: its areas
+    # are what they were.
+    assert g.ecount() < LARGE_GRAPH_EDGES / 4
+    assert consensus_runs(g.ecount()) == (CONSENSUS_RUNS, FINAL_RUNS)
+    runs, finals = consensus_runs(LARGE_GRAPH_EDGES + 1)
+    assert 2 <= runs < CONSENSUS_RUNS and 1 <= finals <= FINAL_RUNS
+
+
+def test_edge_ends_of_a_built_graph_match_igraph_and_never_go_stale(neurips_graph):
+    from graphx.options import BuildOptions
+
+    g, _ = weighted_igraph(neurips_graph, BuildOptions().weights)
+    listed = np.array(g.get_edgelist())
+    assert np.array_equal(edge_ends(g), listed)
+    # A copy without some edges, and an induced subgraph, are other graphs: their own edge lists.
+    h = g.copy()
+    h.delete_edges(list(range(0, g.ecount(), 2)))
+    assert np.array_equal(edge_ends(h), np.array(h.get_edgelist()))
+    sub = g.induced_subgraph(list(range(0, g.vcount(), 3)))
+    assert np.array_equal(edge_ends(sub), np.array(sub.get_edgelist()))
+    # Made in chunks (as a million papers' 35M edges are): the same graph, edges in the same order.
+    chunked = from_pairs(g.vcount(), listed, g.es["weight"], chunk=7_001)
+    assert chunked.get_edgelist() == g.get_edgelist() and chunked.es["weight"] == g.es["weight"]
+
+
+def test_subareas_from_arrays_equal_those_searched_in_place(neurips_graph):
+    """What a Dask task computes from one area's arrays is the partition this node computes."""
+    from graphx.options import BuildOptions
+
+    o = BuildOptions(seed=42)
+    levels = {"resolution": o.resolution, "sub_resolution": o.sub_resolution, "min_subarea_papers": 30}
+    in_place = detect_two_levels(neurips_graph, weights=o.weights, seed=o.seed, **levels)
+    jobs_seen = []
+
+    def run_elsewhere(jobs):
+        out = []
+        for job in jobs:
+            jobs_seen.append(job[0])
+            out.append(subareas(*job))
+        return out
+
+    mapped = detect_two_levels(
+        neurips_graph, weights=o.weights, seed=o.seed, map_areas=run_elsewhere, **levels
+    )
+    assert mapped.area == in_place.area and mapped.subarea == in_place.subarea
+    assert mapped.parent == in_place.parent
+    sizes = np.bincount(list(in_place.area.values()))
+    assert jobs_seen == [int(s) for s in sizes if s >= 30]
+    g, _ = weighted_igraph(neurips_graph, o.weights)
+    n, ends, weight = area_graph(g, [0, 1, 2])
+    assert n == 3 and ends.dtype == np.int32 and len(ends) == len(weight)

@@ -15,7 +15,7 @@ import igraph as ig
 import networkx as nx
 import numpy as np
 
-from graphx.build.communities import seeded_igraph, weighted_igraph
+from graphx.build.communities import edge_ends, seeded_igraph, weighted_igraph
 from graphx.build.edgearrays import unique_sorted
 
 EXTENT = 1000.0  # coordinates end up in [-EXTENT, EXTENT]
@@ -63,7 +63,7 @@ def area_positions(g: ig.Graph, nodes: list, area: np.ndarray, sub: np.ndarray, 
     """:func:`community_layout` from the weighted graph (not changed) and each vertex's area and
     sub-area: what the Dask engine has, with no networkx graph."""
     rng = np.random.default_rng(seed)
-    ends = np.array(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+    ends = edge_ends(g)  # no Python tuple per edge (gigabytes at a million papers)
     w = np.asarray(g.es["weight"], dtype=float) if g.ecount() else np.zeros(0)
     w = np.where(sub[ends[:, 0]] == sub[ends[:, 1]], w * SUBAREA_PULL, w)
 

@@ -45,8 +45,9 @@ ROWS_PER_PARTITION = 50_000
 # Key ranges the document frequencies are summed in (at 1M papers ~100M distinct terms, mostly once).
 FREQUENCY_BUCKETS = 8
 # A block search's worker holds about this many times the matrix's files (its cached copy, the copies
-# and transposes top_k_pairs makes, the embedding).
-MATRIX_FOOTPRINT = 4
+# and transposes top_k_pairs makes, the embedding): measured 2.9 at a million papers (6.1 GB peak for
+# 2.1 GB of files). At 4, neither 7 GB worker had room and one worker ran all 24 blocks (10.5 min).
+MATRIX_FOOTPRINT = 3
 TOP_PAPERS = 5
 
 
@@ -150,7 +151,7 @@ class _Build:
                 "notes": self.notes,
                 "counts": {
                     "papers": self.n,
-                    "edges": {k: int(len(v[0])) for k, v in self.edges.items()},
+                    "edges": dict(self.edge_counts),
                     "areas": int(self.area.max() + 1) if self.n else 0,
                     "subareas": int(self.sub.max() + 1) if self.n else 0,
                 },
@@ -429,12 +430,15 @@ class _Build:
         n = self.n
         cu, cv, _ = self.edges["cites"]
         # A numpy array, not .tolist(): as fast for igraph, and 40M pairs as Python lists are gigabytes.
-        C = ig.Graph(n=n, edges=np.column_stack([cu, cv]), directed=True)
+        # A list of pairs: igraph converts a numpy array element by element (3x slower).
+        C = ig.Graph(n=n, edges=np.column_stack([cu, cv]).tolist(), directed=True)
         self.pagerank = np.asarray(C.pagerank(damping=PAGERANK_ALPHA), dtype=np.float64) if n else np.zeros(0)
         del C
         self.in_citations = np.bincount(cv, minlength=n)
         codes = np.unique(
-            np.concatenate([np.minimum(u, v) * n + np.maximum(u, v) for u, v, _ in self.edges.values()])
+            np.concatenate(
+                [np.minimum(u, v).astype(np.int64) * n + np.maximum(u, v) for u, v, _ in self.edges.values()]
+            )
         )
         self.degree = np.bincount(codes // max(n, 1), minlength=n) + np.bincount(
             codes % max(n, 1), minlength=n
@@ -443,6 +447,8 @@ class _Build:
     def communities(self) -> None:
         o = self.options
         self.weighted = _weighted_graph(self.n, self.edges, o.weights)
+        # Nothing before the save needs the edge lists any more: they are read back from their files.
+        self.edges = None
         part = communities.detect_two_levels(
             None,
             weights=o.weights,
@@ -451,10 +457,24 @@ class _Build:
             min_subarea_papers=o.min_subarea_papers,
             seed=o.seed,
             weighted=self.weighted,
+            map_areas=self._subareas_on_workers,
         )
         self.area = np.fromiter((part.area[i] for i in range(self.n)), dtype=np.int64, count=self.n)
         self.sub = np.fromiter((part.subarea[i] for i in range(self.n)), dtype=np.int64, count=self.n)
         self.parent = dict(part.parent)
+
+    def _subareas_on_workers(self, jobs) -> list[list[list[int]]]:
+        """The sub-area search of every area as a task (:func:`communities.subareas`), largest area
+        first; the client makes each area's arrays while the workers search."""
+        futures = []
+        for n, ends, weight, sub_resolution, seed in jobs:
+            ends_f, weight_f = self.client.scatter([ends, weight])
+            task = self.client.submit(
+                communities.subareas, n, ends_f, weight_f, sub_resolution, seed, pure=False
+            )
+            futures.append(task)
+            del ends_f, weight_f
+        return self.client.gather(futures)
 
     def labels(self) -> None:
         o = self.options
@@ -470,13 +490,19 @@ class _Build:
                     self.part_keep[i], self.area[a:b], self.sub[a:b], n_areas, n_subs, rows - a, pure=False,
                 )
             )  # fmt: skip
-        area_counts = sub_counts = None
+        # The partitions' count tables summed on the workers, in a tree (the client gets one sum, and
+        # no longer adds 24 sparse tables of ~millions of entries one after another at 1M papers).
+        sums = [self.client.submit(_counts_of, f, pure=False) for f in futures]
+        while len(sums) > 1:
+            pairs = [sums[i : i + 2] for i in range(0, len(sums), 2)]
+            sums = [self.client.submit(_add_counts, *p, pure=False) if len(p) == 2 else p[0] for p in pairs]
+        samples = self.client.gather([self.client.submit(_samples_of, f, pure=False) for f in futures])
+        area_counts, sub_counts = sums[0].result()
+        del futures, sums
         sub_texts: dict[int, list[str]] = {s: [] for s in range(n_subs)}
         names: dict[int, str] = {}
-        for (A, S, texts, found), rows in zip(self.client.gather(futures), part_rows, strict=True):
+        for (texts, found), rows in zip(samples, part_rows, strict=True):
             names.update(found)
-            area_counts = A if area_counts is None else area_counts + A
-            sub_counts = S if sub_counts is None else sub_counts + S
             for r, t in zip(rows.tolist(), texts, strict=True):
                 sub_texts[int(self.sub[r])].append(t)
         self.area_labels, self.sub_labels = dlabels.label_two_levels(
@@ -537,7 +563,8 @@ class _Build:
         abstracts = pa.concat_tables(texts)["abstract"]
         text_table = pa.table({"id": ids, "abstract": abstracts})
         edge_parts = []
-        for kind, (u, v, w) in self.edges.items():
+        for kind in self.edge_counts:
+            u, v, w = self._read_edges(kind)
             edge_parts.append(
                 pa.table(
                     {
@@ -593,11 +620,19 @@ class _Build:
         import pyarrow.parquet as pq
 
         if not hasattr(self, "edges"):
-            self.edges = {}
-        u, v, w = np.asarray(u, np.int64), np.asarray(v, np.int64), np.asarray(w, np.float32)
+            self.edges, self.edge_counts = {}, {}
+        # Rows as int32 (a million papers' ~47M edges: 0.56 GB, against 0.94 GB as int64).
+        u, v, w = np.asarray(u, np.int32), np.asarray(v, np.int32), np.asarray(w, np.float32)
         (self.work / "edges").mkdir(exist_ok=True)
         pq.write_table(pa.table({"u": u, "v": v, "weight": w}), self.work / "edges" / f"{kind}.parquet")
         self.edges[kind] = (u, v, w)
+        self.edge_counts[kind] = len(u)
+
+    def _read_edges(self, kind: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        import pyarrow.parquet as pq
+
+        t = pq.read_table(self.work / "edges" / f"{kind}.parquet")
+        return tuple(t[c].to_numpy() for c in ("u", "v", "weight"))
 
     def _forget(self, prefix: str) -> None:
         self.client.run(blocks.forget, prefix)
@@ -710,6 +745,18 @@ def _label_part(terms_path, n_rows, work, paper_path, keep, area, sub, n_areas, 
     return A, S, texts, names
 
 
+def _counts_of(result: tuple) -> tuple:
+    return result[0], result[1]
+
+
+def _add_counts(a: tuple, b: tuple) -> tuple:
+    return a[0] + b[0], a[1] + b[1]
+
+
+def _samples_of(result: tuple) -> tuple:
+    return result[2], result[3]
+
+
 # ---------------------------------------------------------------------- client-side helpers
 
 
@@ -738,11 +785,15 @@ def _weighted_graph(n: int, edges: dict, weights: dict) -> tuple[ig.Graph, list]
     if not us:
         return ig.Graph(n=n), list(range(n))
     a, b, w = np.concatenate(us), np.concatenate(vs), np.concatenate(ws)
-    codes, inverse = np.unique(np.minimum(a, b) * n + np.maximum(a, b), return_inverse=True)
+    del us, vs, ws
+    codes = np.minimum(a, b).astype(np.int64) * n + np.maximum(a, b)
+    del a, b
+    codes, inverse = np.unique(codes, return_inverse=True)
     summed = np.bincount(inverse, weights=w, minlength=len(codes))
-    g = ig.Graph(n=n, edges=np.column_stack([codes // n, codes % n]), directed=False)
-    g.es["weight"] = summed
-    return g, list(range(n))
+    del inverse, w
+    ends = np.column_stack([codes // n, codes % n]).astype(np.int32)
+    del codes
+    return communities.from_pairs(n, ends, summed), list(range(n))
 
 
 def _save(cache_dir, name: str, tables: dict) -> Path:
