@@ -81,3 +81,9 @@ def test_the_topic_lens_lists_its_papers_and_opens_the_area_of_one(page, tables_
     page.click(f"#gx-results button[data-paper='{first}']")
     page.wait_for_function(f"window.graphxReady === true && graphx.state.drill === {area}")
     page.wait_for_selector(f"#gx-details[data-paper='{first}']")
+    # The area's page runs the topic again: its papers there stay bright, the rest of the area dims.
+    assert "topic=reinforcement" in page.evaluate("location.search")
+    page.wait_for_function("graphx.state.topic !== null")
+    here = {p for p in found.topic.papers if T.paper(p)["community"] == area}
+    assert page.evaluate("[...graphx.state.topic.ids].sort()") == sorted(here)
+    assert page.evaluate("graphx.dimmedCount()") == T.area_papers(area) - len(here)

@@ -120,9 +120,11 @@
     return fetch(DATA.page_url + "/" + action, { method: "POST", body: form, headers: headers }).then(readJson);
   }
   // Tables maps: another area (or sub-area, or a paper in it) is another page of this explorer.
-  function openStored(area, sub, paper) {
+  function openStored(area, sub, paper, topic) {
     var q = area === null ? "" : "?area=" + encodeURIComponent(area) + (sub === null || sub === undefined ? "" : "&sub=" + encodeURIComponent(sub));
     if (paper) q += (q ? "&" : "?") + "paper=" + encodeURIComponent(paper);
+    // The topic goes along: the area's page runs it again, so its papers stay bright there.
+    if (topic) q += (q ? "&" : "?") + "topic=" + encodeURIComponent(topic);
     window.location.assign(DATA.page_url + q);
   }
   var app = { DATA: DATA, byId: byId, el: el, fmt: fmt, apiGet: apiGet, apiPost: apiPost,
@@ -657,10 +659,10 @@
   function runTopic() {
     var q = searchBox.value.trim();
     results.replaceChildren();
-    if (q.length < 2) return;
-    if (!DATA.api) { showTopicError("Topic search needs the graphx server (graphx serve)."); return; }
+    if (q.length < 2) return Promise.resolve();
+    if (!DATA.api) { showTopicError("Topic search needs the graphx server (graphx serve)."); return Promise.resolve(); }
     showCount("…");
-    apiGet("/topic?q=" + encodeURIComponent(q)).then(function (d) {
+    return apiGet("/topic?q=" + encodeURIComponent(q)).then(function (d) {
       var ids = (d.papers || []).filter(function (id) { return byId.has(id); });
       state.topic = { query: q, label: d.label || "", area: d.area, ids: new Set(ids), order: ids };
       if (state.mode === "overview" && !TABLES) showPapers(null);
@@ -676,7 +678,7 @@
                      el("li", null, el("button", { type: "button", id: "gx-topic-clear", text: "Clear the topic", onclick: clearTopic })));
       if (TABLES) (d.hits || []).slice(0, SEARCH_SHOWN).forEach(function (h) {
         var a = areaById.get(h.area);
-        results.append(el("li", null, el("button", { type: "button", "data-paper": h.id, onclick: function () { pickServer(h); } },
+        results.append(el("li", null, el("button", { type: "button", "data-paper": h.id, onclick: function () { pickServer(h, q); } },
           el("span", { class: "gx-r-title", text: h.title }),
           el("span", { class: "gx-r-meta", text: (a ? a.label : "area " + h.area) + (h.year ? " · " + h.year : "") }))));
       });
@@ -722,10 +724,10 @@
         results.hidden = false;
       });
   }
-  function pickServer(h) {
+  function pickServer(h, topic) {
     if (byId.has(h.id)) { pick(h.id); return; }
     results.hidden = true;
-    openStored(h.open.area, h.open.sub, h.id);
+    openStored(h.open.area, h.open.sub, h.id, topic);
   }
   searchBox.addEventListener("input", function () {
     if (modeBox.value !== "papers") return;
@@ -984,6 +986,12 @@
   // fetch and parse on a 6,545-paper map).
   var askedPaper = new URLSearchParams(window.location.search).get("paper");
   if (askedPaper && byId.has(askedPaper)) selectPaper(askedPaper);
+  // A page opened from a topic's list (a map stored as tables): the topic again, its list closed.
+  var askedTopic = new URLSearchParams(window.location.search).get("topic");
+  if (askedTopic && DATA.api) {
+    modeBox.value = "topic"; searchBox.value = askedTopic;
+    runTopic().then(function () { results.hidden = true; });
+  }
   if (window.graphxReady) setTimeout(loadAbstracts, 0);
   else network.once("afterDrawing", function () { setTimeout(loadAbstracts, 0); });
 }
