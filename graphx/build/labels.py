@@ -480,14 +480,24 @@ def _completer(
     spanning an "'s" reads as no phrase of the text). Reads at most COMPLETION_TEXTS texts a term.
     """
     uses = uses.tocsc()  # the members' term rows
-    support = min_term_papers(len(members))
+
+    def texts_of(term: str) -> list[str]:
+        j = column.get(term)
+        users = members[uses.indices[uses.indptr[j] : uses.indptr[j + 1]]] if j is not None else members
+        return [normalised[i] for i in users[:COMPLETION_TEXTS]]
+
+    return phrase_completer(texts_of, min_term_papers(len(members)))
+
+
+def phrase_completer(texts_of: Callable[[str], list[str]], support: int) -> Callable[[str], str | None]:
+    """A term as the texts ``texts_of(term)`` write it (:func:`complete_phrase`), or None when fewer than
+    ``support`` of them write it as such; each term read once. Shared by the local labeller (the texts of
+    the community's papers using the term) and the Dask engine's (a sample of the area's texts)."""
     memo: dict[str, str | None] = {}
 
     def complete(term: str) -> str | None:
         if term not in memo:
-            j = column.get(term)
-            users = members[uses.indices[uses.indptr[j] : uses.indptr[j + 1]]] if j is not None else members
-            written = _uses(term, [normalised[i] for i in users[:COMPLETION_TEXTS]])
+            written = _uses(term, texts_of(term))
             # A longer phrase is read from at least 3 papers, whatever the community's size.
             memo[term] = (
                 _extend(term, written, min_papers=MIN_TERM_PAPERS) if len(written) >= support else None

@@ -27,14 +27,12 @@ from graphx.build.distributed.text import columns, term_keys
 from graphx.build.labels import (
     CANDIDATES,
     MIN_AREA_PAPERS,
-    MIN_TERM_PAPERS,
     UNCLUSTERED,
-    _extend,
     _secondary_label,
-    _uses,
     class_scores,
     min_term_papers,
     normalise_text,
+    phrase_completer,
     unique_label,
 )
 from graphx.build.text import analyze
@@ -112,18 +110,7 @@ def label_groups(
 
 
 def _completer(texts: list[str]):
-    support = min_term_papers(len(texts)) if texts else 1
-    memo: dict[str, str | None] = {}
-
-    def complete(term: str) -> str | None:
-        if term not in memo:
-            written = _uses(term, texts)
-            memo[term] = (
-                _extend(term, written, min_papers=MIN_TERM_PAPERS) if len(written) >= support else None
-            )
-        return memo[term]
-
-    return complete
+    return phrase_completer(lambda term: texts, min_term_papers(len(texts)) if texts else 1)
 
 
 def label_two_levels(
