@@ -191,8 +191,7 @@ class TableGraph:
         _, pc, _ = _arrow()
         i = self._row(k)
         a = self._areas
-        nodes = self._read(NODES_FILE, a["node_start"][i], a["node_end"][i])
-        abstracts = self._read(TEXTS_FILE, a["node_start"][i], a["node_end"][i], ["abstract"])["abstract"]
+        nodes, abstracts = self._papers_of(i)
         edges = self._read(EDGES_FILE, a["inner_start"][i], a["inner_end"][i], ["u", "v", "kind", "weight"])
         if sub is not None:
             keep = pc.equal(nodes["subcommunity"], int(sub))
@@ -224,9 +223,7 @@ class TableGraph:
         counts: dict[str, int] = {}
         wanted = pa_array(np.asarray(ks, dtype=np.int32))
         for i in rows:
-            nodes = self._read(NODES_FILE, a["node_start"][i], a["node_end"][i])
-            abstracts = self._read(TEXTS_FILE, a["node_start"][i], a["node_end"][i], ["abstract"])["abstract"]
-            G.add_nodes_from(self._node_records(nodes, abstracts))
+            G.add_nodes_from(self._node_records(*self._papers_of(i)))
         for i in rows:
             # Edges are sorted by the areas of their two ends: this area's block, kept where the other end
             # is one of the chosen areas.
@@ -238,15 +235,7 @@ class TableGraph:
                 G, edges.select(["u", "v", "kind", "weight"]).to_pydict()
             ).items():
                 counts[kind] = counts.get(kind, 0) + n
-        meta = {key: v for key, v in self.meta.items() if key not in ("communities", "subcommunities")}
-        meta["counts"] = {"papers": G.number_of_nodes(), "edges": counts}
-        chosen = set(ks)
-        G.graph = {
-            "name": self.name,
-            "communities": [c for c in self.communities if int(c["id"]) in chosen],
-            "subcommunities": [c for c in self.subcommunities if int(c.get("parent", -1)) in chosen],
-            "meta": meta,
-        }
+        G.graph = self._graph_attrs(set(ks), G, counts)
         return G
 
     def sample_texts(self, n: int, *, exclude: list[int] = ()) -> list[tuple[str, str, str | None]]:
@@ -281,21 +270,34 @@ class TableGraph:
             attrs["subcommunity_label"] = sub_labels.get(attrs["subcommunity"], "")
             yield pid, attrs
 
-    def _area_graph_attrs(self, k: int, G: nx.MultiDiGraph, edges: dict[str, int]) -> dict[str, Any]:
+    def _papers_of(self, i: int) -> tuple[Any, Any]:
+        """The nodes table and abstracts column of the area in row ``i`` of the areas table."""
+        start, end = self._areas["node_start"][i], self._areas["node_end"][i]
+        return self._read(NODES_FILE, start, end), self._read(TEXTS_FILE, start, end, ["abstract"])[
+            "abstract"
+        ]
+
+    def _graph_attrs(self, ks: set[int], G: nx.MultiDiGraph, edges: dict[str, int]) -> dict[str, Any]:
+        """``G.graph`` for the areas ``ks`` of the map: those areas, their sub-areas, the map's metadata
+        with the counts of ``G``."""
         meta = {key: v for key, v in self.meta.items() if key not in ("communities", "subcommunities")}
         meta["counts"] = {"papers": G.number_of_nodes(), "edges": edges}
-        area = [c for c in self.communities if int(c["id"]) == k]
-        meta["area"] = {
+        return {
+            "name": self.name,
+            "communities": [c for c in self.communities if int(c["id"]) in ks],
+            "subcommunities": [c for c in self.subcommunities if int(c.get("parent", -1)) in ks],
+            "meta": meta,
+        }
+
+    def _area_graph_attrs(self, k: int, G: nx.MultiDiGraph, edges: dict[str, int]) -> dict[str, Any]:
+        attrs = self._graph_attrs({k}, G, edges)
+        area = attrs["communities"]
+        attrs["meta"]["area"] = {
             "of_graph": self.name,
             "community": k,
             "label": area[0].get("label") if area else None,
         }
-        return {
-            "name": self.name,
-            "communities": area,
-            "subcommunities": [c for c in self.subcommunities if int(c.get("parent", -1)) == k],
-            "meta": meta,
-        }
+        return attrs
 
     # ---------------------------------------------------------------------------------- search, papers
     def _connect(self) -> sqlite3.Connection:
