@@ -463,13 +463,19 @@ def api_paper(name: str, paper_id: str):
     return jsonify(view.paper_details(G, paper_id))
 
 
+def _opened_in(T, area: int | None, sub: int | None) -> dict[str, int | None]:
+    """The page of a tables graph that shows a paper of ``area`` and ``sub``: its area, or its sub-area
+    when the area is too big to draw (MAX_AREA_PAGE_PAPERS)."""
+    big = area is not None and T.area_papers(area) > MAX_AREA_PAGE_PAPERS
+    return {"area": area, "sub": sub if big else None}
+
+
 def _table_paper(name: str, paper_id: str) -> dict[str, Any]:
     """A tables graph's paper: its fields, and its neighbours inside the part of the map it opens in."""
     T = table_cache().get(name)
     paper = T.paper(paper_id)
-    area, sub = paper["community"], None
-    if T.area_papers(area) > MAX_AREA_PAGE_PAPERS:
-        sub = paper["subcommunity"]
+    opened = _opened_in(T, paper["community"], paper["subcommunity"])
+    area, sub = opened["area"], opened["sub"]
     G, _ = table_cache().page(name, area, sub)
     details = view.paper_details(G, paper_id)
     details["paper"] = {k: v for k, v in paper.items() if k not in ("x", "y", "id")}
@@ -541,10 +547,9 @@ def api_topic(name: str):
         hits = []
         for pid in found.topic.papers:
             b = briefs.get(pid, {})
-            area, sub = b.get("community"), b.get("subcommunity")
-            big = area is not None and T.area_papers(area) > MAX_AREA_PAGE_PAPERS
+            area = b.get("community")
             hits.append({"id": pid, "title": b.get("title", pid), "year": b.get("year"), "area": area,
-                         "open": {"area": area, "sub": sub if big else None}})  # fmt: skip
+                         "open": _opened_in(T, area, b.get("subcommunity"))})  # fmt: skip
         return jsonify({**found.to_json(), "area_id": found.topic.area_id, "hits": hits})
     try:
         G, index = graph_cache().text_index(name)
@@ -602,8 +607,7 @@ def api_search(name: str):
     T = table_cache().get(name)
     hits = T.search(query, limit=limit)
     for hit in hits:
-        big = T.area_papers(hit["area"]) > MAX_AREA_PAGE_PAPERS
-        hit["open"] = {"area": hit["area"], "sub": hit.get("sub") if big else None}
+        hit["open"] = _opened_in(T, hit["area"], hit.get("sub"))
     return jsonify({"query": query, "total": T.count_matches(query), "papers": hits})
 
 
