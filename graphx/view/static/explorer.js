@@ -676,12 +676,7 @@
         fmt(d.papers_searched) + " papers)" : "; the rest of the map is dimmed";
       results.append(el("li", { class: "gx-r-head", text: head }),
                      el("li", null, el("button", { type: "button", id: "gx-topic-clear", text: "Clear the topic", onclick: clearTopic })));
-      if (TABLES) (d.hits || []).slice(0, SEARCH_SHOWN).forEach(function (h) {
-        var a = areaById.get(h.area);
-        results.append(el("li", null, el("button", { type: "button", "data-paper": h.id, onclick: function () { pickServer(h, q); } },
-          el("span", { class: "gx-r-title", text: h.title }),
-          el("span", { class: "gx-r-meta", text: (a ? a.label : "area " + h.area) + (h.year ? " · " + h.year : "") }))));
-      });
+      if (TABLES) (d.hits || []).slice(0, SEARCH_SHOWN).forEach(function (h) { results.append(serverHit(h, q)); });
       results.hidden = false;
       updateChrome();
     }).catch(function (err) {
@@ -708,12 +703,7 @@
         state.search.hits = d.papers;
         results.replaceChildren(el("li", { class: "gx-r-head", text: fmt(d.total) + (d.total === 1 ? " match" : " matches") + " in the whole map" +
           (d.papers.length ? ", best first · Enter steps through them" : "") }));
-        d.papers.forEach(function (h) {
-          var a = areaById.get(h.area);
-          results.append(el("li", null, el("button", { type: "button", "data-paper": h.id, onclick: function () { pickServer(h); } },
-            el("span", { class: "gx-r-title", text: h.title }),
-            el("span", { class: "gx-r-meta", text: (a ? a.label : "area " + h.area) + (h.year ? " · " + h.year : "") }))));
-        });
+        d.papers.forEach(function (h) { results.append(serverHit(h)); });
         if (d.total > d.papers.length) results.append(el("li", { class: "gx-muted gx-r-more", text: "and " + fmt(d.total - d.papers.length) + " more: add words to narrow the search" }));
         showCount(fmt(d.total));
         results.hidden = false;
@@ -723,6 +713,13 @@
         results.replaceChildren(el("li", { class: "gx-error", text: "Search failed: " + err.message }));
         results.hidden = false;
       });
+  }
+  // One paper the server found (search or topic, tables maps): its title, area and year; a click opens it.
+  function serverHit(h, topic) {
+    var a = areaById.get(h.area);
+    return el("li", null, el("button", { type: "button", "data-paper": h.id, onclick: function () { pickServer(h, topic); } },
+      el("span", { class: "gx-r-title", text: h.title }),
+      el("span", { class: "gx-r-meta", text: (a ? a.label : "area " + h.area) + (h.year ? " · " + h.year : "") })));
   }
   function pickServer(h, topic) {
     if (byId.has(h.id)) { pick(h.id); return; }
