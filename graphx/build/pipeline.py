@@ -48,12 +48,21 @@ def build_graph(
     inputs: Sequence[str] = (),
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
+    cache_dir: str | os.PathLike | None = None,
 ) -> nx.MultiDiGraph:
     """Build the labelled, laid-out graph of ``papers``.
 
-    Duplicates are merged first. Timings per stage land in ``G.graph["meta"]["timings_s"]``.
+    Duplicates are merged first. Timings per stage land in ``G.graph["meta"]["timings_s"]``. With
+    ``cache_dir``, transformer vectors are read from and kept in ``CACHE/vectors`` (:func:`_vectors_in`).
     """
-    return _build(papers, options, name=name, inputs=inputs, progress=progress, cancel=cancel)[0]
+    with _vectors_in(cache_dir):
+        return _build(papers, options, name=name, inputs=inputs, progress=progress, cancel=cancel)[0]
+
+
+def _vectors_in(cache_dir: str | os.PathLike | None):
+    """The transformer's vector cache in ``CACHE/vectors`` (:func:`graphx.build.transformer.vector_cache`;
+    none without ``cache_dir``): the same abstracts are not encoded again by the next build."""
+    return transformer.vector_cache(Path(cache_dir) / VECTORS_FOLDER if cache_dir is not None else None)
 
 
 @paused_gc
@@ -153,12 +162,10 @@ def build_and_save(
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
 ) -> tuple[nx.MultiDiGraph, Path]:
-    """:func:`build_graph`, then store it atomically as ``CACHE/graphs/NAME`` with its text index.
-
-    Transformer vectors are kept in ``CACHE/vectors`` (:func:`graphx.build.transformer.vector_cache`):
-    the same abstracts are not encoded again by the next build."""
+    """:func:`build_graph`, then store it atomically as ``CACHE/graphs/NAME`` with its text index
+    (transformer vectors kept in ``CACHE/vectors``, :func:`_vectors_in`)."""
     check_name(name)
-    with transformer.vector_cache(Path(cache_dir) / VECTORS_FOLDER):
+    with _vectors_in(cache_dir):
         G, index, edges = _build(papers, options, name=name, inputs=inputs, progress=progress, cancel=cancel)
     return G, save_built(G, index, cache_dir, name, edges=edges, progress=progress, cancel=cancel)
 

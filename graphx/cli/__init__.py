@@ -281,12 +281,10 @@ def _build_dask(release, values, cache: Path, name: str, options, scale: dict, b
 
 def _build_tables(papers, cache: Path, name: str, options, described, bars):
     """The local engine's graph stored as tables (graphx.store.tables), the save timed as build_and_save's."""
-    from graphx.build import transformer
-    from graphx.build.pipeline import VECTORS_FOLDER, build_graph
+    from graphx.build.pipeline import build_graph
     from graphx.store.tables import save_graph_tables
 
-    with transformer.vector_cache(cache / VECTORS_FOLDER):
-        G = build_graph(papers, options, name=name, inputs=described, progress=bars)
+    G = build_graph(papers, options, name=name, inputs=described, progress=bars, cache_dir=cache)
     started = time.perf_counter()
     G.graph["meta"]["timings_s"]["save"] = 0.0
     folder = save_graph_tables(G, cache, name)
