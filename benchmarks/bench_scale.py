@@ -119,7 +119,8 @@ class StageCPU:
 
 
 def work_build(size: str) -> dict:
-    from graphx.build.pipeline import build_and_save
+    # What `graphx build` and the web app run: the stored graph, no networkx object in memory.
+    from graphx.build.pipeline import build_and_store
     from graphx.options import BuildOptions
 
     start, start_cpu = time.perf_counter(), time.process_time()
@@ -129,17 +130,17 @@ def work_build(size: str) -> dict:
     cpu = StageCPU()
     with tempfile.TemporaryDirectory(prefix="graphx-scale-") as cache:
         t, t_cpu = time.perf_counter(), time.process_time()
-        G, _ = build_and_save(papers, cache, f"scale-{size}", BuildOptions(seed=42), progress=cpu)
+        graph, _ = build_and_store(papers, cache, f"scale-{size}", BuildOptions(seed=42), progress=cpu)
         build_s, build_cpu_s = time.perf_counter() - t, time.process_time() - t_cpu
-    stages = dict(G.graph["meta"]["timings_s"])
+    stages = dict(graph["meta"]["timings_s"])
     # merge_duplicates, metadata and anything between the timed stages.
     stages["other"] = max(0.0, build_s - sum(stages.values()))
     stages_cpu = {stage: cpu.cpu_s.get(stage, 0.0) for stage in stages if stage != "other"}
     stages_cpu["other"] = max(0.0, build_cpu_s - sum(stages_cpu.values()))
-    counts = G.graph["meta"]["counts"]
+    counts = graph["meta"]["counts"]
     return {
         "size": size,
-        "papers": G.number_of_nodes(),
+        "papers": counts["papers"],
         "edges": counts["edges"],
         "areas": counts.get("areas"),
         "subareas": counts.get("subareas"),

@@ -143,3 +143,35 @@ print(hashlib.sha256(json.dumps(state).encode()).hexdigest())
         assert result.returncode == 0, result.stderr
         digests.add(result.stdout.strip())
     assert len(digests) == 1
+
+
+def test_build_and_store_writes_the_same_files_without_networkx_edges(neurips_papers, tmp_path):
+    """The CLI's and the web app's build (no networkx edges in memory) stores what build_and_save does:
+    every file the same bytes, graph.json and meta.json the same apart from the run's timings."""
+    import json
+
+    from graphx.build.pipeline import build_and_save, build_and_store
+    from graphx.store.graphs import load_graph
+
+    part = neurips_papers[:600]
+    G, saved = build_and_save(part, tmp_path / "a", "x", BuildOptions(seed=3))
+    graph, stored = build_and_store(part, tmp_path / "b", "x", BuildOptions(seed=3))
+    assert G.number_of_edges() > 1000
+    assert graph["meta"]["counts"] == G.graph["meta"]["counts"]
+    assert "graph" not in graph["meta"]["timings_s"]  # networkx's edges were never made
+    files = sorted(f.name for f in saved.iterdir())
+    assert files == sorted(f.name for f in stored.iterdir())
+
+    def without_run(doc: dict) -> dict:
+        meta = doc["graph"]["meta"] if "graph" in doc else doc
+        meta.pop("timings_s"), meta.pop("built_at")
+        return doc
+
+    for name in files:
+        a, b = (saved / name).read_bytes(), (stored / name).read_bytes()
+        if name in ("graph.json", "meta.json"):
+            assert without_run(json.loads(a)) == without_run(json.loads(b)), name
+        elif name != "graph.json.gz":  # graph.json's copy: its timings differ
+            assert a == b, name
+    loaded = load_graph(tmp_path / "b", "x")
+    assert sorted(loaded.edges(keys=True, data="weight")) == sorted(G.edges(keys=True, data="weight"))

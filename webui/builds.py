@@ -194,7 +194,7 @@ class BuildManager:
                 build.upload.unlink(missing_ok=True)
 
     def _build(self, build: Build, collect: Callable[[Build], list]) -> None:
-        from graphx.build.pipeline import build_and_save
+        from graphx.build.pipeline import build_and_store
         from graphx.memory import check_build_fits
 
         build.state = "running"
@@ -209,7 +209,7 @@ class BuildManager:
             if build.cancel.is_set():
                 raise BuildCancelled("Build cancelled; the previous graph of this name is unchanged.")
             options = build_options(build.options)
-            build_and_save(
+            build_and_store(
                 papers,
                 self.cache_dir,
                 build.name,

@@ -191,7 +191,7 @@ def build(inputs, citations, skip_bad, name, quiet, dry_run, demo, cache_dir, **
       graphx build --demo
       graphx build --demo --store tables
     """
-    from graphx.build.pipeline import build_and_save
+    from graphx.build.pipeline import build_and_store
     from graphx.memory import check_build_fits
 
     inputs, citations, name = with_demo(demo, inputs, citations, name)
@@ -245,10 +245,11 @@ def build(inputs, citations, skip_bad, name, quiet, dry_run, demo, cache_dir, **
     check_build_fits(len(papers))  # refuse what cannot fit before the memory-heavy stages
     if store_as == "tables":
         G, folder = _build_tables(papers, cache, name, options, described, bars)
+        graph = G.graph
     else:
-        G, folder = build_and_save(papers, cache, name, options, inputs=described, progress=bars)
+        graph, folder = build_and_store(papers, cache, name, options, inputs=described, progress=bars)
     bars.close()
-    print_build_summary(G, folder, time.perf_counter() - started)
+    print_build_summary(graph, folder, time.perf_counter() - started)
 
 
 def _build_on_dask(scale: dict, releases: list[str], other_inputs) -> bool:
@@ -387,7 +388,7 @@ def add(name, inputs, citations, skip_bad, quiet, cache_dir) -> None:
         )
     bars.close()
     click.echo(f"Added {len(papers):,} papers.")
-    print_build_summary(G, folder, time.perf_counter() - started)
+    print_build_summary(G.graph, folder, time.perf_counter() - started)
 
 
 @cli.command()

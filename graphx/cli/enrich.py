@@ -56,6 +56,6 @@ def enrich_command(cache_option, option_flag) -> click.Command:
         if G is None:
             click.echo(f"Semantic Scholar knows none of the papers of {name!r}; the graph is unchanged.")
             return
-        print_build_summary(G, folder, time.perf_counter() - started)
+        print_build_summary(G.graph, folder, time.perf_counter() - started)
 
     return enrich

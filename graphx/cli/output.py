@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import click
 import networkx as nx
@@ -79,14 +81,15 @@ def _bar_format(total: int) -> str:
     return "{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}]"
 
 
-def print_build_summary(G: nx.MultiDiGraph, folder: Path, elapsed_s: float) -> None:
-    """Papers, edges by kind, the largest areas with their labels, and the time per stage."""
-    meta = G.graph["meta"]
+def print_build_summary(graph: Mapping[str, Any], folder: Path, elapsed_s: float) -> None:
+    """Papers, edges by kind, the largest areas with their labels, and the time per stage, from a built
+    graph's attributes (``G.graph``: ``meta``, ``communities``, ``subcommunities``)."""
+    meta = graph["meta"]
     counts = meta["counts"]
     edges = ", ".join(f"{n:,} {kind}" for kind, n in counts["edges"].items())
-    areas = G.graph["communities"]
+    areas = graph["communities"]
     click.echo(f"\nBuilt {meta['name']!r}: {counts['papers']:,} papers; edges: {edges}")
-    _print_areas_and_time(areas, len(G.graph["subcommunities"]), meta["timings_s"], elapsed_s)
+    _print_areas_and_time(areas, len(graph["subcommunities"]), meta["timings_s"], elapsed_s)
     # A map stored as tables (--store tables) exports an area at a time.
     from graphx.store.graphs import is_tables
 
