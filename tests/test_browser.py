@@ -14,6 +14,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 from urllib.parse import urlparse
+from urllib.request import urlopen
 
 import pytest
 from conftest import XSS_TITLE, make_fixture_graph
@@ -742,5 +743,18 @@ def test_topic_mode_highlights_a_topic_and_dims_the_rest(page, server):
     page.wait_for_function("graphx.state.topic !== null")
     topic = page.evaluate("graphx.state.topic.order")
     assert topic and page.evaluate("graphx.dimmedCount()") == 36 - len(topic)
+    # The topic's papers are listed best first; those whose title or abstract names it are marked.
+    listed = page.locator("#gx-results button[data-paper]")
+    assert listed.evaluate_all("bs => bs.map(b => b.dataset.paper)") == topic[:20]
+    answer = json.loads(urlopen(f"{base}/api/graphs/demo/topic?q=diffusion").read())
+    G = make_fixture_graph()
+    marked = page.locator("#gx-results button[data-paper]:has(.gx-r-names)")
+    assert marked.evaluate_all("bs => bs.map(b => b.dataset.paper)") == answer["naming"]
+    assert 0 < len(answer["naming"]) <= len(topic)  # a mix: tests/test_topic.py, on the trending page
+    for n in answer["naming"]:
+        assert "diffusion" in (G.nodes[n]["title"] + " " + (G.nodes[n].get("abstract") or "")).lower()
+    assert f"{len(topic)} papers, {len(answer['naming'])} naming it" in page.inner_text(
+        "#gx-results .gx-r-head"
+    )
     page.click("#gx-downloads summary")
     assert page.locator("#gx-download-links a[data-scope='topic']").count() == 3

@@ -209,9 +209,10 @@ def test_cli_topic_json_shape(cache_dir, fixture_graph):
     )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert set(data) == {"query", "papers", "label", "area"}
+    assert set(data) == {"query", "papers", "label", "area", "naming"}
     assert data["query"] == "reinforcement learning"
     assert data["papers"] and set(data["papers"]) <= set(fixture_graph)
+    assert data["naming"] and [p for p in data["papers"] if p in data["naming"]] == data["naming"]
     assert data["area"] == "reinforcement learning, policy"
 
 
@@ -237,13 +238,13 @@ def test_cli_topic_prints_one_line_per_paper(cache_dir, fixture_graph):
     assert result.exit_code == 0, result.output
     head, *rows = result.output.splitlines()
     assert head.startswith("'reinforcement learning': ") and int(head.split(": ")[1].split()[0]) == len(rows)
-    assert rows[0] == f"  {first}  {title}" and "\n" in G.nodes[first]["title"]
+    assert rows[0] == f"* {first}  {title}" and "\n" in G.nodes[first]["title"]  # *: names the topic
 
 
 def test_api_topic(client):
     response = client.get("/api/graphs/demo/topic?q=reinforcement+learning")
     assert response.status_code == 200
-    assert set(response.get_json()) == {"query", "papers", "label", "area"}
+    assert set(response.get_json()) == {"query", "papers", "label", "area", "naming"}
     empty = client.get("/api/graphs/demo/topic?q=")
     assert empty.status_code == 400 and "?q=" in empty.get_json()["error"]
     assert client.get("/api/graphs/nope/topic?q=x").status_code == 404
@@ -274,6 +275,39 @@ def test_trending_topics_are_the_papers_about_them(trending, query):
     assert recall >= 0.8, (recall, titles)
     limit = 3 if query == "graph neural networks" else 4.5
     assert len(found) <= limit * max(len(on_topic), MIN_TOPIC_PAPERS), (len(found), precision, titles)
+
+
+def test_papers_naming_the_topic_are_marked(trending, tmp_path):
+    """Of a topic's papers, those whose title or abstract names it are told apart from those drawn in by
+    links and shared text: on the trending page's hand-judged queries nearly all the naming papers are
+    on topic or related, against a minority of the others. The one paper on inference-time scaling is
+    the one naming it, among the few the lens returns; the CLI marks it."""
+    from graphx.store import graphs as graphstore
+
+    G, _ = trending
+    naming_ok = naming = others_ok = others = 0
+    for query, gold in _trending_gold().items():
+        result = find_topic(G, query)
+        assert result.naming and [p for p in result.papers if p in set(result.naming)] == result.naming
+        judged = set(gold["on_topic"]) | set(gold["related"])
+        naming_ok += len(judged & set(result.naming))
+        naming += len(result.naming)
+        rest = [p for p in result.papers if p not in set(result.naming)]
+        others_ok += len(judged & set(rest))
+        others += len(rest)
+    assert naming_ok / naming >= 0.8 and others_ok / others <= 0.4, (naming_ok, naming, others_ok, others)
+
+    its = find_topic(G, "inference-time scaling")
+    assert its.naming == _trending_gold()["inference-time scaling"]["on_topic"] and len(its.papers) > 1
+    graphstore.save_graph(G, tmp_path, "trending")
+    out = CliRunner().invoke(
+        cli, ["topic", "trending", "inference-time scaling", "--cache-dir", str(tmp_path)]
+    )
+    assert out.exit_code == 0, out.output
+    head, *rows = out.output.splitlines()
+    assert f"{len(its.papers)} papers, 1 naming it" in head
+    assert rows[0].startswith(f"* {its.naming[0]}  Beyond Chinchilla-Optimal")
+    assert all(r.startswith("  ") for r in rows[1:-1]) and rows[-1].startswith("* names the topic")
 
 
 def test_saved_embedding_names_its_model_and_another_models_is_not_used(iclr_saved, tmp_path):

@@ -617,11 +617,15 @@ def topic(name, query, as_json, cache_dir) -> None:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False))
         return
     click.echo(
-        f"{query!r}: {len(result.papers):,} papers; label: {result.label}; area: {result.area}{searched}"
+        f"{query!r}: {len(result.papers):,} papers, {len(result.naming):,} naming it; label: {result.label}; "
+        f"area: {result.area}{searched}"
     )
+    naming = set(result.naming)
     for n in result.papers:
         # One line per paper: listing titles keep their line breaks ("...Data Analysis on\n  Trusted...").
-        click.echo(f"  {n}  {' '.join(str(titles.get(n) or '').split())}")
+        click.echo(f"{'*' if n in naming else ' '} {n}  {' '.join(str(titles.get(n) or '').split())}")
+    if len(naming) < len(result.papers):
+        click.echo("* names the topic in its title or abstract; the others are near those by links and text.")
 
 
 @cli.command()

@@ -664,19 +664,24 @@
     showCount("…");
     return apiGet("/topic?q=" + encodeURIComponent(q)).then(function (d) {
       var ids = (d.papers || []).filter(function (id) { return byId.has(id); });
+      var naming = new Set(d.naming || []);
       state.topic = { query: q, label: d.label || "", area: d.area, ids: new Set(ids), order: ids };
       if (state.mode === "overview" && !TABLES) showPapers(null);
       refreshColors();
       var total = (d.papers || []).length;
       showCount(fmt(total) + " in topic");
-      var head = "Topic “" + q + "”: " + fmt(total) + " papers" + (d.label ? " · " + d.label : "");
+      var head = "Topic “" + q + "”: " + fmt(total) + " papers, " + fmt(naming.size) + " naming it" + (d.label ? " · " + d.label : "");
       // A map stored as tables shows one area at a time: the topic's papers are listed, each opening the
       // page that shows it, and those on this page stay bright.
       head += TABLES ? " · mostly in “" + (d.area || "?") + "” (searched " + fmt(d.areas_searched.length) + " areas, " +
         fmt(d.papers_searched) + " papers)" : "; the rest of the map is dimmed";
       results.append(el("li", { class: "gx-r-head", text: head }),
                      el("li", null, el("button", { type: "button", id: "gx-topic-clear", text: "Clear the topic", onclick: clearTopic })));
-      if (TABLES) (d.hits || []).slice(0, SEARCH_SHOWN).forEach(function (h) { results.append(serverHit(h, q)); });
+      // The topic's papers, best first; those whose title or abstract names the topic are marked (the
+      // others are in it by their links and text).
+      if (TABLES) (d.hits || []).slice(0, SEARCH_SHOWN).forEach(function (h) { results.append(serverHit(h, q, naming.has(h.id))); });
+      else ids.slice(0, SEARCH_SHOWN).forEach(function (id) { results.append(topicHit(byId.get(id), naming.has(id))); });
+      if (total > SEARCH_SHOWN) results.append(el("li", { class: "gx-muted gx-r-more", text: "and " + fmt(total - SEARCH_SHOWN) + " more, bright on the map" }));
       results.hidden = false;
       updateChrome();
     }).catch(function (err) {
@@ -715,11 +720,20 @@
       });
   }
   // One paper the server found (search or topic, tables maps): its title, area and year; a click opens it.
-  function serverHit(h, topic) {
+  function serverHit(h, topic, names) {
     var a = areaById.get(h.area);
     return el("li", null, el("button", { type: "button", "data-paper": h.id, onclick: function () { pickServer(h, topic); } },
       el("span", { class: "gx-r-title", text: h.title }),
-      el("span", { class: "gx-r-meta", text: (a ? a.label : "area " + h.area) + (h.year ? " · " + h.year : "") })));
+      el("span", { class: "gx-r-meta" }, namesTag(names), (a ? a.label : "area " + h.area) + (h.year ? " · " + h.year : ""))));
+  }
+  // One paper of a topic on this page: its title, authors and year; a click selects it.
+  function topicHit(n, names) {
+    return el("li", null, el("button", { type: "button", "data-paper": n.id, onclick: function () { pick(n.id); } },
+      el("span", { class: "gx-r-title", text: n.title }),
+      el("span", { class: "gx-r-meta" }, namesTag(names), authorsText(n) + (n.year ? " · " + n.year : ""))));
+  }
+  function namesTag(names) {
+    return names ? el("span", { class: "gx-r-names", text: "names it", title: "Its title or abstract names the topic" }) : null;
   }
   function pickServer(h, topic) {
     if (byId.has(h.id)) { pick(h.id); return; }
