@@ -44,7 +44,7 @@ def test_iclr_cluster_found_by_its_label(iclr, cluster_id):
 # Mean F1 over the 10 ICLR clusters queried by their labels: 0.503 with TF-IDF relevance alone and half the
 # graph's volume allowed, 0.566 with the embedding blend, relevance feedback and a quarter, 0.558 with the
 # cap of MAX_PAPERS_PER_MATCH times the papers naming the topic (round 2), 0.561 on the transformer-built
-# map, 0.620 with the query's areas as restart evidence (round 7; 0.609-0.621 over build seeds 42/7/1).
+# map, 0.620 with the query's areas as restart evidence (round 7; 0.609-0.621 over build seeds 42, 7, 1-5).
 MEAN_F1_FLOOR = 0.60
 
 
