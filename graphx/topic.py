@@ -8,9 +8,13 @@
 1b. *Feedback*: a query is a few words; the FEEDBACK_PAPERS most relevant papers say far more. Their
    centroid (TF-IDF and embedding, half each) scores every paper again, and that score is where the walk
    restarts (pseudo-relevance feedback, as in Rocchio's method).
+1c. *Areas as evidence*: where the papers closest to the query crowd into one of the graph's areas far
+   beyond chance, the topic is likely that area's (the cluster hypothesis of retrieval): the area's
+   excess over chance (:func:`area_evidence`) moves that share of the restart onto the area's papers
+   near the query's (or onto one of its sub-areas, where they crowd into that far more).
 2. *Spread*: personalised PageRank on the blended graph (every edge kind at its build weight,
-   undirected), restarting at the matching papers in proportion to their relevance: papers on the
-   topic that never use the query's words are reached through their links.
+   undirected), restarting at the matching papers in proportion to their relevance (and at the areas
+   of 1c): papers on the topic that never use the query's words are reached through their links.
 3. *Cut*: papers in order of PageRank over weighted degree; the topic is the prefix of lowest
    normalised cut (``cut / volume + cut / (total - volume)``: conductance measured against a random
    set of the same volume), among prefixes holding at least MIN_TOPIC_PAPERS papers and at most
@@ -82,6 +86,25 @@ MAX_PAPERS_PER_MATCH = 12
 EVIDENCE = 0.6
 TIGHT_SHARE = 0.025
 FEEDBACK_PAPERS = 20
+# An area counts as evidence for the topic by its FEEDBACK_PAPERS papers closest to the query beyond what
+# a random draw of as many papers would hold, less AREA_EVIDENCE_SIGMAS standard deviations of that draw
+# (hypergeometric; the usual three-sigma bound); a sub-area takes its area's place where the area's share
+# of those papers crowds into it by more than SUB_AREA_SIGMAS within the area. Mean F1 of the ICLR map's
+# 10 clusters 0.561 -> 0.619 (0.609-0.621 over build seeds 42, 7, 1-5; the lens without areas is
+# seed-independent), its 250-paper sample 0.593 -> 0.601 (0.594-0.608), the trending page's five test
+# queries within their bounds on all seven seeds (notes/topic-log-round7.md). Areas alone: 0.616 / 0.601,
+# but on NeurIPS/ICML "federated learning" kept 82 of the 105 papers naming it, not 94: its area (416
+# papers) holds distributed optimisation too, and its 17 matches there sit in one sub-area of 63, 10
+# sigmas above chance within the area ("differential privacy" 7.5). On the ICLR map the largest such
+# excess is 9.5-10.4 for "Multi-agent RL" inside the RL area (split or not, the same F1) and at most 5.2
+# for the other clusters over those seeds ("Contrastive Learning", seed 5: split at 5, its F1 0.50 ->
+# 0.26). So SUB_AREA_SIGMAS is set between the two (6; 8 gives the same ICLR sets but leaves "differential
+# privacy" whole on NeurIPS/ICML: 95 of its 124 papers instead of 108); at 3 or 4 ICLR falls to 0.587 /
+# 0.596 (seeds 42, 7, 1). Restarting areas at every paper, not only those near the query's
+# (evidence_neighbourhood): 0.611 / 0.599 and 49 of those 105; at two sigmas 0.624 / 0.592, and
+# "inference-time scaling" loses its one paper on the trending page (seed 42).
+AREA_EVIDENCE_SIGMAS = 3.0
+SUB_AREA_SIGMAS = 6.0
 FEEDBACK_EMBEDDING_WEIGHT = 0.5  # the centroid scores papers half by TF-IDF, half by embedding
 # What a query derives from the graph alone, kept per graph object queried (the web app keeps its graphs
 # loaded, a notebook queries one graph many times) and dropped with the graph: its blended adjacency, and
@@ -192,10 +215,16 @@ def find_topic(
     embedded = embedded_query(G, nodes, index, query)
     closeness = query_relevance(relevance, embedded)
     restart = feedback_relevance(X, closeness, embedded)
-    # Restart in proportion to relevance (squared relevance measured worse: ICLR mean F1 0.47 vs 0.50).
-    rank = personalized_pagerank(W, restart**RESTART_POWER, damping=damping)
-    named = int((relevance >= STRONG_MATCH * relevance.max()).sum())
     near = evidence_neighbourhood(_closest(G, W), closeness >= EVIDENCE)
+    # Restart in proportion to relevance (squared relevance measured worse: ICLR mean F1 0.47 vs 0.50),
+    # less the share the query's areas earn (area_evidence), which restarts at their papers near the query.
+    area_share = area_evidence(
+        closeness, _group_ids(G, nodes, "community"), _group_ids(G, nodes, "subcommunity"), near
+    )
+    seeds = restart**RESTART_POWER
+    seeds = seeds / seeds.sum() if seeds.sum() > 0 else seeds
+    rank = personalized_pagerank(W, (1 - area_share.sum()) * seeds + area_share, damping=damping)
+    named = int((relevance >= STRONG_MATCH * relevance.max()).sum())
     members = sweep_cut(
         W, rank, max_share=max_share, max_papers=min(MAX_PAPERS_PER_MATCH * named, int(near.sum()))
     )
@@ -425,6 +454,90 @@ def feedback_relevance(X: sp.csr_matrix, closeness: np.ndarray, embedded: Embedd
         semantic = _scaled(np.clip(E @ E[top].mean(axis=0), 0.0, None))
         score = (1 - FEEDBACK_EMBEDDING_WEIGHT) * score + FEEDBACK_EMBEDDING_WEIGHT * semantic
     return score
+
+
+def area_evidence(
+    closeness: np.ndarray,
+    areas: np.ndarray,
+    subareas: np.ndarray,
+    near: np.ndarray,
+    *,
+    sigmas: float = AREA_EVIDENCE_SIGMAS,
+    sub_sigmas: float = SUB_AREA_SIGMAS,
+) -> np.ndarray:
+    """Restart mass each paper earns from its area: the areas that hold the query's closest papers beyond
+    chance, by how far beyond.
+
+    The FEEDBACK_PAPERS papers of highest ``closeness`` (:func:`query_relevance`) are a sample of the topic.
+    An area of ``s`` of the graph's ``n`` papers holds ``h`` of those ``k``; a random draw of ``k`` papers
+    would put ``k s / n`` there, with standard deviation ``sd`` (hypergeometric). The area's share is its
+    excess beyond ``sigmas`` of that spread, ``max(0, h - k s / n - sigmas sd) / k``, so the shares sum to
+    the part of the sample the areas explain (0 for a query whose best papers lie scattered, ~0.6 for
+    "Reinforcement Learning Methods" on the ICLR map). Where the area's ``h`` papers crowd into some of its
+    sub-areas by more than ``sub_sigmas`` (the same test inside the area), those sub-areas take the share,
+    by their own excess: the topic is a part of the area ("federated learning" in an area of distributed
+    optimisation). A share is spread evenly over the area's (sub-area's) papers in ``near`` (the query's
+    evidence neighbourhood), or over all of them where none is. ``areas`` / ``subareas`` hold each paper's
+    ids, negative for none (those papers neither count nor earn).
+
+    A restart at an area, not only at the papers that match: a cluster a researcher draws holds papers
+    that share the area's links but not the query's words, which a walk from the matches reaches too late
+    to rank them before the neighbouring areas' best-linked papers (the cluster hypothesis; Liu & Croft's
+    cluster-based retrieval smooths a document's score with its cluster's the same way).
+
+    >>> areas = np.array([0] * 5 + [1] * 5 + [2] * 30)
+    >>> closeness = np.r_[np.ones(5), np.zeros(35)]
+    >>> share = area_evidence(closeness, areas, -np.ones(40, int), np.ones(40, bool), sigmas=0.0)
+    >>> share[:5].round(3).tolist(), round(float(share.sum()), 3)
+    ([0.175, 0.175, 0.175, 0.175, 0.175], 0.875)
+
+    The same five papers inside one of two areas of 20, all in one of its sub-areas: it takes the share.
+
+    >>> areas, subareas = np.repeat([0, 1], 20), np.repeat([0, 1, 2], [5, 15, 20])
+    >>> share = area_evidence(closeness, areas, subareas, np.ones(40, bool), sigmas=0.0, sub_sigmas=0.0)
+    >>> share[:6].round(3).tolist(), round(float(share.sum()), 3)
+    ([0.1, 0.1, 0.1, 0.1, 0.1, 0.0], 0.5)
+    """
+    share = np.zeros(len(closeness))
+    top = np.argsort(-closeness, kind="stable")[:FEEDBACK_PAPERS]
+    top = top[(closeness[top] > 0) & (areas[top] >= 0)]
+    for members, excess in _excess_groups(np.flatnonzero(areas >= 0), areas, top, sigmas):
+        inside = top[np.isin(top, members)]
+        parts = list(_excess_groups(members[subareas[members] >= 0], subareas, inside, sub_sigmas))
+        total = sum(e for _, e in parts)
+        for part, e in parts if total > 0 else [(members, 1.0)]:
+            spread = part[near[part]] if near[part].any() else part
+            share[spread] += excess * (e / total if total > 0 else 1.0) / len(spread)
+    return share
+
+
+def _excess_groups(members: np.ndarray, groups: np.ndarray, sample: np.ndarray, sigmas: float):
+    """``(papers, excess share)`` of each group of ``members`` (by ``groups``) holding more of ``sample``
+    (papers among ``members``) than ``sigmas`` standard deviations above a random draw of as many."""
+    sample = sample[np.isin(sample, members)]
+    n, k = len(members), len(sample)
+    if n < 2 or k == 0:
+        return
+    ids, group = np.unique(groups[members], return_inverse=True)
+    size = np.bincount(group, minlength=len(ids)).astype(np.float64)
+    hits = np.bincount(np.searchsorted(ids, groups[sample]), minlength=len(ids)).astype(np.float64)
+    p = size / n
+    sd = np.sqrt(k * p * (1 - p) * (n - k) / (n - 1))
+    excess = (hits - k * p - sigmas * sd) / k
+    for g in np.flatnonzero(excess > 0):
+        yield members[group == g], float(excess[g])
+
+
+def _group_ids(G: nx.MultiDiGraph, nodes: Sequence, attr: str) -> np.ndarray:
+    """Each node's ``attr`` (an area or sub-area id) as an integer array, -1 where it has none."""
+    out = np.full(len(nodes), -1, dtype=np.int64)
+    for i, n in enumerate(nodes):
+        value = G.nodes[n].get(attr)
+        try:
+            out[i] = int(value) if value is not None and not isinstance(value, bool) else -1
+        except (TypeError, ValueError):
+            pass
+    return out
 
 
 def _unit(V: np.ndarray) -> np.ndarray:
