@@ -228,6 +228,11 @@ def find_topic(
     members = sweep_cut(
         W, rank, max_share=max_share, max_papers=min(MAX_PAPERS_PER_MATCH * named, int(near.sum()))
     )
+    # The paper naming the topic best is always in it: where one paper of a page names the topic, the
+    # restart at the query's areas can rank it below its well-linked neighbours, and the cut fall before it
+    # (on the trending page, "inference-time scaling" drew its one paper 8th of the 8 the cut allows).
+    if (best := int(np.argmax(relevance))) not in members:
+        members = [*members, best]
     # Best first by what the paper says, not where it sits: closeness to the query plus to the feedback
     # centroid. PageRank, which drew the set, puts well-linked neighbours first ("Matching Networks" and
     # "WSNet" in the top 10 for "graph neural networks" on the trending page, which has ~8 graph papers).

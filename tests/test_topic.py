@@ -312,6 +312,20 @@ def test_papers_naming_the_topic_are_marked(trending, tmp_path):
     assert all(r.startswith("  ") for r in rows[1:-1]) and rows[-1].startswith("* names the topic")
 
 
+def test_the_paper_naming_a_topic_best_is_always_in_it(trending):
+    """A query no paper of the page is about ("test-time compute") still holds its best match: without
+    the rule, the walk from the query's areas ranked it out of the set."""
+    from graphx.build.text import build_text_index
+    from graphx.paper import Paper
+
+    G, papers = trending
+    index = build_text_index(papers)
+    for query in ("test-time compute", *_trending_gold()):
+        relevance = (index.X @ index.transform([Paper(id="q", title=query)]).T).toarray().ravel()
+        best = index.ids[int(relevance.argmax())]
+        assert best in find_topic(G, query).papers, query
+
+
 def test_saved_embedding_names_its_model_and_another_models_is_not_used(iclr_saved, tmp_path):
     """text-embedding.json records what made the saved vectors; vectors from another model (helper
     "nmi" may change it) or of unknown origin are computed again, not compared with today's query."""
