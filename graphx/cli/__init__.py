@@ -591,7 +591,7 @@ def _tables_shell(cache: Path, name: str, top: int):
 @cli.command()
 @click.argument("name")
 @click.argument("query")
-@click.option("--json", "as_json", is_flag=True, help="Print {query, papers, label, area} as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print {query, papers, label, area, naming} as JSON.")
 @cache_option
 def topic(name, query, as_json, cache_dir) -> None:
     """Papers of a topic in a built graph, best first, with the set's label and the area it overlaps most."""
