@@ -170,10 +170,7 @@ def build_and_save(
 ) -> tuple[nx.MultiDiGraph, Path]:
     """:func:`build_graph`, then store it atomically as ``CACHE/graphs/NAME`` with its text index
     (transformer vectors kept in ``CACHE/vectors``, :func:`_vectors_in`)."""
-    check_name(name)
-    with _vectors_in(cache_dir):
-        G, index, edges = _build(papers, options, name=name, inputs=inputs, progress=progress, cancel=cancel)
-    return G, save_built(G, index, cache_dir, name, edges=edges, progress=progress, cancel=cancel)
+    return _build_and_save(papers, cache_dir, name, options, inputs, progress, cancel, with_edges=True)
 
 
 def build_and_store(
@@ -195,12 +192,29 @@ def build_and_store(
     Returns the graph's attributes (``G.graph``: its ``meta``, ``communities`` and ``subcommunities``) and
     its folder.
     """
+    G, folder = _build_and_save(papers, cache_dir, name, options, inputs, progress, cancel, with_edges=False)
+    return G.graph, folder
+
+
+def _build_and_save(
+    papers: Sequence[Paper],
+    cache_dir: str | os.PathLike,
+    name: str,
+    options: BuildOptions | None,
+    inputs: Sequence[str],
+    progress: Progress | None,
+    cancel: threading.Event | None,
+    *,
+    with_edges: bool,
+) -> tuple[nx.MultiDiGraph, Path]:
+    """The build and its save, shared by :func:`build_and_save` and :func:`build_and_store` (``G`` with
+    or without networkx's edges: :func:`_build`)."""
     check_name(name)
     with _vectors_in(cache_dir):
         G, index, edges = _build(
-            papers, options, name=name, inputs=inputs, progress=progress, cancel=cancel, with_edges=False
+            papers, options, name=name, inputs=inputs, progress=progress, cancel=cancel, with_edges=with_edges
         )
-    return G.graph, save_built(G, index, cache_dir, name, edges=edges, progress=progress, cancel=cancel)
+    return G, save_built(G, index, cache_dir, name, edges=edges, progress=progress, cancel=cancel)
 
 
 def save_built(
