@@ -29,7 +29,7 @@ import networkx as nx
 import orjson
 
 from graphx.atomic import json_default
-from graphx.build.edgearrays import EdgeArrays
+from graphx.build.edgearrays import EdgeArrays, edge_rows
 from graphx.edgekinds import EDGE_KINDS
 from graphx.errors import CacheCorrupt, ConfigError, GraphNotFound, StoredAsTables
 
@@ -331,19 +331,12 @@ def _edge_records(G: nx.MultiDiGraph, edges: EdgeArrays | None):
             yield batch
         return
     nodes, names = edges.nodes, list(EDGE_KINDS)
-    for start in range(0, len(edges), WRITE_CHUNK):
-        block = slice(start, start + WRITE_CHUNK)
+    for block in edge_rows(edges, WRITE_CHUNK):
+        # The keys in the order a built graph's edge attributes have them (graphx.build.edgearrays.
+        # add_to_graph), then networkx's node-link fields.
         yield [
-            # The keys in the order a built graph's edge attributes have them (graphx.build.edgearrays.
-            # add_to_graph), then networkx's node-link fields.
             {"kind": names[c], "weight": w, "source": nodes[i], "target": nodes[j], "key": names[c]}
-            for i, j, c, w in zip(
-                edges.src[block].tolist(),
-                edges.dst[block].tolist(),
-                edges.codes[block].tolist(),
-                edges.weight[block].tolist(),
-                strict=True,
-            )
+            for i, j, c, w in block
         ]
 
 
