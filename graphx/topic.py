@@ -224,10 +224,9 @@ def find_topic(
     seeds = restart**RESTART_POWER
     seeds = seeds / seeds.sum() if seeds.sum() > 0 else seeds
     rank = personalized_pagerank(W, (1 - area_share.sum()) * seeds + area_share, damping=damping)
-    named = int((relevance >= STRONG_MATCH * relevance.max()).sum())
-    members = sweep_cut(
-        W, rank, max_share=max_share, max_papers=min(MAX_PAPERS_PER_MATCH * named, int(near.sum()))
-    )
+    strong = relevance >= STRONG_MATCH * relevance.max()  # the papers that name the topic
+    cap = min(MAX_PAPERS_PER_MATCH * int(strong.sum()), int(near.sum()))
+    members = sweep_cut(W, rank, max_share=max_share, max_papers=cap)
     # The paper naming the topic best is always in it: where one paper of a page names the topic, the
     # restart at the query's areas can rank it below its well-linked neighbours, and the cut fall before it
     # (on the trending page, "inference-time scaling" drew its one paper 8th of the 8 the cut allows).
@@ -250,7 +249,7 @@ def find_topic(
         max_terms=_built_with(G).label_terms,
     )  # fmt: skip
     area_id, area = _main_area(G, papers)
-    naming = [nodes[i] for i in members if relevance[i] >= STRONG_MATCH * relevance.max()]
+    naming = [nodes[i] for i in members if strong[i]]
     return TopicResult(
         query,
         papers,
