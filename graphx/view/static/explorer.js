@@ -634,10 +634,7 @@
     state.search.hits = hits;
     results.append(el("li", { class: "gx-r-head", text: fmt(hits.length) + (hits.length === 1 ? " match" : " matches") +
       (hits.length ? ", best first · Enter steps through them" : "") + (searchIndex.hasAbstracts ? "" : " (titles and authors; abstracts loading)") }));
-    hits.slice(0, SEARCH_SHOWN).forEach(function (n) {
-      results.append(el("li", null, el("button", { type: "button", "data-paper": n.id, onclick: function () { pick(n.id); } },
-        el("span", { class: "gx-r-title", text: n.title }), el("span", { class: "gx-r-meta", text: authorsText(n) + (n.year ? " · " + n.year : "") }))));
-    });
+    hits.slice(0, SEARCH_SHOWN).forEach(function (n) { results.append(pageHit(n)); });
     if (hits.length > SEARCH_SHOWN) results.append(el("li", { class: "gx-muted gx-r-more", text: "and " + fmt(hits.length - SEARCH_SHOWN) + " more: press Enter to step through all" }));
     showCount(hits.length ? fmt(hits.length) : "0");
     results.hidden = false;
@@ -680,7 +677,7 @@
       // The topic's papers, best first; those whose title or abstract names the topic are marked (the
       // others are in it by their links and text).
       if (TABLES) (d.hits || []).slice(0, SEARCH_SHOWN).forEach(function (h) { results.append(serverHit(h, q, naming.has(h.id))); });
-      else ids.slice(0, SEARCH_SHOWN).forEach(function (id) { results.append(topicHit(byId.get(id), naming.has(id))); });
+      else ids.slice(0, SEARCH_SHOWN).forEach(function (id) { results.append(pageHit(byId.get(id), naming.has(id))); });
       if (total > SEARCH_SHOWN) results.append(el("li", { class: "gx-muted gx-r-more", text: "and " + fmt(total - SEARCH_SHOWN) + " more, bright on the map" }));
       results.hidden = false;
       updateChrome();
@@ -719,21 +716,22 @@
         results.hidden = false;
       });
   }
-  // One paper the server found (search or topic, tables maps): its title, area and year; a click opens it.
+  // One paper of a results list: its title, then its meta line (with a "names it" tag when its title or
+  // abstract names the topic); a click calls open.
+  function hitItem(id, title, meta, names, open) {
+    var tag = names ? el("span", { class: "gx-r-names", text: "names it", title: "Its title or abstract names the topic" }) : null;
+    return el("li", null, el("button", { type: "button", "data-paper": id, onclick: open },
+      el("span", { class: "gx-r-title", text: title }), el("span", { class: "gx-r-meta" }, tag, meta)));
+  }
+  // A paper of this page (search or topic): its authors and year; a click selects it.
+  function pageHit(n, names) {
+    return hitItem(n.id, n.title, authorsText(n) + (n.year ? " · " + n.year : ""), names, function () { pick(n.id); });
+  }
+  // A paper the server found (search or topic, tables maps): its area and year; a click opens it.
   function serverHit(h, topic, names) {
     var a = areaById.get(h.area);
-    return el("li", null, el("button", { type: "button", "data-paper": h.id, onclick: function () { pickServer(h, topic); } },
-      el("span", { class: "gx-r-title", text: h.title }),
-      el("span", { class: "gx-r-meta" }, namesTag(names), (a ? a.label : "area " + h.area) + (h.year ? " · " + h.year : ""))));
-  }
-  // One paper of a topic on this page: its title, authors and year; a click selects it.
-  function topicHit(n, names) {
-    return el("li", null, el("button", { type: "button", "data-paper": n.id, onclick: function () { pick(n.id); } },
-      el("span", { class: "gx-r-title", text: n.title }),
-      el("span", { class: "gx-r-meta" }, namesTag(names), authorsText(n) + (n.year ? " · " + n.year : ""))));
-  }
-  function namesTag(names) {
-    return names ? el("span", { class: "gx-r-names", text: "names it", title: "Its title or abstract names the topic" }) : null;
+    return hitItem(h.id, h.title, (a ? a.label : "area " + h.area) + (h.year ? " · " + h.year : ""), names,
+                   function () { pickServer(h, topic); });
   }
   function pickServer(h, topic) {
     if (byId.has(h.id)) { pick(h.id); return; }
