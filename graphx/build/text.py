@@ -65,6 +65,8 @@ _LATEX_ACCENT = re.compile(r"""\\(?:[`'^"~=.]|[uvHc](?![A-Za-z]))\s*\{?\s*\\?([A
 _LATEX_DROPPED = re.compile(r"\\(?:cite[pt]?|ref|eqref|url|href|footnote)\s*\{[^{}]*\}")
 _LATEX_MATH = re.compile(r"\$\$?([^$]*)\$\$?")
 _LATEX_MACRO = re.compile(r"\\[A-Za-z]+\*?|\\.")
+# Texts tokenised at a time (:func:`_term_counts`): their tokens are held as strings until numbered.
+TOKEN_BLOCK = 5000
 # A term seen in more than this share of papers is corpus-wide vocabulary, not a topic.
 MAX_DOC_FREQ = 0.5
 MATRIX_FILE = "text-tfidf.npz"
@@ -338,18 +340,26 @@ def _term_counts(texts: Sequence[str]) -> tuple[sp.csr_array, Callable[[int], st
     """
     if not texts:
         return sp.csr_array((0, 0), dtype=np.float32), str
-    tokens: list[str] = []
+    # Words are numbered in the order they first occur, a block of texts at a time: only one block's
+    # tokens are Python strings at once (all of them at once were ~15M strings, ~1 GB at 100k papers).
+    number: dict[str, int] = {}
+    parts: list[np.ndarray] = []
     lengths = np.zeros(len(texts), dtype=np.int64)
-    for t, text in enumerate(texts):
-        found = _TOKEN_OR_BREAK.findall(_normalise(text))
-        found.append("")  # the end of a text breaks phrases too
-        tokens.extend(found)
-        lengths[t] = len(found)
-    words = list(dict.fromkeys(tokens))  # "" (a phrase break) is among them: every text ends with one
-    number = {w: i for i, w in enumerate(words)}
-    ids = np.fromiter(map(number.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+    for start in range(0, len(texts), TOKEN_BLOCK):
+        tokens: list[str] = []
+        for t in range(start, min(start + TOKEN_BLOCK, len(texts))):
+            found = _TOKEN_OR_BREAK.findall(_normalise(texts[t]))
+            found.append("")  # the end of a text breaks phrases too
+            tokens.extend(found)
+            lengths[t] = len(found)
+        for w in dict.fromkeys(tokens):
+            number.setdefault(w, len(number))
+        parts.append(np.fromiter(map(number.__getitem__, tokens), dtype=np.int64, count=len(tokens)))
+    del tokens
+    words = list(number)  # "" (a phrase break) is among them: every text ends with one
+    ids = np.concatenate(parts)
     brk = number[""]
-    del tokens, number
+    del parts, number
     n_words = len(words)
     joiners = sorted(PHRASE_JOINERS)
     joiner = np.array([joiners.index(w) if w in PHRASE_JOINERS else -1 for w in words], dtype=np.int64)
@@ -368,10 +378,12 @@ def _term_counts(texts: Sequence[str]) -> tuple[sp.csr_array, Callable[[int], st
     # analyze's order: segment by segment (a break starts one), its words, then bigrams, then trigrams.
     # Each term's place in that order is counted, not sorted for: its segment's start, the segment's
     # terms of earlier kinds, then its rank among the segment's terms of its kind.
-    segment = np.cumsum(ids == brk)
+    # Positions are int32 (a local build holds far fewer than 2^31 term occurrences): half the memory of
+    # the arrays alive at this function's peak, with those of each kind freed as soon as they are placed.
+    segment = np.cumsum(ids == brk, dtype=np.int32)
     n_segments = int(segment[-1]) + 1
-    at = np.concatenate([unigram, bigram, trigram])
-    place = np.empty(len(at), dtype=np.int64)
+    at = np.concatenate([unigram, bigram, trigram], dtype=np.int32, casting="same_kind")
+    place = np.empty(len(at), dtype=np.int32)
     per_kind = [np.bincount(segment[k], minlength=n_segments) for k in (unigram, bigram, trigram)]
     start = np.concatenate([[0], np.cumsum(sum(per_kind))[:-1]])
     offset, done = start.copy(), 0
@@ -381,16 +393,17 @@ def _term_counts(texts: Sequence[str]) -> tuple[sp.csr_array, Callable[[int], st
         place[done : done + len(k)] = offset[seg] + np.arange(len(k)) - before[seg]
         offset += n_k
         done += len(k)
+    del segment, unigram, bigram, trigram, word, seg, k  # the largest arrays: memory at 100k papers
     # Equal codes side by side, each term's occurrences in text order (so their texts ascend), then per
     # term: its column (the rank of its first place) and its count in each text, as runs of that order.
     by_code = _stable_order(codes)
     codes = codes[by_code]
     starts = np.ones(len(codes), dtype=bool)
     np.not_equal(codes[1:], codes[:-1], out=starts[1:])
-    term_of = np.cumsum(starts) - 1  # the term (in code order) of each sorted occurrence
+    term_of = np.cumsum(starts, dtype=np.int32) - 1  # the term (in code order) of each sorted occurrence
     starts = np.flatnonzero(starts)
     distinct = codes[starts]
-    del codes, segment, unigram, bigram, trigram, word  # the largest arrays: memory at 100k papers
+    del codes
     first_seen = np.argsort(np.minimum.reduceat(place[by_code], starts))
     del place
     column = np.empty(len(distinct), dtype=np.int64)
