@@ -9,6 +9,7 @@ useful on small seed sets.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import networkx as nx
 import numpy as np
@@ -35,6 +36,20 @@ def paper_nodes(papers: Sequence[Paper]) -> list[tuple[str, dict]]:
             attrs["fields_of_study"] = list(p.fields_of_study)
         out.append((p.id, attrs))
     return out
+
+
+class Links(NamedTuple):
+    """What the citation edges read of a paper: its id and lists, without its text (what the build sends
+    its helper process, :mod:`graphx.build.parallel`; every function here takes these or papers)."""
+
+    id: str
+    references: tuple[str, ...]
+    citations: tuple[str, ...]
+
+
+def links(papers: Sequence[Paper]) -> list[Links]:
+    """:class:`Links` of each paper, in order."""
+    return [Links(p.id, p.references, p.citations) for p in papers]
 
 
 def citation_pairs(papers: Sequence[Paper]) -> tuple[np.ndarray, np.ndarray]:

@@ -14,12 +14,16 @@ import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import igraph as ig
 import networkx as nx
 import numpy as np
 
 from graphx.build.edgearrays import EdgeArrays, edge_arrays
+
+if TYPE_CHECKING:
+    from graphx.build.parallel import Helper, Kept
 
 # igraph draws from one process-wide generator: builds in web threads must not interleave seeds.
 _RNG_LOCK = threading.Lock()
@@ -127,6 +131,35 @@ def weighted_igraph(
     return from_pairs(len(nodes), pairs, summed), nodes
 
 
+class Shipped:
+    """An igraph graph handed to the build's helper process (:mod:`graphx.build.parallel`): pickled as
+    arrays (vertex count, edge ends, weights) and made again there by :func:`from_pairs`, the same graph
+    with its edges in the same order. Kept in this process, ``graph`` is the graph itself, not a copy."""
+
+    def __init__(self, graph: ig.Graph):
+        self.graph = graph
+
+    def __reduce__(self):
+        g = self.graph
+        weight = np.asarray(g.es["weight"], dtype=np.float64) if g.ecount() else np.zeros(0)
+        return _shipped, (g.vcount(), edge_ends(g).astype(np.int32), weight)
+
+
+def _shipped(n: int, ends: np.ndarray, weight: np.ndarray) -> Shipped:
+    return Shipped(from_pairs(n, ends.astype(np.int64), weight))
+
+
+def leiden_runs(graph: Kept[Shipped], jobs: list[tuple[float, int]]) -> list[np.ndarray]:
+    """One Leiden membership per ``(resolution, seed)`` of ``jobs`` (a share of :func:`detect_igraph`'s
+    runs, for the helper process)."""
+    return [_leiden(graph.value.graph, resolution, seed) for resolution, seed in jobs]
+
+
+def kept_graph(helper: Helper, g: ig.Graph) -> Kept[Shipped]:
+    """``g`` as the helper holds it: sent once, made again there once, for every piece that reads it."""
+    return helper.keep(Shipped(g), key=("graph", id(g)))
+
+
 def consensus_runs(n_edges: int) -> tuple[int, int]:
     """Leiden runs per resolution and final runs of the top-level consensus on a graph of ``n_edges``.
 
@@ -152,6 +185,7 @@ def detect_igraph(
     choose_resolution: bool = False,
     n_runs: int | None = None,
     n_final_runs: int | None = None,
+    helper: Helper | None = None,
 ) -> list[list[int]]:
     """Consensus Leiden (modularity) communities of an igraph graph as vertex lists, largest first.
 
@@ -161,7 +195,8 @@ def detect_igraph(
     the runs keep together are dropped, and the partition of highest modularity (on the original
     weights) among ``n_final_runs`` Leiden runs on that consensus graph is returned. Communities under
     ``min_size`` vertices then join the community they are most linked to (:func:`merge_small`).
-    Without ``n_runs`` / ``n_final_runs``: :func:`consensus_runs` of the graph's size.
+    Without ``n_runs`` / ``n_final_runs``: :func:`consensus_runs` of the graph's size. With a
+    ``helper`` process, it makes half of the independent runs (the same seeds: the same result).
 
     With ``choose_resolution``, the resolution is chosen, not assumed: among ``resolution`` times each
     of ``RESOLUTION_FACTORS``, the one whose independent runs agree most (mean pairwise adjusted Rand
@@ -177,17 +212,21 @@ def detect_igraph(
     n_final_runs = default_finals if n_final_runs is None else n_final_runs
     rng = random.Random(seed)
     factors = RESOLUTION_FACTORS if choose_resolution else (1.0,)
+    # Every seed drawn first, in the order the runs take them (each resolution's, then the finals'):
+    # the runs are independent, and with a helper half of them run there at the same time.
+    jobs = [(resolution * factor, s) for factor in factors for s in rng.sample(range(2**31), n_runs)]
+    seeds = rng.sample(range(2**31), n_final_runs)
+    memberships = _shared_runs(g, jobs, helper)
     best_stability, runs = -1.0, None
-    for factor in factors:  # ascending: a later (finer) resolution must beat the best by STABILITY_TIE
-        seeds = rng.sample(range(2**31), n_runs)
-        trial = np.array([_leiden(g, resolution * factor, s) for s in seeds])
+    for k, factor in enumerate(factors):  # ascending: a finer resolution must beat the best by STABILITY_TIE
+        trial = np.array(memberships[k * n_runs : (k + 1) * n_runs])
         score = stability(trial) if len(factors) > 1 else 0.0
         if runs is None or score >= best_stability - STABILITY_TIE:
             chosen, runs = resolution * factor, trial
             best_stability = max(best_stability, score)
         del trial
+    del memberships
     resolution = chosen
-    seeds = rng.sample(range(2**31), n_final_runs)
     edges = edge_ends(g)
     weight = np.asarray(g.es["weight"], dtype=np.float64)
     # Share of runs keeping each edge's ends together, one run at a time (runs x edges at once is
@@ -216,6 +255,16 @@ def detect_igraph(
     bounds = np.flatnonzero(np.diff(best[order])) + 1
     groups = [part.tolist() for part in np.split(order, bounds)]
     return sorted(groups, key=lambda c: (-len(c), c[0]))
+
+
+def _shared_runs(g: ig.Graph, jobs: list[tuple[float, int]], helper: Helper | None) -> list[np.ndarray]:
+    """:func:`leiden_runs` of ``jobs``: the later half in the helper process if there is one, the rest here
+    meanwhile (the helper first makes the graph again: its share starts ~2 s later at 100k papers)."""
+    if helper is None or not helper.active or len(jobs) < 2:
+        return [_leiden(g, resolution, seed) for resolution, seed in jobs]
+    half = (len(jobs) + 1) // 2
+    theirs = helper.submit(leiden_runs, kept_graph(helper, g), jobs[half:])
+    return [_leiden(g, resolution, seed) for resolution, seed in jobs[:half]] + theirs.result()
 
 
 def stability(runs: np.ndarray) -> float:
@@ -318,6 +367,7 @@ def detect_two_levels(
     seed: int,
     weighted: tuple[ig.Graph, list] | None = None,
     map_areas: Callable[[Iterator[tuple]], Iterable[list[list[int]]]] | None = None,
+    helper: Helper | None = None,
 ) -> Partition:
     """Research areas, and sub-areas inside every area of at least ``min_subarea_papers`` papers.
 
@@ -327,23 +377,18 @@ def detect_two_levels(
 
     ``map_areas`` runs the sub-area searches elsewhere (the Dask engine: one task per area): it gets
     one :func:`area_graph` tuple per area to split and returns :func:`subareas` of each, in order.
-    Same results as on this node: each task rebuilds the same graph, edges in the same order.
+    Same results as on this node: each task rebuilds the same graph, edges in the same order. A
+    ``helper`` process (:mod:`graphx.build.parallel`) makes half of the Leiden runs and searches half of
+    the areas, with the same results.
     """
     g, nodes = weighted or weighted_igraph(G, weights)
-    areas = [sorted(m) for m in detect_igraph(g, resolution=resolution, seed=seed, choose_resolution=True)]
+    areas = [
+        sorted(m)
+        for m in detect_igraph(g, resolution=resolution, seed=seed, choose_resolution=True, helper=helper)
+    ]
     split = [a for a, members in enumerate(areas) if len(members) >= min_subarea_papers]
     if map_areas is None:
-        found = (
-            detect_igraph(
-                g.induced_subgraph(areas[a]),
-                resolution=sub_resolution,
-                seed=seed,
-                min_size=MIN_SUBAREA_PAPERS,
-                n_runs=SUB_CONSENSUS_RUNS,
-                n_final_runs=SUB_FINAL_RUNS,
-            )
-            for a in split
-        )
+        found = _shared_subareas(g, [areas[a] for a in split], sub_resolution, seed, helper)
     else:
         # A generator: the caller can start searching the first areas while the next are cut out.
         found = map_areas((*area_graph(g, areas[a]), sub_resolution, seed) for a in split)
@@ -359,6 +404,48 @@ def detect_two_levels(
                 part.subarea[nodes[members[i]]] = next_sub
             next_sub += 1
     return part
+
+
+def _shared_subareas(
+    g: ig.Graph, areas: list[list[int]], sub_resolution: float, seed: int, helper: Helper | None
+) -> Iterable[list[list[int]]]:
+    """:func:`subareas_in` each of ``areas`` (vertex lists of ``g``), in order: with a helper process,
+    every other area by edge count (the largest here) is searched there meanwhile."""
+    if helper is None or not helper.active or len(areas) < 2:
+        return (_subareas(g, members, sub_resolution, seed) for members in areas)
+    area_of = np.full(g.vcount(), -1, dtype=np.int64)
+    for k, members in enumerate(areas):
+        area_of[members] = k
+    ends = edge_ends(g)
+    inside = area_of[ends[:, 0]] == area_of[ends[:, 1]]
+    n_edges = np.bincount(area_of[ends[inside, 0]], minlength=len(areas))
+    by_edges = np.argsort(-n_edges, kind="stable").tolist()
+    mine, theirs = sorted(by_edges[0::2]), sorted(by_edges[1::2])
+    pending = helper.submit(
+        subareas_in, kept_graph(helper, g), [areas[k] for k in theirs], sub_resolution, seed
+    )
+    found = {k: _subareas(g, areas[k], sub_resolution, seed) for k in mine}
+    found.update(zip(theirs, pending.result(), strict=True))
+    return [found[k] for k in range(len(areas))]
+
+
+def subareas_in(
+    graph: Kept[Shipped], areas: list[list[int]], sub_resolution: float, seed: int
+) -> list[list[list[int]]]:
+    """:func:`_subareas` of each area of the kept graph (a piece for the helper process)."""
+    return [_subareas(graph.value.graph, members, sub_resolution, seed) for members in areas]
+
+
+def _subareas(g: ig.Graph, members: list[int], sub_resolution: float, seed: int) -> list[list[int]]:
+    """The sub-areas of one area (vertices ``members`` of ``g``), as :func:`detect_two_levels` finds them."""
+    return detect_igraph(
+        g.induced_subgraph(members),
+        resolution=sub_resolution,
+        seed=seed,
+        min_size=MIN_SUBAREA_PAPERS,
+        n_runs=SUB_CONSENSUS_RUNS,
+        n_final_runs=SUB_FINAL_RUNS,
+    )
 
 
 def area_graph(g: ig.Graph, members: list[int]) -> tuple[int, np.ndarray, np.ndarray]:

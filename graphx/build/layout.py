@@ -15,8 +15,9 @@ import igraph as ig
 import networkx as nx
 import numpy as np
 
-from graphx.build.communities import edge_ends, seeded_igraph, weighted_igraph
+from graphx.build.communities import Shipped, edge_ends, seeded_igraph, weighted_igraph
 from graphx.build.edgearrays import unique_sorted
+from graphx.build.parallel import Kept
 
 EXTENT = 1000.0  # coordinates end up in [-EXTENT, EXTENT]
 SUBAREA_PULL = 2.0  # weight multiplier for edges inside a sub-area
@@ -35,10 +36,29 @@ def annotate(
     weighted: tuple[ig.Graph, list] | None = None,
 ) -> None:
     """Set ``x`` and ``y`` on every node of ``G`` (which must carry ``community``/``subcommunity``)."""
-    pos = community_layout(G, weights=weights, seed=seed, weighted=weighted)
+    place(G, community_layout(G, weights=weights, seed=seed, weighted=weighted))
+
+
+def place(G: nx.MultiDiGraph, pos: Mapping) -> None:
+    """Set ``x`` and ``y`` on the nodes of ``pos`` (``{node: (x, y)}``), rounded to hundredths."""
     for n, (x, y) in pos.items():
         G.nodes[n]["x"] = round(float(x), 2)
         G.nodes[n]["y"] = round(float(y), 2)
+
+
+def vertex_positions(graph: Kept[Shipped], area: np.ndarray, sub: np.ndarray, seed: int) -> np.ndarray:
+    """:func:`area_positions` of every vertex of the kept weighted graph, as an ``(n, 2)`` array in
+    vertex order (the build's helper process lays out while the labels are chosen)."""
+    return positions(graph.value.graph, area, sub, seed)
+
+
+def positions(g: ig.Graph, area: np.ndarray, sub: np.ndarray, seed: int) -> np.ndarray:
+    """:func:`area_positions` of every vertex of ``g``, as an ``(n, 2)`` array in vertex order."""
+    pos = area_positions(g, list(range(g.vcount())), area, sub, seed=seed)
+    P = np.zeros((g.vcount(), 2))
+    if pos:
+        P[list(pos)] = np.array(list(pos.values()))
+    return P
 
 
 def community_layout(
