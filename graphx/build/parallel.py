@@ -65,16 +65,17 @@ class Pending(Generic[T]):
 
     def __init__(self, helper: Helper, job: int | None, fn: Callable[..., T], args: tuple, kwargs: dict):
         self._helper, self._job, self._fn, self._args, self._kwargs = helper, job, fn, args, kwargs
+        self._done = False
+        self._value: T | None = None
 
     def result(self) -> T:
-        """The piece's value: the helper's, or computed here now (no helper, the helper died, or the
-        piece failed there: here it fails again with this process's own traceback)."""
-        if self._job is not None:
-            status, value = self._helper._answer(self._job)
-            self._job = None
-            if status == _OK:
-                return value
-        return self._fn(*self._args, **self._kwargs)
+        """The piece's value: the helper's, or computed here (no helper, the helper died, or the piece
+        failed there: here it fails again with this process's own traceback). Computed once."""
+        if not self._done:
+            status, value = self._helper._answer(self._job) if self._job is not None else (_FAILED, None)
+            self._value = value if status == _OK else self._fn(*self._args, **self._kwargs)
+            self._done, self._job, self._fn, self._args, self._kwargs = True, None, None, (), {}
+        return self._value
 
 
 class Kept(Generic[T]):
@@ -158,9 +159,10 @@ class Helper:
     def _submit(
         self, fn: Callable[..., T], args: tuple, kwargs: dict, here: Callable[[], T] | None
     ) -> Pending[T]:
-        """The piece is written to a file and its path sent down the pipe. Through the pipe itself, tens of
-        MB would go a pipe's buffer at a time, each waiting for this process's GIL, which the build's next
-        C call (a Leiden run) holds for seconds: the helper started its piece after ours ended.
+        """The piece is written to a file and its path sent down the pipe (the answer comes back the same
+        way). Through the pipe itself, tens of MB would go a pipe's buffer at a time, each waiting for
+        this process's GIL, which the build's next C call (a Leiden run) holds for seconds: the helper
+        started its piece after ours ended.
         """
 
         def pending(job: int | None) -> Pending[T]:
@@ -170,7 +172,7 @@ class Helper:
             if self._proc is None:
                 return pending(None)
             job, self._sent = self._sent, self._sent + 1
-            path = os.path.join(self._folder, f"piece-{job}.pickle")
+            path = os.path.join(self._folder, f"{job}.piece")
             try:
                 with open(path, "wb") as fh:
                     pickle.dump((fn, args, kwargs), fh, protocol=pickle.HIGHEST_PROTOCOL)
@@ -198,8 +200,11 @@ class Helper:
                 if proc is None:
                     return _FAILED, None
                 try:
-                    status, value, self.peak_mb, self.cpu_s = pickle.load(proc.stdout)
-                except Exception as exc:  # EOF, a truncated answer: the helper died
+                    answer = proc.stdout.readline().decode().rstrip("\n")
+                    with open(answer, "rb") as fh:
+                        status, value, self.peak_mb, self.cpu_s = pickle.load(fh)
+                    os.unlink(answer)
+                except Exception as exc:  # no answer (EOF), or a truncated one: the helper died
                     self._lost(exc)
                     return _FAILED, None
                 self.answered += status == _OK
@@ -264,10 +269,10 @@ def helper(n_papers: int, processes: int = AUTO) -> Iterator[Helper]:
 
 
 def _serve(source, sink) -> None:
-    """The helper's loop: the path of a pickled ``(fn, args, kwargs)`` in, ``(status, value, peak MB, CPU
-    seconds)`` out, until its input ends. Pieces run with the cyclic GC paused, as the build's stages do
-    (:func:`graphx.build.runner.paused_gc`: 4.6 million edges as Python pairs take 2.7 s with it on,
-    0.4 s without)."""
+    """The helper's loop: the path of a pickled ``(fn, args, kwargs)`` in, the path of a pickled
+    ``(status, value, peak MB, CPU seconds)`` out, until its input ends. Pieces run with the cyclic GC
+    paused, as the build's stages do (:func:`graphx.build.runner.paused_gc`: 4.6 million edges as Python
+    pairs take 2.7 s with it on, 0.4 s without)."""
     try:
         import resource
     except ImportError:  # not on Unix: no peak to report
@@ -286,7 +291,13 @@ def _serve(source, sink) -> None:
         finally:
             gc.enable()
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 if resource else 0.0  # KiB
-        pickle.dump((status, value, peak_mb, time.process_time()), sink, protocol=pickle.HIGHEST_PROTOCOL)
+        # The answer goes to a file too: through the pipe, the helper would wait for the build to read it
+        # (a 100 MB embedding waited 25 s for the build to ask), idle while its next pieces wait.
+        answer = path.removesuffix(".piece") + ".answer"
+        with open(answer + ".part", "wb") as fh:
+            pickle.dump((status, value, peak_mb, time.process_time()), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(answer + ".part", answer)
+        sink.write(answer.encode() + b"\n")
         sink.flush()
         fn = args = kwargs = value = None
 

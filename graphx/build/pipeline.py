@@ -30,11 +30,12 @@ from graphx.build import (
     metrics,
     parallel,
     similarity,
+    text,
     transformer,
 )
 from graphx.build.edgearrays import EdgeArrays, add_to_graph, graph_order
 from graphx.build.runner import StageTimer, paused_gc
-from graphx.build.text import VECTORS_DTYPE, TextIndex, build_text_index
+from graphx.build.text import VECTORS_DTYPE, TextIndex, build_text_index, paper_text
 from graphx.edgekinds import EDGE_KINDS
 from graphx.errors import ConfigError
 from graphx.options import BuildOptions
@@ -110,15 +111,21 @@ def _build(
         else similarity.WORDLLAMA
     )
     with parallel.helper(len(papers), processes) as helper:
-        # The citation edges read no text: with a helper process they are found there while the text is
-        # indexed here (without one, when the "edges" stage asks for them).
+        texts = [paper_text(p) for p in papers]
+        # With a helper process, its share of the text (the last texts' tokens, then the local embedding,
+        # needed later in the stage), then the citation edges, which read no text: all found there while
+        # the text is indexed here. Without one, each is made here when it is needed.
+        tail, local = _text_pieces(helper, texts, options, encoder)
         cited = helper.submit(
             citations.citation_arrays,
             citations.links(papers),
             top_k=options.top_k,
             min_strength=options.min_link_strength,
         )
-        index, similar = stage("similarity", lambda: _similarity(papers, options, encoder, stage.cancel))
+        index, similar = stage(
+            "similarity", lambda: _similarity(papers, texts, options, encoder, stage.cancel, tail, local)
+        )
+        texts = tail = local = None  # the helper holds its copy; this one is freed
         edges = stage("edges", lambda: _with_similar(cited.result(), papers, similar))
         stage("metrics", lambda: metrics.annotate(G, arrays=edges))
         # One weighted, undirected graph serves communities and layout.
@@ -308,25 +315,47 @@ def _embedding_warnings(papers: Sequence[Paper], options: BuildOptions) -> list[
     return [r for r in reasons if r]
 
 
+# With a helper process, the share of the texts tokenised here (it starts its share ~2 s later).
+TOKENS_HERE = 0.55
+
+
+def _text_pieces(
+    helper: parallel.Helper, texts: list[str], options: BuildOptions, encoder: str
+) -> tuple[tuple[int, parallel.Pending] | None, parallel.Pending | None]:
+    """The helper's share of the text, handed to it: the tokens of the last texts (``tail`` of
+    :func:`build_text_index`) and WordLlama's vectors of all; ``(None, None)`` without a helper."""
+    if not helper.active:
+        return None, None
+    shared = helper.keep(texts, key="texts")
+    start = int(len(texts) * TOKENS_HERE)
+    tail = (start, helper.submit(text.tail_tokens, shared, start))
+    # The transformer (small sets) keeps its vector cache in this process: it stays on a thread here.
+    wordllama = options.text_embedding_weight > 0 and encoder == similarity.WORDLLAMA
+    return tail, helper.submit(similarity.embed_kept, shared, encoder) if wordllama else None
+
+
 def _similarity(
     papers: Sequence[Paper],
+    texts: list[str],
     options: BuildOptions,
     encoder: str,
     cancel: threading.Event | None = None,
+    tail: tuple[int, parallel.Pending] | None = None,
+    local: parallel.Pending | None = None,
 ) -> tuple[TextIndex, tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """The TF-IDF index of the papers, and their ``similar`` pairs ``(i, j, score)`` (rows of ``papers``)."""
-    # The local embedding (mostly the tokenizer and sparse products, which release the GIL) runs on a
-    # second thread while the TF-IDF index (Python tokenising) is built: 1-1.5 s less at 6.5k papers.
+    """The TF-IDF index of the papers, and their ``similar`` pairs ``(i, j, score)`` (rows of ``papers``).
+
+    ``tail`` and ``local``: the helper's pieces of the text (:func:`_text_pieces`)."""
+    # Without a helper, the local embedding (mostly the tokenizer and sparse products, which release the
+    # GIL) runs on a second thread while the TF-IDF index (Python tokenising) is built: 1-1.5 s less at
+    # 6.5k papers.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        local = (
+        if local is None and options.text_embedding_weight > 0:
             # In this thread's context, where the transformer's vector cache (vector_cache) is set.
-            pool.submit(
-                contextvars.copy_context().run, similarity.local_embedding, papers, encoder, cancel=cancel
+            local = pool.submit(
+                contextvars.copy_context().run, similarity.embed_local, texts, encoder, cancel=cancel
             )
-            if options.text_embedding_weight > 0
-            else None
-        )
-        index = build_text_index(papers)
+        index = build_text_index(papers, texts=texts, tail=tail)
         pairs = similarity.similarity_pairs(
             papers,
             top_k=options.top_k,

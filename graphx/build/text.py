@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import orjson
@@ -25,6 +26,12 @@ from sklearn.feature_extraction.text import (
 )
 
 from graphx.paper import Paper
+
+if TYPE_CHECKING:
+    from graphx.build.parallel import Kept, Pending
+
+    # Tokens of the last texts, made elsewhere: (first text, its numbered_tokens to come).
+    Tail = tuple[int, Pending[tuple[list[str], np.ndarray, np.ndarray]]]
 
 # Words every abstract uses whatever its topic: they carry no similarity and no label.
 BOILERPLATE_WORDS = frozenset(
@@ -298,8 +305,14 @@ def _load_vectors(path: Path, n_rows: int) -> np.ndarray | None:
     return V
 
 
-def build_text_index(papers: Sequence[Paper]) -> TextIndex:
+def build_text_index(
+    papers: Sequence[Paper], *, texts: Sequence[str] | None = None, tail: Tail | None = None
+) -> TextIndex:
     """Fit TF-IDF on the papers' titles and abstracts.
+
+    ``texts`` are the papers' :func:`paper_text`, if the caller has them. ``tail`` is
+    ``(start, pending)``: the :func:`numbered_tokens` of ``texts[start:]`` being made elsewhere (the
+    build's helper process, :mod:`graphx.build.parallel`), merged with this process's: the same index.
 
     Examples
     --------
@@ -308,12 +321,12 @@ def build_text_index(papers: Sequence[Paper]) -> TextIndex:
     >>> index.terms
     ['graph', 'graph neural', 'molecules', 'networks', 'neural', 'neural networks']
     """
-    texts = [paper_text(p) for p in papers]
+    texts = [paper_text(p) for p in papers] if texts is None else texts
     ids = [p.id for p in papers]
     n = len(texts)
     # What TfidfVectorizer(analyzer=analyze) fits (see _vectorizer), step by step on counts made by
     # _term_counts: the same pruning, column order and row layout, so the same floats to the bit.
-    counts, term = _term_counts(texts)
+    counts, term = _term_counts(texts, tail)
     min_papers, max_papers = (2 if n >= 3 else 1), (MAX_DOC_FREQ if n >= 20 else 1.0) * n
     df = np.bincount(counts.indices, minlength=counts.shape[1])
     kept = np.flatnonzero((df <= max_papers) & (df >= min_papers))
@@ -330,36 +343,23 @@ def build_text_index(papers: Sequence[Paper]) -> TextIndex:
     return TextIndex(ids, X, [names[i] for i in order], tfidf.idf_.copy())
 
 
-def _term_counts(texts: Sequence[str]) -> tuple[sp.csr_array, Callable[[int], str]]:
+def _term_counts(texts: Sequence[str], tail: Tail | None = None) -> tuple[sp.csr_array, Callable[[int], str]]:
     """How often each text uses each term of :func:`analyze`, and the term of a column.
 
     Laid out as scikit-learn's CountVectorizer counts before pruning: columns numbered in the order
     terms first occur (text by text, in :func:`analyze`'s order), rows sorted by column, float32.
     Tokens are found by one regex pass per text; phrases are formed and counted by numpy over the
-    whole corpus, not term by term in Python (the index of 6,545 papers: 2.0 -> 1.1 s CPU).
+    whole corpus, not term by term in Python (the index of 6,545 papers: 2.0 -> 1.1 s CPU). With
+    ``tail`` (see :func:`build_text_index`) the last texts' tokens come from elsewhere.
     """
     if not texts:
         return sp.csr_array((0, 0), dtype=np.float32), str
-    # Words are numbered in the order they first occur, a block of texts at a time: only one block's
-    # tokens are Python strings at once (all of them at once were ~15M strings, ~1 GB at 100k papers).
-    number: dict[str, int] = {}
-    parts: list[np.ndarray] = []
-    lengths = np.zeros(len(texts), dtype=np.int64)
-    for start in range(0, len(texts), TOKEN_BLOCK):
-        tokens: list[str] = []
-        for t in range(start, min(start + TOKEN_BLOCK, len(texts))):
-            found = _TOKEN_OR_BREAK.findall(_normalise(texts[t]))
-            found.append("")  # the end of a text breaks phrases too
-            tokens.extend(found)
-            lengths[t] = len(found)
-        for w in dict.fromkeys(tokens):
-            number.setdefault(w, len(number))
-        parts.append(np.fromiter(map(number.__getitem__, tokens), dtype=np.int64, count=len(tokens)))
-    del tokens
-    words = list(number)  # "" (a phrase break) is among them: every text ends with one
-    ids = np.concatenate(parts)
-    brk = number[""]
-    del parts, number
+    if tail is None:
+        words, ids, lengths = numbered_tokens(texts)
+    else:
+        start, pending = tail
+        words, ids, lengths = _joined(numbered_tokens(texts[:start]), pending.result())
+    brk = words.index("")  # a phrase break: every text ends with one
     n_words = len(words)
     joiners = sorted(PHRASE_JOINERS)
     joiner = np.array([joiners.index(w) if w in PHRASE_JOINERS else -1 for w in words], dtype=np.int64)
@@ -435,6 +435,49 @@ def _term_counts(texts: Sequence[str]) -> tuple[sp.csr_array, Callable[[int], st
         return f"{words[pair // n_words]} {joiners[j]} {words[pair % n_words]}"
 
     return counts, term
+
+
+def numbered_tokens(texts: Sequence[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The tokens of each text (and a phrase break, ``""``, at each break and each text's end), numbered:
+    the distinct tokens in order of first occurrence, every token's number, and each text's count.
+
+    A block of :data:`TOKEN_BLOCK` texts at a time: only one block's tokens are Python strings at once
+    (all of them at once were ~15M strings, ~1 GB at 100k papers).
+    """
+    number: dict[str, int] = {}
+    parts: list[np.ndarray] = []
+    lengths = np.zeros(len(texts), dtype=np.int64)
+    for start in range(0, len(texts), TOKEN_BLOCK):
+        tokens: list[str] = []
+        for t in range(start, min(start + TOKEN_BLOCK, len(texts))):
+            found = _TOKEN_OR_BREAK.findall(_normalise(texts[t]))
+            found.append("")  # the end of a text breaks phrases too
+            tokens.extend(found)
+            lengths[t] = len(found)
+        for w in dict.fromkeys(tokens):
+            number.setdefault(w, len(number))
+        parts.append(np.fromiter(map(number.__getitem__, tokens), dtype=np.int64, count=len(tokens)))
+    ids = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+    return list(number), ids, lengths
+
+
+def tail_tokens(texts: Kept[Sequence[str]], start: int) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """:func:`numbered_tokens` of the kept texts from ``start`` on (the helper process's share)."""
+    return numbered_tokens(texts.value[start:])
+
+
+def _joined(
+    head: tuple[list[str], np.ndarray, np.ndarray], rest: tuple[list[str], np.ndarray, np.ndarray]
+) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """:func:`numbered_tokens` of two runs of texts, one after the other: what it gives of all of them
+    (the later run's new tokens numbered after the earlier run's, in their order of first occurrence)."""
+    words, ids, lengths = head
+    later, later_ids, later_lengths = rest
+    number = dict(zip(words, range(len(words)), strict=True))
+    new = [w for w in later if w not in number]
+    number.update(zip(new, range(len(words), len(words) + len(new)), strict=True))
+    renumber = np.fromiter(map(number.__getitem__, later), dtype=np.int64, count=len(later))
+    return words + new, np.concatenate([ids, renumber[later_ids]]), np.concatenate([lengths, later_lengths])
 
 
 def _stable_order(values: np.ndarray) -> np.ndarray:
