@@ -385,6 +385,18 @@ OPTIONS: dict[str, Option] = {
             choices=ENGINES,
         ),
         Option(
+            "processes",
+            int,
+            0,
+            "processes of a local build: 1 = this one only; 2 = a helper process takes a share of the work "
+            "(the same graph, sooner on two cores); 0 = auto (a helper from 20,000 papers on two cores "
+            "or more).",
+            SCALE,
+            low=0,
+            high=2,
+            step="1",
+        ),
+        Option(
             "scheduler",
             str,
             None,

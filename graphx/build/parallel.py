@@ -100,6 +100,10 @@ def _hold(key: Any, value: Any) -> None:
     _HELD[key] = value
 
 
+def _forget(key: Any) -> None:
+    _HELD.pop(key, None)
+
+
 class Helper:
     """At most one helper process; :meth:`submit` hands it a piece, or keeps the piece for later here.
 
@@ -192,6 +196,12 @@ class Helper:
             self.submit(_hold, key, value)
         return Kept(key, value)
 
+    def forget(self, kept: Kept) -> None:
+        """The helper lets ``kept`` go once the pieces handed to it so far are done (its memory back)."""
+        if self.active and kept.key in self._kept:
+            self._kept.discard(kept.key)
+            self.submit(_forget, kept.key)
+
     def _answer(self, job: int) -> tuple[str, Any]:
         """The answer to ``job``: read in order (earlier answers kept for their pieces)."""
         with self._lock:
@@ -268,6 +278,17 @@ def helper(n_papers: int, processes: int = AUTO) -> Iterator[Helper]:
     h.close()
 
 
+def _give_back() -> None:
+    """Return freed memory to the system (glibc keeps freed heap pages for reuse: the helper's resident
+    memory stayed at its peak piece's while the build went on)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
+
+
 def _serve(source, sink) -> None:
     """The helper's loop: the path of a pickled ``(fn, args, kwargs)`` in, the path of a pickled
     ``(status, value, peak MB, CPU seconds)`` out, until its input ends. Pieces run with the cyclic GC
@@ -290,6 +311,7 @@ def _serve(source, sink) -> None:
             status, value = _FAILED, repr(exc)
         finally:
             gc.enable()
+            _give_back()
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 if resource else 0.0  # KiB
         # The answer goes to a file too: through the pipe, the helper would wait for the build to read it
         # (a 100 MB embedding waited 25 s for the build to ask), idle while its next pieces wait.

@@ -331,7 +331,9 @@ def _text_pieces(
     tail = (start, helper.submit(text.tail_tokens, shared, start))
     # The transformer (small sets) keeps its vector cache in this process: it stays on a thread here.
     wordllama = options.text_embedding_weight > 0 and encoder == similarity.WORDLLAMA
-    return tail, helper.submit(similarity.embed_kept, shared, encoder) if wordllama else None
+    local = helper.submit(similarity.embed_kept, shared, encoder) if wordllama else None
+    helper.forget(shared)  # read by no later piece: ~0.3 GB of the helper's at 100k papers
+    return tail, local
 
 
 def _similarity(

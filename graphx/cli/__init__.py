@@ -247,7 +247,9 @@ def build(inputs, citations, skip_bad, name, quiet, dry_run, demo, cache_dir, **
         G, folder = _build_tables(papers, cache, name, options, described, bars)
         graph = G.graph
     else:
-        graph, folder = build_and_store(papers, cache, name, options, inputs=described, progress=bars)
+        graph, folder = build_and_store(
+            papers, cache, name, options, inputs=described, progress=bars, processes=scale.get("processes", 0)
+        )
     bars.close()
     print_build_summary(graph, folder, time.perf_counter() - started)
 
