@@ -20,11 +20,13 @@ Each paper counts a term once, so one paper repeating a word cannot name a commu
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import os
 import re
-from collections import Counter
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections import Counter, deque
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import networkx as nx
 import numpy as np
@@ -52,6 +54,10 @@ COMPLETION_TEXTS = 200  # papers read to complete a phrase (the decision is a sh
 SAME_WORD_PREFIX = 4  # a word this long that starts another is the same word ("fair", "fairness")
 SAME_STEM = 7  # words sharing this many first letters are one ("generative", "generation")
 TOP_PAPERS = 5
+# Threads ranking communities' candidate terms (label_communities), and how many communities ahead of the
+# one being named. The same labels however many (each ranking is its own).
+RANK_THREADS = 2
+RANK_AHEAD = 4
 _WORD = r"[^\W\d_][\w\-]*[^\W_]"
 _WORD_BEFORE = re.compile(rf"(?<![\w\-])({_WORD})[\s\-]$")
 # Words that never extend a phrase: stop words and boilerplate, except those names of fields start with.
@@ -431,20 +437,45 @@ def label_communities(
         members[c].append(i)
     normalised = [normalise_text(t) for t in texts] if texts is not None else None
     labels: dict[Hashable, list[str]] = {}
-    for row in sorted(range(len(keys)), key=lambda r: (-len(members[keys[r]]), r)):
-        key = keys[row]
-        rows = np.asarray(members[key])
-        if len(rows) < MIN_AREA_PAPERS and len(membership) > len(rows):
-            labels[key] = [UNCLUSTERED]
-            continue
+    order = sorted(range(len(keys)), key=lambda r: (-len(members[keys[r]]), r))
+    small = {
+        r
+        for r in order
+        if len(members[keys[r]]) < MIN_AREA_PAPERS and len(membership) > len(members[keys[r]])
+    }
+
+    def rank(row: int) -> tuple[np.ndarray, sp.csr_matrix, list[tuple[str, float]], dict[str, int]]:
+        rows = np.asarray(members[keys[row]])
         uses = B[rows]  # the community's term rows, read by both ranking and completion
-        ranked, column = _ranked(scores, row, rows, uses, vectors, terms)
-        # Terms are completed only from ``ranked``: the column of each of them is all it needs.
-        complete = None if normalised is None else _completer(normalised, rows, uses, column)
-        labels[key] = unique_label(
-            ranked, key, taken, exclude.get(key, set()), max_terms=max_terms, complete=complete
-        )
+        return rows, uses, *_ranked(scores, row, rows, uses, vectors, terms)
+
+    # A community's ranking reads nothing of the labels chosen before it: RANK_THREADS threads rank the
+    # next communities (scipy's products and numpy's loops release the GIL) while names are chosen in order.
+    with ThreadPoolExecutor(max_workers=RANK_THREADS) as pool:
+        ranks = _ahead(pool, rank, [r for r in order if r not in small])
+        for row in order:
+            key = keys[row]
+            if row in small:
+                labels[key] = [UNCLUSTERED]
+                continue
+            rows, uses, ranked, column = next(ranks)
+            # Terms are completed only from ``ranked``: the column of each of them is all it needs.
+            complete = None if normalised is None else _completer(normalised, rows, uses, column)
+            labels[key] = unique_label(
+                ranked, key, taken, exclude.get(key, set()), max_terms=max_terms, complete=complete
+            )
     return labels
+
+
+def _ahead(pool: ThreadPoolExecutor, fn: Callable, items: Sequence) -> Iterator:
+    """``fn(item)`` of each item, in order, computed by ``pool`` up to RANK_AHEAD items ahead."""
+    rest = iter(items)
+    pending = deque(pool.submit(fn, item) for item in itertools.islice(rest, RANK_AHEAD))
+    while pending:
+        value = pending.popleft().result()
+        for item in itertools.islice(rest, 1):
+            pending.append(pool.submit(fn, item))
+        yield value
 
 
 def unique_label(
