@@ -28,7 +28,10 @@ with the local engine and reports the share of its similar edges the Dask build 
 the two area partitions. Four workers of a quarter of the memory simulate a multi-node cluster.
 
 Each build also reports CPU seconds per stage (every thread of its process) and the load average:
-the machine is shared, and wall time moves with its load much more than CPU time does.
+the machine is shared, and wall time moves with its load much more than CPU time does. From 20,000
+papers a build has a helper process (graphx.build.parallel): its CPU seconds (it reports them in the
+graph's metadata) are added to the build's, and the peak memory is both processes' resident memory
+together, sampled every 20 ms (each one's own exact peak is printed below it).
 
 Results also go to ``cache/bench/scale.json``. Exits 1 if a target measured in this run is missed.
 """

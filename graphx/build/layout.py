@@ -15,7 +15,7 @@ import igraph as ig
 import networkx as nx
 import numpy as np
 
-from graphx.build.communities import Shipped, edge_ends, seeded_igraph, weighted_igraph
+from graphx.build.communities import Shipped, edge_ends, seeded_igraph
 from graphx.build.edgearrays import unique_sorted
 from graphx.build.parallel import Kept
 
@@ -26,17 +26,6 @@ GRID_MIN_PAPERS = 100
 LAYOUT_NEIGHBOURS = 8  # strongest links per paper that the layout follows
 DISC_GAP = 1.15  # discs stay this factor of their radii apart
 OVERLAP_ROUNDS = 200
-
-
-def annotate(
-    G: nx.MultiDiGraph,
-    *,
-    weights: Mapping[str, float],
-    seed: int,
-    weighted: tuple[ig.Graph, list] | None = None,
-) -> None:
-    """Set ``x`` and ``y`` on every node of ``G`` (which must carry ``community``/``subcommunity``)."""
-    place(G, community_layout(G, weights=weights, seed=seed, weighted=weighted))
 
 
 def place(G: nx.MultiDiGraph, pos: Mapping) -> None:
@@ -61,27 +50,10 @@ def positions(g: ig.Graph, area: np.ndarray, sub: np.ndarray, seed: int) -> np.n
     return P
 
 
-def community_layout(
-    G: nx.MultiDiGraph,
-    *,
-    weights: Mapping[str, float],
-    seed: int,
-    weighted: tuple[ig.Graph, list] | None = None,
-) -> dict:
-    """Positions ``{node: (x, y)}`` in [-EXTENT, EXTENT]^2, the same for the same graph and seed.
-
-    ``weighted`` is ``communities.weighted_igraph(G, weights)`` if the caller already has it (it is not
-    changed).
-    """
-    g, nodes = weighted_igraph(G, weights) if weighted is None else weighted
-    area = np.array([G.nodes[n].get("community", 0) for n in nodes])
-    sub = np.array([G.nodes[n].get("subcommunity", 0) for n in nodes])
-    return area_positions(g, nodes, area, sub, seed=seed)
-
-
 def area_positions(g: ig.Graph, nodes: list, area: np.ndarray, sub: np.ndarray, *, seed: int) -> dict:
-    """:func:`community_layout` from the weighted graph (not changed) and each vertex's area and
-    sub-area: what the Dask engine has, with no networkx graph."""
+    """Positions ``{node: (x, y)}`` in [-EXTENT, EXTENT]^2 of the weighted graph ``g`` (not changed;
+    ``nodes[i]`` is vertex i) from each vertex's area and sub-area, the same for the same graph and
+    seed: what the build (:func:`positions`) and the Dask engine call."""
     rng = np.random.default_rng(seed)
     ends = edge_ends(g)  # no Python tuple per edge (gigabytes at a million papers)
     w = np.asarray(g.es["weight"], dtype=float) if g.ecount() else np.zeros(0)

@@ -299,8 +299,10 @@ def _serve(source, sink) -> None:
     except ImportError:  # not on Unix: no peak to report
         resource = None
 
+    folder = None
     for line in source:
         path = line.decode().rstrip("\n")
+        folder = os.path.dirname(path)
         gc.disable()
         try:
             with open(path, "rb") as fh:
@@ -322,6 +324,9 @@ def _serve(source, sink) -> None:
         sink.write(answer.encode() + b"\n")
         sink.flush()
         fn = args = kwargs = value = None
+    # The build closed its end: it is done with the folder, or was killed before it could remove it.
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -125,7 +125,7 @@ def _build(
         index, similar = stage(
             "similarity", lambda: _similarity(papers, texts, options, encoder, stage.cancel, tail, local)
         )
-        texts = tail = local = None  # the helper holds its copy; this one is freed
+        texts = tail = local = None  # read by no later stage
         edges = stage("edges", lambda: _with_similar(cited.result(), papers, similar))
         stage("metrics", lambda: metrics.annotate(G, arrays=edges))
         # One weighted, undirected graph serves communities and layout.
