@@ -33,7 +33,7 @@ def test_tour_runs_top_to_bottom(tmp_path):
     )
     assert "errors" not in {o.output_type for out in outputs for o in out}
     assert "(6545, 273)" in text  # the demo corpus and June 2021
-    assert "naming it; label:" in text  # the topic lens answered
+    assert "naming it\nlabel:" in text  # the topic lens answered
     assert "('june-2021.gexf', True)" in text
     html = outputs[-1][0]["data"]["text/html"]  # graphx.show: the offline explorer inline
     assert html.startswith("<iframe srcdoc=") and "vis-network" in html
