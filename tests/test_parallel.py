@@ -142,3 +142,27 @@ def test_who_gets_a_helper():
         assert not helper.active
         assert helper.submit(sum, [4, 5]).result() == 9
         assert helper.report() is None
+
+
+def test_a_cancelled_build_stops_its_helper_and_keeps_the_previous_graph(papers, alone, tmp_path):
+    import threading
+
+    from graphx.errors import BuildCancelled
+
+    build_and_store(papers[:300], tmp_path, "x", BuildOptions(seed=5), processes=1)
+    before = (tmp_path / "graphs" / "x" / "graph.json").read_bytes()
+    cancel = threading.Event()
+    seen = []
+
+    def progress(label: str, done: int, total: int) -> None:
+        if label == "communities" and done == 0:
+            seen.extend(_helpers())
+            cancel.set()  # the next stage is refused
+
+    with pytest.raises(BuildCancelled):
+        build_and_store(
+            papers, tmp_path, "x", BuildOptions(seed=5), processes=2, progress=progress, cancel=cancel
+        )
+    assert seen  # a helper was running when the build was cancelled
+    assert not _helpers()
+    assert (tmp_path / "graphs" / "x" / "graph.json").read_bytes() == before
