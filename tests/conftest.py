@@ -303,3 +303,26 @@ def neurips_part_copy(neurips_part_cache, tmp_path):
     import shutil
 
     return Path(shutil.copytree(neurips_part_cache, tmp_path / "cache"))
+
+
+def assert_same_stored_files(a: Path, b: Path, *, also_ignore: tuple[str, ...] = ()) -> None:
+    """Two stored graph folders hold the same files, byte for byte; graph.json and meta.json the same
+    documents apart from their run's timings (which every stored graph has) and the ``meta`` keys of
+    ``also_ignore``, where present (what else says how that run went, not the graph)."""
+    import json
+
+    def without_run(doc: dict) -> dict:
+        meta = doc["graph"]["meta"] if "graph" in doc else doc
+        meta.pop("timings_s"), meta.pop("built_at")
+        for key in also_ignore:
+            meta.pop(key, None)
+        return doc
+
+    files = sorted(f.name for f in a.iterdir())
+    assert files == sorted(f.name for f in b.iterdir())
+    for name in files:
+        x, y = (a / name).read_bytes(), (b / name).read_bytes()
+        if name in ("graph.json", "meta.json"):
+            assert without_run(json.loads(x)) == without_run(json.loads(y)), name
+        elif name != "graph.json.gz":  # graph.json's copy: its timings differ
+            assert x == y, name

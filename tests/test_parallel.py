@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
 import pytest
+from conftest import assert_same_stored_files
 
 from graphx.build import parallel
 from graphx.build.pipeline import build_and_store
@@ -15,23 +15,9 @@ from graphx.options import BuildOptions
 psutil = pytest.importorskip("psutil")  # finds the helper to kill it (installed with the test extra)
 
 
-def without_run(doc: dict) -> dict:
-    """A stored graph.json / meta.json without what says how that run went (timings, helper, warnings)."""
-    meta = doc["graph"]["meta"] if "graph" in doc else doc
-    for key in ("timings_s", "built_at", "helper", "warnings"):
-        meta.pop(key, None)
-    return doc
-
-
 def assert_same_files(a: Path, b: Path) -> None:
-    files = sorted(f.name for f in a.iterdir())
-    assert files == sorted(f.name for f in b.iterdir())
-    for name in files:
-        x, y = (a / name).read_bytes(), (b / name).read_bytes()
-        if name in ("graph.json", "meta.json"):
-            assert without_run(json.loads(x)) == without_run(json.loads(y)), name
-        elif name != "graph.json.gz":  # graph.json's copy: its timings differ
-            assert x == y, name
+    # Besides the timings, what says how a run went: the helper's report, the warning of a helper killed.
+    assert_same_stored_files(a, b, also_ignore=("helper", "warnings"))
 
 
 @pytest.fixture(scope="module")
