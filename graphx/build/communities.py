@@ -438,8 +438,14 @@ def subareas_in(
 
 def _subareas(g: ig.Graph, members: list[int], sub_resolution: float, seed: int) -> list[list[int]]:
     """The sub-areas of one area (vertices ``members`` of ``g``), as :func:`detect_two_levels` finds them."""
+    return _area_consensus(g.induced_subgraph(members), sub_resolution, seed)
+
+
+def _area_consensus(area: ig.Graph, sub_resolution: float, seed: int) -> list[list[int]]:
+    """The sub-area consensus of one area's own graph: what every path to sub-areas runs (this node's,
+    the helper process's, a Dask task's)."""
     return detect_igraph(
-        g.induced_subgraph(members),
+        area,
         resolution=sub_resolution,
         seed=seed,
         min_size=MIN_SUBAREA_PAPERS,
@@ -459,11 +465,4 @@ def subareas(
 ) -> list[list[int]]:
     """Sub-areas of one area given as :func:`area_graph` arrays (what a Dask task runs): the same
     consensus as :func:`detect_two_levels` runs on this node."""
-    return detect_igraph(
-        from_pairs(n, ends, weight),
-        resolution=sub_resolution,
-        seed=seed,
-        min_size=MIN_SUBAREA_PAPERS,
-        n_runs=SUB_CONSENSUS_RUNS,
-        n_final_runs=SUB_FINAL_RUNS,
-    )
+    return _area_consensus(from_pairs(n, ends, weight), sub_resolution, seed)

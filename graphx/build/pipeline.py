@@ -182,8 +182,9 @@ def _build(
         "text_encoder": encoder if options.text_embedding_weight > 0 else None,
         "warnings": _embedding_warnings(papers, options) + ([helper.warning] if helper.warning else []),
     }
-    if helper.report() is not None:  # how the build ran, like its timings: not a parameter of the graph
-        G.graph["meta"]["helper"] = helper.report()
+    report = helper.report()
+    if report is not None:  # how the build ran, like its timings: not a parameter of the graph
+        G.graph["meta"]["helper"] = report
     refresh_counts(G, edges=edges)
     return G, index, edges
 
