@@ -122,16 +122,27 @@ class StageCPU:
             self.cpu_s[stage] = self.cpu_s.get(stage, 0.0) + time.process_time() - self.started.pop(stage)
 
 
+def all_processes_mb() -> float:
+    """Resident memory of this process and all its children (a build's helper, a LocalCluster's
+    workers) at this moment, MB. Needs psutil (installed with graphx[test])."""
+    import psutil
+
+    me = psutil.Process()
+    total = 0
+    for proc in [me, *me.children(recursive=True)]:
+        try:
+            total += proc.memory_info().rss
+        except psutil.Error:  # a child that just ended
+            pass
+    return total / 2**20
+
+
 class Resident:
-    """Samples the resident memory of this process plus its children (the build's helper process) every
-    20 ms: their peak *together*. Each one's own peak (ru_maxrss) is exact, but they peak at different
-    moments, so their sum is only an upper bound. Needs psutil (installed with graphx[test])."""
+    """Samples :func:`all_processes_mb` every 20 ms while a local build runs: this process's and its
+    helper's peak *together*. Each one's own peak (ru_maxrss) is exact, but they peak at different
+    moments, so their sum is only an upper bound."""
 
     def __init__(self) -> None:
-        import psutil
-
-        self.me = psutil.Process()
-        self.error = psutil.Error
         self.peak_mb = 0.0
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self.run, daemon=True)
@@ -139,13 +150,7 @@ class Resident:
 
     def run(self) -> None:
         while not self.stop.wait(0.02):
-            try:
-                rss = self.me.memory_info().rss
-                for child in self.me.children(recursive=True):
-                    rss += child.memory_info().rss
-            except self.error:  # a child that just ended
-                continue
-            self.peak_mb = max(self.peak_mb, rss / 2**20)
+            self.peak_mb = max(self.peak_mb, all_processes_mb())
 
     def __enter__(self) -> Resident:
         return self
@@ -235,12 +240,7 @@ class StageLog:
     read while it goes on)."""
 
     def __init__(self, path: Path, every: float = 2.0) -> None:
-        import threading
-
-        import psutil
-
         self.path, self.every = path, every
-        self.me = psutil.Process()
         self.stages: dict[str, dict] = {}
         self.current: str | None = None
         self.peak = 0.0
@@ -250,20 +250,9 @@ class StageLog:
         path.write_text(f"{time.strftime('%H:%M:%S', time.gmtime())} started\n")
         threading.Thread(target=self._sample, daemon=True).start()
 
-    def total_mb(self) -> float:
-        import psutil
-
-        total = 0
-        for proc in [self.me, *self.me.children(recursive=True)]:
-            try:
-                total += proc.memory_info().rss
-            except psutil.Error:
-                pass
-        return total / 2**20
-
     def _sample(self) -> None:
         while True:
-            mb = self.total_mb()
+            mb = all_processes_mb()
             with self.lock:
                 self.peak = max(self.peak, mb)
             time.sleep(self.every)
@@ -271,13 +260,13 @@ class StageLog:
     def __call__(self, stage: str, done: int, total: int) -> None:
         with self.lock:
             if done == 0:
-                self.current, self.peak = stage, self.total_mb()
+                self.current, self.peak = stage, all_processes_mb()
                 self.started = (time.perf_counter(), time.process_time())
                 return
             entry = {
                 "wall_s": round(time.perf_counter() - self.started[0], 1),
                 "client_cpu_s": round(time.process_time() - self.started[1], 1),
-                "peak_mb": round(max(self.peak, self.total_mb())),
+                "peak_mb": round(max(self.peak, all_processes_mb())),
                 "load_avg_1m": round(os.getloadavg()[0], 2),
             }
             self.stages[stage] = entry
