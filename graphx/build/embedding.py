@@ -25,6 +25,8 @@ from typing import Any, NamedTuple
 import numpy as np
 import scipy.sparse as sp
 
+from graphx.build.text import number_tokens
+
 # WordLlama's bundled model: 256 dimensions of the L2 "supercat" token embeddings.
 MODEL_DIM = 256
 WEIGHTS_FILE = "l2_supercat_256.safetensors"
@@ -179,10 +181,7 @@ def _words(texts: Sequence[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
             number[_TEXT_BREAK] = -1
         else:
             flat = [w for text in block for w in text.split()]
-        new = [w for w in dict.fromkeys(flat) if w not in number]
-        number.update(zip(new, range(len(words), len(words) + len(new)), strict=True))
-        words.extend(new)
-        found = np.fromiter(map(number.__getitem__, flat), dtype=np.int64, count=len(flat))
+        found = number_tokens(flat, number, words)
         if joined:
             del number[_TEXT_BREAK]
             if real is not None:

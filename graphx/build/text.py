@@ -445,6 +445,7 @@ def numbered_tokens(texts: Sequence[str]) -> tuple[list[str], np.ndarray, np.nda
     (all of them at once were ~15M strings, ~1 GB at 100k papers).
     """
     number: dict[str, int] = {}
+    words: list[str] = []
     parts: list[np.ndarray] = []
     lengths = np.zeros(len(texts), dtype=np.int64)
     for start in range(0, len(texts), TOKEN_BLOCK):
@@ -454,11 +455,28 @@ def numbered_tokens(texts: Sequence[str]) -> tuple[list[str], np.ndarray, np.nda
             found.append("")  # the end of a text breaks phrases too
             tokens.extend(found)
             lengths[t] = len(found)
-        for w in dict.fromkeys(tokens):
-            number.setdefault(w, len(number))
-        parts.append(np.fromiter(map(number.__getitem__, tokens), dtype=np.int64, count=len(tokens)))
+        parts.append(number_tokens(tokens, number, words))
     ids = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
-    return list(number), ids, lengths
+    return words, ids, lengths
+
+
+def number_tokens(tokens: Sequence[str], number: dict[str, int], words: list[str]) -> np.ndarray:
+    """The number of each token: its place in ``words``, which grows by the tokens not yet in ``number``
+    (word -> number, updated), in their order of first occurrence. ``number`` may also hold markers
+    that are no word (the local embedding's text break, numbered -1).
+
+    >>> number, words = {}, []
+    >>> number_tokens(["b", "a", "b"], number, words).tolist()
+    [0, 1, 0]
+    >>> number_tokens(["c", "a"], number, words).tolist()
+    [2, 1]
+    >>> words
+    ['b', 'a', 'c']
+    """
+    new = [w for w in dict.fromkeys(tokens) if w not in number]
+    number.update(zip(new, range(len(words), len(words) + len(new)), strict=True))
+    words.extend(new)
+    return np.fromiter(map(number.__getitem__, tokens), dtype=np.int64, count=len(tokens))
 
 
 def tail_tokens(texts: Kept[Sequence[str]], start: int) -> tuple[list[str], np.ndarray, np.ndarray]:
@@ -473,11 +491,9 @@ def _joined(
     (the later run's new tokens numbered after the earlier run's, in their order of first occurrence)."""
     words, ids, lengths = head
     later, later_ids, later_lengths = rest
-    number = dict(zip(words, range(len(words)), strict=True))
-    new = [w for w in later if w not in number]
-    number.update(zip(new, range(len(words), len(words) + len(new)), strict=True))
-    renumber = np.fromiter(map(number.__getitem__, later), dtype=np.int64, count=len(later))
-    return words + new, np.concatenate([ids, renumber[later_ids]]), np.concatenate([lengths, later_lengths])
+    words = list(words)
+    renumber = number_tokens(later, dict(zip(words, range(len(words)), strict=True)), words)
+    return words, np.concatenate([ids, renumber[later_ids]]), np.concatenate([lengths, later_lengths])
 
 
 def _stable_order(values: np.ndarray) -> np.ndarray:
