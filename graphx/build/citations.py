@@ -17,7 +17,7 @@ import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
 from graphx.build.edgearrays import EdgeArrays, add_to_graph, empty_edges, unique_sorted
-from graphx.build.similarity import top_k_pairs
+from graphx.build.similarity import top_k_arrays
 from graphx.paper import Paper
 
 NODE_FIELDS = (
@@ -143,14 +143,8 @@ def strength_pairs(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(i, j, strength)`` arrays, ``i < j`` sorted, of each row's ``top_k`` strongest row products."""
     query = None if rows is None else np.asarray(rows, dtype=np.int64)
-    pairs = top_k_pairs(M, top_k=top_k, min_score=min_strength, rows=query)
-    keys = sorted(pairs)
-    flat = np.fromiter((k for pair in keys for k in pair), dtype=np.int64, count=2 * len(keys))
-    return (
-        flat[0::2],
-        flat[1::2],
-        np.fromiter(map(pairs.__getitem__, keys), dtype=np.float64, count=len(keys)),
-    )
+    i, j, strength = top_k_arrays(M, top_k=top_k, min_score=min_strength, rows=query)
+    return i, j, strength.astype(np.float64)
 
 
 def _named(
