@@ -16,7 +16,6 @@ the code that renders them; the web app serves them from :func:`templates_dir` a
 from __future__ import annotations
 
 import importlib.util
-import json
 import math
 import os
 from collections import Counter, defaultdict
@@ -26,6 +25,7 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
+import orjson
 
 from graphx.atomic import atomic_write, json_default
 from graphx.build.edgearrays import EdgeArrays, edge_arrays, first_index
@@ -102,15 +102,19 @@ _SCRIPT_ESCAPES = {
 def script_json(value: Any) -> str:
     """``value`` as JSON that is safe inside an HTML ``<script>`` block.
 
-    ``json.dumps`` alone lets ``</script>`` or ``<!--`` end the block early; the five characters that
-    matter are written as ``\\uXXXX`` escapes, which JSON and JavaScript read back unchanged.
+    JSON alone lets ``</script>`` or ``<!--`` end the block early; the five characters that
+    matter are written as ``\\uXXXX`` escapes, which JSON and JavaScript read back unchanged. Compact
+    UTF-8 JSON by orjson: 0.2 s where ``json.dumps`` took 1.2 s for a 100k-paper graph's page data and
+    search texts (150 MB).
 
     Examples
     --------
     >>> script_json({"title": "</script><b>x</b>"})
-    '{"title": "\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003ex\\\\u003c/b\\\\u003e"}'
+    '{"title":"\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003ex\\\\u003c/b\\\\u003e"}'
     """
-    text = json.dumps(value, ensure_ascii=False, default=json_default)
+    text = orjson.dumps(
+        value, default=json_default, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY
+    ).decode("utf-8")
     # str.replace per character: str.translate with a dict costs ~0.3 s per 10 MB page.
     for char, escape in _SCRIPT_ESCAPES.items():
         if char in text:
