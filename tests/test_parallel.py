@@ -53,10 +53,11 @@ def _helpers() -> list:
     ]
 
 
-@pytest.mark.parametrize("stage", ["edges", "communities", "labels"])
+@pytest.mark.parametrize("stage", ["edges", "communities", "labels", "save"])
 def test_a_build_whose_helper_is_killed_finishes_here_with_the_same_graph(papers, alone, tmp_path, stage):
     """Killed while it holds the citation edges, the weighted graph, or the layout (after this process let
-    its own weighted graph go): the pieces are computed here, and the build says so."""
+    its own weighted graph go), or before it writes graph.json's edges: the pieces are computed here, and
+    the build says so."""
     killed = []
 
     def progress(label: str, done: int, total: int) -> None:

@@ -90,11 +90,25 @@ def _build(
     cancel: threading.Event | None,
     with_edges: bool = True,
     processes: int = parallel.AUTO,
+    helper: parallel.Helper | None = None,
 ) -> tuple[nx.MultiDiGraph, TextIndex, EdgeArrays]:
     """The graph, its text index and its edges as arrays in ``G.edges(keys=True)`` order (the order
     they have once in ``G``; without ``with_edges`` they are not added to ``G``, which holds the papers,
     their attributes and the graph's, as :func:`build_and_store` needs). ``processes``: whether a helper
-    process shares the work (:func:`graphx.build.parallel.helper_wanted`; the same graph either way)."""
+    process shares the work (:func:`graphx.build.parallel.helper_wanted`; the same graph either way);
+    ``helper``: the caller's, which it ends (the save uses it too), instead of one of the build's own."""
+    if helper is None:
+        with parallel.helper(len(papers), processes) as helper:
+            return _build(
+                papers,
+                options,
+                name=name,
+                inputs=inputs,
+                progress=progress,
+                cancel=cancel,
+                with_edges=with_edges,
+                helper=helper,
+            )
     options = options or BuildOptions()
     stage = StageTimer(progress, cancel)
     papers = merge_duplicates(papers)
@@ -110,61 +124,60 @@ def _build(
         if options.text_embedding_weight > 0
         else similarity.WORDLLAMA
     )
-    with parallel.helper(len(papers), processes) as helper:
-        texts = [paper_text(p) for p in papers]
-        # With a helper process, its share of the text (the last texts' tokens, then the local embedding,
-        # needed later in the stage), then the citation edges, which read no text: all found there while
-        # the text is indexed here. Without one, each is made here when it is needed.
-        tail, local = _text_pieces(helper, texts, options, encoder)
-        cited = helper.submit(
-            citations.citation_arrays,
-            citations.links(papers),
-            top_k=options.top_k,
-            min_strength=options.min_link_strength,
-        )
-        index, similar = stage(
-            "similarity", lambda: _similarity(papers, texts, options, encoder, stage.cancel, tail, local)
-        )
-        texts = tail = local = None  # read by no later stage
-        edges = stage("edges", lambda: _with_similar(cited.result(), papers, similar))
-        stage("metrics", lambda: metrics.annotate(G, arrays=edges))
-        # One weighted, undirected graph serves communities and layout.
-        weighted = stage("weights", lambda: communities.weighted_igraph(G, options.weights, arrays=edges))
-        partition = stage(
-            "communities",
-            lambda: communities.detect_two_levels(
-                G,
-                weighted=weighted,
-                weights=options.weights,
-                resolution=options.resolution,
-                sub_resolution=options.sub_resolution,
-                min_subarea_papers=options.min_subarea_papers,
-                seed=options.seed,
-                helper=helper,
-            ),
-        )
-        # The layout reads the areas, not their labels: with a helper it is laid out there meanwhile.
-        g, order = weighted
-        area = np.array([partition.area[n] for n in order])
-        sub = np.array([partition.subarea[n] for n in order])
+    texts = [paper_text(p) for p in papers]
+    # With a helper process, its share of the text (the last texts' tokens, then the local embedding,
+    # needed later in the stage), then the citation edges, which read no text: all found there while
+    # the text is indexed here. Without one, each is made here when it is needed.
+    tail, local = _text_pieces(helper, texts, options, encoder)
+    cited = helper.submit(
+        citations.citation_arrays,
+        citations.links(papers),
+        top_k=options.top_k,
+        min_strength=options.min_link_strength,
+    )
+    index, similar = stage(
+        "similarity", lambda: _similarity(papers, texts, options, encoder, stage.cancel, tail, local)
+    )
+    texts = tail = local = None  # read by no later stage
+    edges = stage("edges", lambda: _with_similar(cited.result(), papers, similar))
+    stage("metrics", lambda: metrics.annotate(G, arrays=edges))
+    # One weighted, undirected graph serves communities and layout.
+    weighted = stage("weights", lambda: communities.weighted_igraph(G, options.weights, arrays=edges))
+    partition = stage(
+        "communities",
+        lambda: communities.detect_two_levels(
+            G,
+            weighted=weighted,
+            weights=options.weights,
+            resolution=options.resolution,
+            sub_resolution=options.sub_resolution,
+            min_subarea_papers=options.min_subarea_papers,
+            seed=options.seed,
+            helper=helper,
+        ),
+    )
+    # The layout reads the areas, not their labels: with a helper it is laid out there meanwhile.
+    g, order = weighted
+    area = np.array([partition.area[n] for n in order])
+    sub = np.array([partition.subarea[n] for n in order])
 
-        def lay_out_here() -> np.ndarray:  # no helper; or it died, after this process let its graph go
-            here = (
-                weighted[0]
-                if weighted is not None
-                else communities.weighted_igraph(G, options.weights, arrays=edges)[0]
-            )
-            return layout.positions(here, area, sub, options.seed)
-
-        laid = helper.submit_or(
-            lay_out_here, layout.vertex_positions, communities.kept_graph(helper, g), area, sub, options.seed
+    def lay_out_here() -> np.ndarray:  # no helper; or it died, after this process let its graph go
+        here = (
+            weighted[0]
+            if weighted is not None
+            else communities.weighted_igraph(G, options.weights, arrays=edges)[0]
         )
-        if helper.active:
-            weighted = None  # the helper holds the graph: ~0.4 GB less here at 100k papers, while labels run
-        del g
-        stage("labels", lambda: labels.annotate(G, index, partition, max_terms=options.label_terms))
-        stage("layout", lambda: layout.place(G, dict(zip(order, laid.result(), strict=True))))
-        weighted = laid = None  # read by no later stage: freed before networkx's edges are made
+        return layout.positions(here, area, sub, options.seed)
+
+    kept = communities.kept_graph(helper, g)
+    laid = helper.submit_or(lay_out_here, layout.vertex_positions, kept, area, sub, options.seed)
+    helper.forget(kept)  # its memory back once laid out, before the save
+    if helper.active:
+        weighted = None  # the helper holds the graph: ~0.4 GB less here at 100k papers, while labels run
+    del g, kept
+    stage("labels", lambda: labels.annotate(G, index, partition, max_terms=options.label_terms))
+    stage("layout", lambda: layout.place(G, dict(zip(order, laid.result(), strict=True))))
+    weighted = laid = None  # read by no later stage: freed before networkx's edges are made
     if with_edges:
         edges = stage("graph", lambda: fill_graph(G, edges))
     else:
@@ -272,7 +285,8 @@ def _build_and_save(
     """The build and its save, shared by :func:`build_and_save` and :func:`build_and_store` (``G`` with
     or without networkx's edges: :func:`_build`)."""
     check_name(name)
-    with _vectors_in(cache_dir):
+    # One helper process for the build and its save (which writes graph.json's edges there).
+    with _vectors_in(cache_dir), parallel.helper(len(papers), processes) as helper:
         G, index, edges = _build(
             papers,
             options,
@@ -281,9 +295,16 @@ def _build_and_save(
             progress=progress,
             cancel=cancel,
             with_edges=with_edges,
-            processes=processes,
+            helper=helper,
         )
-    return G, save_built(G, index, cache_dir, name, edges=edges, progress=progress, cancel=cancel)
+        folder = save_built(
+            G, index, cache_dir, name, edges=edges, progress=progress, cancel=cancel, helper=helper
+        )
+    warnings = G.graph["meta"]["warnings"]
+    if helper.warning and helper.warning not in warnings:
+        # It stopped during the save: the stored graph is the same; the caller is told how it went.
+        warnings.append(helper.warning)
+    return G, folder
 
 
 def save_built(
@@ -295,13 +316,17 @@ def save_built(
     edges: EdgeArrays | None = None,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
+    helper: parallel.Helper | None = None,
 ) -> Path:
     """Store a built graph and its text index atomically (the "save" stage, timed into the metadata).
 
     ``edges`` are ``G``'s edges as arrays in ``G.edges(keys=True)`` order (:func:`fill_graph`), if the
-    caller has them."""
+    caller has them; with them, a build's ``helper`` process writes graph.json's edges
+    (:func:`graphx.store.graphs.write_node_link`)."""
     timer = StageTimer(progress, cancel)
-    folder = timer("save", lambda: save_graph(G, cache_dir, name, extra=index.save, edges=edges))
+    folder = timer(
+        "save", lambda: save_graph(G, cache_dir, name, extra=index.save, edges=edges, helper=helper)
+    )
     G.graph["meta"]["timings_s"]["save"] = timer.timings["save"]
     return folder
 

@@ -11,7 +11,6 @@ renames, the previous folder is still there under its ``.old-`` name and is put 
 from __future__ import annotations
 
 import errno
-import gzip
 import itertools
 import json
 import os
@@ -20,10 +19,10 @@ import shutil
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 import orjson
@@ -32,6 +31,10 @@ from graphx.atomic import json_default
 from graphx.build.edgearrays import EdgeArrays, edge_rows
 from graphx.edgekinds import EDGE_KINDS
 from graphx.errors import CacheCorrupt, ConfigError, GraphNotFound, StoredAsTables
+from graphx.store import gzipped
+
+if TYPE_CHECKING:
+    from graphx.build.parallel import Helper
 
 GRAPHS_DIR = "graphs"
 GRAPH_FILE = "graph.json"
@@ -74,22 +77,26 @@ def save_graph(
     *,
     extra: Callable[[Path], None] | None = None,
     edges: EdgeArrays | None = None,
+    helper: Helper | None = None,
 ) -> Path:
     """Write ``G`` (with ``G.graph["meta"]``) as graph ``name``; returns its folder.
 
     ``extra(folder)`` may add files of its own (the text index) before the folder is swapped in.
     The explorer's page files are written into the same folder (:mod:`graphx.view.pagefiles`), from
-    ``edges`` (``G``'s edges as arrays in ``G.edges(keys=True)`` order) when the caller has them.
+    ``edges`` (``G``'s edges as arrays in ``G.edges(keys=True)`` order) when the caller has them; with
+    them and a build's ``helper`` process, graph.json's edges are written there meanwhile
+    (:func:`write_node_link`).
     """
     # Imported here: graphx.view imports this module (for json_default).
     from graphx.view.pagefiles import write_page_files
 
     def fill(tmp: Path) -> None:
-        write_node_link(G, tmp / GRAPH_FILE, edges=edges)
+        graph_written = write_node_link(G, tmp / GRAPH_FILE, edges=edges, helper=helper)
         _write_json(tmp / META_FILE, {"name": name, **G.graph.get("meta", {})})
         write_page_files(G, tmp, edges=edges)
         if extra is not None:
             extra(tmp)
+        graph_written()
 
     return save_folder(cache_dir, name, fill)
 
@@ -270,57 +277,86 @@ def _recover(root: Path) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
-def write_node_link(G: nx.MultiDiGraph, path: Path, *, edges: EdgeArrays | None = None) -> Path:
+def write_node_link(
+    G: nx.MultiDiGraph, path: Path, *, edges: EdgeArrays | None = None, helper: Helper | None = None
+) -> Callable[[], Path]:
     """Write ``G`` as networkx node-link JSON (``nx.node_link_data(G, edges="edges")``) to ``path``, and
-    its gzip copy (``path`` + ``.gz``, served to browsers) in the same pass; returns the copy.
+    its gzip copy (``path`` + ``.gz``, served to browsers) in the same pass. Returns a function that waits
+    for the edges to be written and returns the copy's path.
 
     With ``edges`` (the graph's edges as arrays, in ``G.edges(keys=True)`` order, each with only its kind
     and weight, as a build makes them: :func:`graphx.build.pipeline.fill_graph`), the edges are written
     from them, the same bytes, and ``G`` need not hold its edges: walking 4.6 million networkx edges
-    was 10 of the 100k-paper save's 31 s of CPU.
+    was 10 of the 100k-paper save's 31 s of CPU. With a ``helper`` process (:mod:`graphx.build.parallel`)
+    too, the edges (two thirds of the file at 100k papers, ~6 s) are written there while this process
+    writes the explorer's page files; the two halves of the gzip copy are one stream
+    (:class:`graphx.store.gzipped.GzipParts`), the same bytes as in one process.
 
     Nodes and edges are serialised by orjson a chunk at a time and written while the next chunk is
     made, so neither the node-link dicts of every edge nor the whole text is ever held: at 100k papers
     (4.6 million edges, 700 MB of JSON) ``json.dump`` took 60 s of CPU and ~2 GB; this takes a few
-    seconds. Compression (which releases the GIL) runs on a second thread.
+    seconds.
     """
-    from graphx.view.pagefiles import GZIP_SUFFIX, gzip_level
-
-    gz_path = path.with_name(path.name + GZIP_SUFFIX)
-    with open(path, "wb") as raw, open(gz_path, "wb") as gz_raw, ThreadPoolExecutor(max_workers=1) as pool:
-        # mtime=0 in the header: the same graph gives the same bytes (and ETag) every time.
-        gz = gzip.GzipFile(
-            filename="", fileobj=gz_raw, mode="wb", compresslevel=gzip_level(path.name), mtime=0
-        )
-        pending: Future | None = None
-
-        def put(chunk: bytes) -> None:
-            nonlocal pending
-            if pending is not None:
-                pending.result()
-            pending = pool.submit(_write_both, raw, gz, chunk)
-
-        put(_dumps({"directed": True, "multigraph": True, "graph": G.graph})[:-1] + b',"nodes":[')
+    copy = path.with_name(path.name + gzipped.SUFFIX)
+    parts = gzipped.GzipParts(path, copy, gzipped.FAST)
+    try:
+        parts.write(_dumps({"directed": True, "multigraph": True, "graph": G.graph})[:-1] + b',"nodes":[')
         nodes = iter(G.nodes(data=True))
         first = True
         while batch := [{**d, "id": n} for n, d in itertools.islice(nodes, WRITE_CHUNK)]:
-            put((b"" if first else b",") + _dumps(batch)[1:-1])
+            parts.write((b"" if first else b",") + _dumps(batch)[1:-1])
             first = False
-        put(b'],"edges":[')
-        for i, batch in enumerate(_edge_records(G, edges)):
-            put((b"," if i else b"") + _dumps(batch)[1:-1])
-        put(b"]}")
-        pending.result()
-        gz.close()
-        for fh in (raw, gz_raw):
-            fh.flush()
-            os.fsync(fh.fileno())
-    stat = path.stat()
-    os.utime(gz_path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-    return gz_path
+        parts.write(b'],"edges":[')
+        mark = parts.pause()
+    except BaseException:
+        parts.abort()
+        raise
+    if edges is None:
+        _write_edges(path, copy, mark, _edge_records(G, None))
+        written = None
+    elif helper is None:
+        _write_edge_arrays(path, copy, mark, edges)
+        written = None
+    else:  # the helper's, or here when it is asked for if the helper cannot
+        written = helper.submit(_write_edge_arrays, path, copy, mark, edges)
+
+    def finish() -> Path:
+        if written is not None:
+            written.result()
+        stat = path.stat()
+        os.utime(copy, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+        return copy
+
+    return finish
 
 
-def _edge_records(G: nx.MultiDiGraph, edges: EdgeArrays | None):
+def _write_edge_arrays(path: Path, copy: Path, mark: tuple, edges: EdgeArrays) -> None:
+    """The edges of :func:`write_node_link` from arrays, where its nodes ended (``mark``)."""
+    _write_edges(path, copy, mark, _edge_records(None, edges))
+
+
+def _write_edges(path: Path, copy: Path, mark: tuple, batches: Iterator[list[dict]]) -> None:
+    """The edge records ``batches`` and the file's end, written from ``mark`` on; each chunk is written
+    and compressed (ISA-L releases the GIL) on a second thread while the next one is made."""
+    parts = gzipped.GzipParts(path, copy, gzipped.FAST, at=mark)
+    try:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pending: Future | None = None
+            for i, batch in enumerate(batches):
+                chunk = (b"," if i else b"") + _dumps(batch)[1:-1]
+                if pending is not None:
+                    pending.result()
+                pending = pool.submit(parts.write, chunk)
+            if pending is not None:
+                pending.result()
+        parts.write(b"]}")
+    except BaseException:
+        parts.abort()
+        raise
+    parts.close()
+
+
+def _edge_records(G: nx.MultiDiGraph | None, edges: EdgeArrays | None) -> Iterator[list[dict]]:
     """``G``'s edges as node-link records, WRITE_CHUNK at a time: from ``edges`` if given (see
     :func:`write_node_link`), else from ``G``."""
     if edges is None:
@@ -338,11 +374,6 @@ def _edge_records(G: nx.MultiDiGraph, edges: EdgeArrays | None):
             {"kind": names[c], "weight": w, "source": nodes[i], "target": nodes[j], "key": names[c]}
             for i, j, c, w in block
         ]
-
-
-def _write_both(raw: Any, gz: gzip.GzipFile, chunk: bytes) -> None:
-    raw.write(chunk)
-    gz.write(chunk)
 
 
 def _dumps(value: Any) -> bytes:

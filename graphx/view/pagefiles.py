@@ -14,7 +14,6 @@ before these files existed get them written back on first use (:func:`ensure_pag
 
 from __future__ import annotations
 
-import gzip
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -23,16 +22,15 @@ import networkx as nx
 
 from graphx.atomic import atomic_write
 from graphx.build.edgearrays import EdgeArrays
+from graphx.store import gzipped
 
 PAGE_FILE = "page.json"
 TEXTS_FILE = "texts.json"
-GZIP_SUFFIX = ".gz"
-# Level 6 (zlib's default) for the page data (2 MB -> 0.43 MB in ~0.2 s); level 1 for graph.json, whose
-# 36 MB take 4.4 s at level 6 (-> 6.5 MB) and 0.9 s at level 1 (-> 8.2 MB), measured on a loaded 2-core box,
-# and for the search texts, loaded after the first draw: 10k papers' 12.3 MB take 0.67 s of CPU at level 6
-# (-> 4.3 MB) and 0.15 s at level 1 (-> 5.2 MB), ~5 s less at 100k papers.
-GZIP_LEVEL = 6
-GZIP_LEVELS = {"graph.json": 1, TEXTS_FILE: 1}
+GZIP_SUFFIX = gzipped.SUFFIX
+# ISA-L's level 1 for graph.json (624 MB at 100k papers: 1.2 s, 125 MB) and level 3 for the page data and
+# search texts (the page data is what a first view waits for: 10.3 MB where zlib's level 6 gave 9.1 MB in
+# 1.1 s, ISA-L takes 0.13 s; :mod:`graphx.store.gzipped`).
+GZIP_LEVELS = {"graph.json": gzipped.FAST}
 # The JSON files of a graph folder that are sent whole to the browser, so get a gzip copy.
 SERVED_FILES = ("graph.json", PAGE_FILE, TEXTS_FILE)
 
@@ -51,16 +49,16 @@ def page_files(G: nx.MultiDiGraph, *, edges: EdgeArrays | None = None) -> dict[s
 
 def gzip_level(name: str) -> int:
     """The gzip level of the copy of served file ``name``."""
-    return GZIP_LEVELS.get(name, GZIP_LEVEL)
+    return GZIP_LEVELS.get(name, gzipped.SMALL)
 
 
-def write_gzip_copy(path: Path) -> Path:
-    """Write ``path`` + ``.gz`` (atomically) and return it; its mtime is set to the source's."""
+def write_gzip_copy(path: Path, data: bytes | None = None) -> Path:
+    """Write ``path`` + ``.gz`` (atomically) and return it; its mtime is set to the source's. ``data``:
+    the file's bytes, if the caller has them."""
     target = path.with_name(path.name + GZIP_SUFFIX)
-    data = path.read_bytes()
-    level = gzip_level(path.name)
-    # mtime=0 in the header: the same input gives the same bytes (and the same ETag) every time.
-    atomic_write(target, lambda fh: fh.write(gzip.compress(data, compresslevel=level, mtime=0)))
+    data = path.read_bytes() if data is None else data
+    zipped = gzipped.compress(data, gzip_level(path.name))
+    atomic_write(target, lambda fh: fh.write(zipped))
     stat = path.stat()
     os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     return target
@@ -69,22 +67,15 @@ def write_gzip_copy(path: Path) -> Path:
 def write_page_files(
     G: nx.MultiDiGraph, folder: str | os.PathLike, *, edges: EdgeArrays | None = None
 ) -> list[Path]:
-    """Write ``page.json``, ``texts.json`` and gzip copies of every served file into ``folder``
-    (``edges``: as :func:`page_files` takes them).
-
-    A served file whose copy is already there and as new as it keeps that copy: ``graph.json`` is
-    compressed while it is written (:func:`graphx.store.graphs.write_node_link`).
-    """
+    """Write ``page.json``, ``texts.json`` and their gzip copies into ``folder`` (``edges``: as
+    :func:`page_files` takes them). ``graph.json``'s copy is written with it
+    (:func:`graphx.store.graphs.write_node_link`)."""
     folder = Path(folder)
     written = []
     for name, data in page_files(G, edges=edges).items():
         path = folder / name
         atomic_write(path, lambda fh, data=data: fh.write(data))
-        written.append(path)
-    for name in SERVED_FILES:
-        path, copy = folder / name, folder / (name + GZIP_SUFFIX)
-        if path.is_file() and not (copy.is_file() and copy.stat().st_mtime_ns == path.stat().st_mtime_ns):
-            written.append(write_gzip_copy(path))
+        written += [path, write_gzip_copy(path, data)]
     return written
 
 
@@ -111,7 +102,7 @@ def ensure_page_files(folder: str | os.PathLike, load: Callable[[], nx.MultiDiGr
         return False
     for name, data in files.items():
         atomic_write(folder / name, lambda fh, data=data: fh.write(data))
-    for name in SERVED_FILES:
-        if (folder / name).is_file() and not (folder / (name + GZIP_SUFFIX)).is_file():
-            write_gzip_copy(folder / name)
+        write_gzip_copy(folder / name, data)
+    if not graph.with_name(graph.name + GZIP_SUFFIX).is_file():
+        write_gzip_copy(graph)
     return True
