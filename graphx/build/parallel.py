@@ -100,6 +100,10 @@ def _hold(key: Any, value: Any) -> None:
     _HELD[key] = value
 
 
+def _make(key: Any, fn: Callable[..., Any], args: tuple) -> None:
+    _HELD[key] = fn(*args)
+
+
 def _forget(key: Any) -> None:
     _HELD.pop(key, None)
 
@@ -195,6 +199,14 @@ class Helper:
             self._kept.add(key)
             self.submit(_hold, key, value)
         return Kept(key, value)
+
+    def keep_made(self, key: Any, fn: Callable[..., Any], *args: Any) -> None:
+        """The helper keeps ``fn(*args)`` as ``key``, made there: a :class:`Kept` of ``key`` made here later
+        (:meth:`keep`, with this process's own copy of the value) is then not sent. If it cannot be made
+        there, pieces reading it fail there and run here."""
+        if self.active and key not in self._kept:
+            self._kept.add(key)
+            self.submit(_make, key, fn, args)
 
     def forget(self, kept: Kept) -> None:
         """The helper lets ``kept`` go once the pieces handed to it so far are done (its memory back)."""

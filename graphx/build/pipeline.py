@@ -140,9 +140,11 @@ def _build(
     )
     texts = tail = local = None  # read by no later stage
     edges = stage("edges", lambda: _with_similar(cited.result(), papers, similar))
+    # One weighted, undirected graph serves communities and layout; a helper makes its own meanwhile.
+    there = communities.weighted_there(helper, options.weights, edges)
     stage("metrics", lambda: metrics.annotate(G, arrays=edges))
-    # One weighted, undirected graph serves communities and layout.
     weighted = stage("weights", lambda: communities.weighted_igraph(G, options.weights, arrays=edges))
+    communities.made_there(weighted[0], there)
     partition = stage(
         "communities",
         lambda: communities.detect_two_levels(
