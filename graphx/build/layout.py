@@ -87,10 +87,12 @@ def _strongest_edges(ends: np.ndarray, w: np.ndarray, k: int) -> list[int]:
     if len(w) == 0:
         return []
     node = ends.ravel()  # edge e's two ends at 2e and 2e + 1: positions in edge order
-    # Heaviest first, then (stable) by node: per node, its edges by weight, ties in edge order. Two
-    # stable sorts, not a three-key lexsort: 3.1 against 4.7 s CPU for 4.6 million edges.
-    order = np.argsort(-np.repeat(w, 2), kind="stable")
-    order = order[np.argsort(node[order], kind="stable")]
+    # Per node, its edges by weight, ties in edge order: one sort of node x (the edge's rank by weight,
+    # heaviest first, ties in edge order). 1.5 s for 4.6 million edges, where two stable sorts took 2.2 s
+    # (and a three-key lexsort 4.7 s of CPU). The keys differ but for a loop's two ends, one edge.
+    by_weight = np.empty(len(w), dtype=np.int64)
+    by_weight[np.argsort(-w, kind="stable")] = np.arange(len(w))
+    order = np.argsort(node.astype(np.int64) * len(w) + np.repeat(by_weight, 2))
     node = node[order]
     rank = np.arange(len(node)) - np.searchsorted(node, node)
     return unique_sorted(order[rank < k] // 2).tolist()
