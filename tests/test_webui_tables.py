@@ -3,6 +3,9 @@ server (waitress on 127.0.0.1), built from June 2021's papers of the shipped dem
 
 from __future__ import annotations
 
+import json
+import re
+
 import httpx
 import pytest
 from conftest import NEURIPS_PART_PREFIX, live_server, make_fixture_graph
@@ -126,7 +129,8 @@ def test_a_paper_and_an_area_export_come_from_the_tables(base, T):
 def test_the_explorer_page_loads_the_area_it_is_asked_for(base):
     html = get(base, "/graphs/june?area=3").text
     assert 'fetch("/api/graphs/june/areas/3"' in html
-    assert '"search_url": "/api/graphs/june/search"' in html
+    links = re.search(r'<script type="application/json" id="graphx-links">(.*?)</script>', html, re.S)
+    assert json.loads(links.group(1))["search_url"] == "/api/graphs/june/search"
 
 
 def test_new_routes_keep_the_host_and_token_rules(tables_cache):
