@@ -4,8 +4,9 @@ What is left of a build at 100k papers is array code, or C libraries that hold t
 and Fruchterman-Reingold, Python's regex tokenising. A second thread takes as long as running one after
 the other (measured), so the second core of a two-core machine idled for most of a build. From
 :data:`PARALLEL_MIN_PAPERS` papers the build hands independent pieces to one helper process while it
-works on the rest: the citation edges while the text is indexed, half of the Leiden runs and of the
-sub-area searches, the layout while the labels are chosen.
+works on the rest: the citation edges while the text is indexed, its own copy of the weighted graph,
+half of the Leiden runs and of the sub-area searches, the layout while the labels are chosen, and
+graph.json's edges while the save writes the explorer's files (it lives through the save).
 
 Every piece gets the inputs it has in one process (seeds drawn in the same order) and its result goes
 to the same place: the graph is the same, byte for byte (a test builds both ways).
