@@ -67,9 +67,9 @@ def build_graph(
     Duplicates are merged first. Timings per stage land in ``G.graph["meta"]["timings_s"]``. With
     ``cache_dir``, transformer vectors are read from and kept in ``CACHE/vectors`` (:func:`_vectors_in`).
     """
-    with _vectors_in(cache_dir):
+    with _vectors_in(cache_dir), parallel.helper(len(papers), processes) as helper:
         return _build(
-            papers, options, name=name, inputs=inputs, progress=progress, cancel=cancel, processes=processes
+            papers, options, name=name, inputs=inputs, progress=progress, cancel=cancel, helper=helper
         )[0]
 
 
@@ -88,27 +88,14 @@ def _build(
     inputs: Sequence[str],
     progress: Progress | None,
     cancel: threading.Event | None,
+    helper: parallel.Helper,
     with_edges: bool = True,
-    processes: int = parallel.AUTO,
-    helper: parallel.Helper | None = None,
 ) -> tuple[nx.MultiDiGraph, TextIndex, EdgeArrays]:
     """The graph, its text index and its edges as arrays in ``G.edges(keys=True)`` order (the order
     they have once in ``G``; without ``with_edges`` they are not added to ``G``, which holds the papers,
-    their attributes and the graph's, as :func:`build_and_store` needs). ``processes``: whether a helper
-    process shares the work (:func:`graphx.build.parallel.helper_wanted`; the same graph either way);
-    ``helper``: the caller's, which it ends (the save uses it too), instead of one of the build's own."""
-    if helper is None:
-        with parallel.helper(len(papers), processes) as helper:
-            return _build(
-                papers,
-                options,
-                name=name,
-                inputs=inputs,
-                progress=progress,
-                cancel=cancel,
-                with_edges=with_edges,
-                helper=helper,
-            )
+    their attributes and the graph's, as :func:`build_and_store` needs). ``helper``: the caller's
+    :func:`graphx.build.parallel.helper`, which shares the work if it has a process (the same graph
+    either way; the caller ends it, after the save if it saves)."""
     options = options or BuildOptions()
     stage = StageTimer(progress, cancel)
     papers = merge_duplicates(papers)
