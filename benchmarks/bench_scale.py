@@ -185,7 +185,10 @@ def work_build(size: str) -> dict:
     # the save, after the report in the graph's metadata was made): its CPU and peak, as the system
     # counts a child that has ended.
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    helper = {"cpu_s": children_cpu_s() - children_cpu, "peak_mb": children.ru_maxrss / 1024}
+    helper = {
+        "cpu_s": children.ru_utime + children.ru_stime - children_cpu,
+        "peak_mb": children.ru_maxrss / 1024,
+    }
     stages = dict(graph["meta"]["timings_s"])
     # merge_duplicates, metadata and anything between the timed stages.
     stages["other"] = max(0.0, build_s - sum(stages.values()))

@@ -294,7 +294,7 @@ def detect_igraph(
 
 def _shared_runs(g: ig.Graph, jobs: list[tuple[float, int]], helper: Helper | None) -> list[np.ndarray]:
     """:func:`leiden_runs` of ``jobs``: the later half in the helper process if there is one, the rest here
-    meanwhile (the helper first makes the graph again: its share starts ~2 s later at 100k papers)."""
+    meanwhile (on the graph it holds: made there from the edges in a build, :func:`weighted_there`)."""
     if helper is None or not helper.active or len(jobs) < 2:
         return [_leiden(g, resolution, seed) for resolution, seed in jobs]
     half = (len(jobs) + 1) // 2

@@ -297,8 +297,10 @@ def write_node_link(
     (4.6 million edges, 700 MB of JSON) ``json.dump`` took 60 s of CPU and ~2 GB; this takes a few
     seconds.
     """
-    copy = path.with_name(path.name + gzipped.SUFFIX)
-    parts = gzipped.GzipParts(path, copy, gzipped.FAST)
+    from graphx.view.pagefiles import gzip_level  # imported here: graphx.view imports this module
+
+    copy, level = path.with_name(path.name + gzipped.SUFFIX), gzip_level(path.name)
+    parts = gzipped.GzipParts(path, copy, level)
     try:
         parts.write(_dumps({"directed": True, "multigraph": True, "graph": G.graph})[:-1] + b',"nodes":[')
         nodes = iter(G.nodes(data=True))
@@ -312,13 +314,13 @@ def write_node_link(
         parts.abort()
         raise
     if edges is None:
-        _write_edges(path, copy, mark, _edge_records(G, None))
+        _write_edges(path, copy, mark, level, _edge_records(G, None))
         written = None
     elif helper is None:
-        _write_edge_arrays(path, copy, mark, edges)
+        _write_edge_arrays(path, copy, mark, level, edges)
         written = None
     else:  # the helper's, or here when it is asked for if the helper cannot
-        written = helper.submit(_write_edge_arrays, path, copy, mark, edges)
+        written = helper.submit(_write_edge_arrays, path, copy, mark, level, edges)
 
     def finish() -> Path:
         if written is not None:
@@ -330,15 +332,15 @@ def write_node_link(
     return finish
 
 
-def _write_edge_arrays(path: Path, copy: Path, mark: tuple, edges: EdgeArrays) -> None:
+def _write_edge_arrays(path: Path, copy: Path, mark: tuple, level: int, edges: EdgeArrays) -> None:
     """The edges of :func:`write_node_link` from arrays, where its nodes ended (``mark``)."""
-    _write_edges(path, copy, mark, _edge_records(None, edges))
+    _write_edges(path, copy, mark, level, _edge_records(None, edges))
 
 
-def _write_edges(path: Path, copy: Path, mark: tuple, batches: Iterator[list[dict]]) -> None:
+def _write_edges(path: Path, copy: Path, mark: tuple, level: int, batches: Iterator[list[dict]]) -> None:
     """The edge records ``batches`` and the file's end, written from ``mark`` on; each chunk is written
     and compressed (ISA-L releases the GIL) on a second thread while the next one is made."""
-    parts = gzipped.GzipParts(path, copy, gzipped.FAST, at=mark)
+    parts = gzipped.GzipParts(path, copy, level, at=mark)
     try:
         with ThreadPoolExecutor(max_workers=1) as pool:
             pending: Future | None = None
