@@ -132,3 +132,17 @@ def test_texts_with_no_shared_term_give_an_empty_index():
     index = build_text_index(papers)
     assert index.terms == [] and index.X.shape == (3, 0)
     assert build_text_index([]).X.shape == (0, 0)
+
+
+def test_ascii_texts_are_tokenised_as_by_the_unicode_pattern(neurips_papers):
+    """The ASCII twin of the tokenising pattern (used for ASCII texts: ~1.6x faster) finds the same tokens
+    and breaks as the Unicode one: on real abstracts, every ASCII character, and the separators
+    \\x1c-\\x1f that Unicode counts as spaces and ASCII does not."""
+    from graphx.build import text
+
+    normalised = [text._normalise(paper_text(p)) for p in neurips_papers]
+    ascii_texts = [t for t in normalised if t.isascii()]
+    assert len(ascii_texts) > 6000
+    every_char = " ".join(f"ab{chr(c)}cd" for c in range(128))
+    for t in [*ascii_texts, every_char, "graph\x1cneural\x1fnets, k-means; q_learning 3d-x gpt-4"]:
+        assert text._TOKEN_OR_BREAK_ASCII.findall(t) == text._TOKEN_OR_BREAK.findall(t)
