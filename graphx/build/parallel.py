@@ -345,4 +345,13 @@ def _serve(source, sink) -> None:
 if __name__ == "__main__":
     # stdout carries the answers: anything printed goes to stderr instead.
     answers, sys.stdout = sys.stdout.buffer, sys.stderr
+    # The modules of a build's pieces, imported while the build merges its papers (scikit-learn, igraph:
+    # ~1 s), not when the first piece (the tail of the tokens) is read and waited for.
+    import graphx.build.citations
+    import graphx.build.communities
+    import graphx.build.layout
+    import graphx.build.similarity
+    import graphx.build.text
+    import graphx.store.graphs  # noqa: F401
+
     _serve(sys.stdin.buffer, answers)
