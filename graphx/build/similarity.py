@@ -101,7 +101,7 @@ def top_k_arrays(
     >>> import scipy.sparse as sp
     >>> X = sp.csr_matrix([[1.0, 0.0], [0.6, 0.8], [0.0, 1.0]], dtype="float32")
     >>> i, j, s = top_k_arrays(X, top_k=1, min_score=0.1)
-    >>> i.tolist(), j.tolist(), s.round(2).tolist()
+    >>> i.tolist(), j.tolist(), [round(float(v), 2) for v in s]
     ([0, 1], [1, 2], [0.6, 0.8])
     """
     src, cols, vals = _top_k_lists(
@@ -125,7 +125,7 @@ def _top_k_lists(
     if n < 2 or X.shape[1] == 0:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, np.zeros(0, dtype=np.float32)
-    X = X.astype(np.float32).tocsr()
+    X = X.astype(np.float32, copy=False).tocsr()  # no copy of the index's float32 rows (0.5 s at 100k)
     query = np.arange(n) if rows is None else np.asarray(rows)
     if exact is None:
         exact = n <= EXACT_MAX_ROWS
@@ -156,11 +156,41 @@ def _top_k_lists(
     keep = (src != cols) & (vals > min_score)
     src, cols, vals = src[keep], cols[keep], np.clip(vals[keep], 0.0, 1.0)
     # A row with exact ties may not have had its own entry among its top_k + 1: cap each row at top_k.
-    order = np.lexsort((cols, -vals, src) if moved else (-vals, src))
+    order = best_first(src, vals, cols if moved else None)
     src, cols, vals = src[order], cols[order], vals[order]
     rank = np.arange(len(src)) - np.searchsorted(src, src)
     keep = rank < top_k
     return src[keep].astype(np.int64), cols[keep].astype(np.int64), vals[keep]
+
+
+def best_first(src: np.ndarray, vals: np.ndarray, then: np.ndarray | None = None) -> np.ndarray:
+    """``np.lexsort((then, -vals, src))`` (without ``then``: ``np.lexsort((-vals, src))``): by ``src``,
+    highest ``vals`` first, ties by ``then``, then by position.
+
+    For non-negative float32 ``vals`` (whose bits order them) and ``src`` under 2^33, one argsort of
+    both packed in 64 bits (numpy sorts them vectorised), the rare ties settled apart: 0.1 s where the
+    lexsort took 2.4 s for the 4.6M candidates of 100k papers. Otherwise the lexsort.
+
+    >>> best_first(np.array([1, 0, 1, 1]), np.array([0.5, 0.1, 0.9, 0.5], dtype=np.float32),
+    ...            np.array([7, 0, 3, 2])).tolist()
+    [1, 2, 3, 0]
+    """
+    plain = (then, -vals, src) if then is not None else (-vals, src)
+    if len(src) == 0 or vals.dtype != np.float32 or src.min() < 0 or src.max() >= 1 << 33:
+        return np.lexsort(plain)
+    if not (vals >= 0).all():  # NaN or negative
+        return np.lexsort(plain)
+    # abs: -0.0 (bits 0x80000000) ties with 0.0, as in the lexsort.
+    key = src.astype(np.uint64) << np.uint64(31)
+    key |= (np.uint32(0x7F800000) - np.abs(vals).view(np.uint32)).astype(np.uint64)
+    order = np.argsort(key)
+    key = key[order]
+    tied = np.flatnonzero(key[1:] == key[:-1])
+    if len(tied):
+        at = np.union1d(tied, tied + 1)  # each run of equal keys, whole and in place
+        sub = order[at]
+        order[at] = sub[np.lexsort((sub, then[sub], key[at]) if then is not None else (sub, key[at]))]
+    return order
 
 
 def _undirected(
@@ -450,7 +480,7 @@ def _select(
     """The pairs that are among the ``top_k`` best of either paper and above ``min_score``, plus every
     paper's best pair whatever its score (ties: the lower index). Returned sorted by ``(i, j)``."""
     src, dst, both = np.concatenate([i, j]), np.concatenate([j, i]), np.concatenate([score, score])
-    order = np.lexsort((dst, -both, src))
+    order = best_first(src, both, dst)
     src, dst, both = src[order], dst[order], both[order]
     rank = np.arange(len(src)) - np.searchsorted(src, src)
     keep = (rank == 0) & (both > 0) | (rank < top_k) & (both > min_score)
