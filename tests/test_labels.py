@@ -215,3 +215,33 @@ def test_closeness_gives_scipy_products_numbers(neurips_papers):
         np.testing.assert_allclose(found, expected, rtol=1e-12, atol=1e-15)
         compared += len(cols)
     assert compared > 100
+
+
+def test_ranking_skips_candidates_that_cannot_reach_the_top(neurips_papers):
+    """Candidates valued below the CANDIDATES best once scaled by closeness are not scaled at all, and
+    the ranking of real communities is the one that scales every candidate."""
+    from graphx.build import labels
+    from graphx.build.text import build_text_index
+
+    index = build_text_index(neurips_papers[:3000])
+    X, V = index.binary(), labels._unit_rows(index.X)
+    # Topical "areas": the papers using each of five terms (the first that applies), and the rest.
+    membership = np.full(X.shape[0], 5)
+    for k, term in reversed(list(enumerate(["reinforcement", "graph", "privacy", "bandit", "generative"]))):
+        membership[X[:, index.terms.index(term)].nonzero()[0]] = k
+    keys, scores, terms = labels.class_tfidf(None, membership.tolist(), matrix=(X, index.terms))
+    skipped = 0
+    for row, key in enumerate(keys):
+        members = np.flatnonzero(membership == key)
+        uses = X[members]
+        ranked, _ = labels._ranked(scores, row, members, uses, V, terms)
+        # Every candidate scaled, as before the bound.
+        start, end = scores.indptr[row], scores.indptr[row + 1]
+        cols, vals = scores.indices[start:end], scores.data[start:end]
+        best = np.lexsort((cols, -vals))[: 2 * labels.CANDIDATES]
+        cols, vals = cols[best], vals[best]
+        scaled = vals * (0.5 + 0.5 * labels._closeness(cols, members, uses, V))
+        order = np.lexsort((cols, -scaled))[: labels.CANDIDATES]
+        assert ranked == [(terms[cols[t]], float(scaled[t])) for t in order]
+        skipped += int((vals < np.sort(scaled[: labels.CANDIDATES]).min()).sum())
+    assert skipped > 50
