@@ -22,6 +22,7 @@ process and the build says so in its warnings: nothing built is lost, and the gr
 from __future__ import annotations
 
 import gc
+import importlib
 import os
 import pickle
 import shutil
@@ -39,6 +40,15 @@ T = TypeVar("T")
 # Below this many papers a build takes seconds: starting an interpreter and importing graphx (~1.5 s of a
 # core) and sending the pieces would cost more than the second core gives back.
 PARALLEL_MIN_PAPERS = 20_000
+# What a build's pieces run (the helper imports them as it starts).
+PIECE_MODULES = (
+    "graphx.build.citations",
+    "graphx.build.communities",
+    "graphx.build.layout",
+    "graphx.build.similarity",
+    "graphx.build.text",
+    "graphx.store.graphs",
+)
 AUTO = 0  # the ``processes`` option: decide by size and cores
 ONE = 1  # never a helper
 _OK, _FAILED = "ok", "failed"
@@ -346,12 +356,8 @@ if __name__ == "__main__":
     # stdout carries the answers: anything printed goes to stderr instead.
     answers, sys.stdout = sys.stdout.buffer, sys.stderr
     # The modules of a build's pieces, imported while the build merges its papers (scikit-learn, igraph:
-    # ~1 s), not when the first piece (the tail of the tokens) is read and waited for.
-    import graphx.build.citations
-    import graphx.build.communities
-    import graphx.build.layout
-    import graphx.build.similarity
-    import graphx.build.text
-    import graphx.store.graphs  # noqa: F401
-
+    # ~1 s), not when the first piece (the tail of the tokens) is read and waited for. By name: they
+    # import this module (for Kept), and only this process, started as a script, needs them now.
+    for module in PIECE_MODULES:
+        importlib.import_module(module)
     _serve(sys.stdin.buffer, answers)
