@@ -109,12 +109,22 @@ def graph_order(G: nx.MultiDiGraph, arrays: EdgeArrays) -> np.ndarray:
     was first added, then by key in the order added: a walk over the graph reads its edges in this
     order, and readers of the arrays (the explorer's page data) give the same output as the walk.
     """
+    return order_of(node_ranks(G, arrays), arrays.src, arrays.dst)
+
+
+def node_ranks(G: nx.MultiDiGraph, arrays: EdgeArrays) -> np.ndarray:
+    """The place in ``G``'s node order of each node of ``arrays``."""
     rank = {n: i for i, n in enumerate(G)}
-    node_rank = np.fromiter((rank[n] for n in arrays.nodes), dtype=np.int64, count=len(arrays.nodes))
-    src = node_rank[arrays.src]
-    first = first_index(arrays.src * max(len(arrays.nodes), 1) + arrays.dst)
+    return np.fromiter((rank[n] for n in arrays.nodes), dtype=np.int64, count=len(arrays.nodes))
+
+
+def order_of(node_rank: np.ndarray, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    """:func:`graph_order` from arrays alone (``node_rank``: :func:`node_ranks`): a build's helper process
+    finds it (two sorts of the edges, ~1.2 s at 100k papers) while the areas are found."""
+    n = max(len(node_rank), 1)
+    first = first_index(src * n + dst)
     # By source, then the pair's first edge; a stable sort keeps keys of one pair in the arrays' order.
-    return np.argsort(src * max(len(arrays), 1) + first, kind="stable")
+    return np.argsort(node_rank[src] * max(len(src), 1) + first, kind="stable")
 
 
 def empty_edges(nodes: Sequence) -> EdgeArrays:

@@ -33,7 +33,7 @@ from graphx.build import (
     text,
     transformer,
 )
-from graphx.build.edgearrays import EdgeArrays, add_to_graph, graph_order
+from graphx.build.edgearrays import EdgeArrays, add_to_graph, graph_order, node_ranks, order_of
 from graphx.build.runner import StageTimer, paused_gc
 from graphx.build.text import VECTORS_DTYPE, TextIndex, build_text_index, paper_text
 from graphx.edgekinds import EDGE_KINDS
@@ -127,8 +127,10 @@ def _build(
     )
     texts = tail = local = None  # read by no later stage
     edges = stage("edges", lambda: _with_similar(cited.result(), papers, similar))
-    # One weighted, undirected graph serves communities and layout; a helper makes its own meanwhile.
+    # One weighted, undirected graph serves communities and layout; a helper makes its own meanwhile,
+    # then finds the order the save writes the edges in (G's nodes are all there: it is theirs).
     there = communities.weighted_there(helper, options.weights, edges)
+    ordered = helper.submit(order_of, node_ranks(G, edges), edges.src, edges.dst)
     stage("metrics", lambda: metrics.annotate(G, arrays=edges))
     weighted = stage("weights", lambda: communities.weighted_igraph(G, options.weights, arrays=edges))
     communities.made_there(weighted[0], there)
@@ -168,9 +170,9 @@ def _build(
     stage("layout", lambda: layout.place(G, dict(zip(order, laid.result(), strict=True))))
     weighted = laid = None  # read by no later stage: freed before networkx's edges are made
     if with_edges:
-        edges = stage("graph", lambda: fill_graph(G, edges))
+        edges = stage("graph", lambda: fill_graph(G, edges, ordered.result()))
     else:
-        edges = edges.taken(graph_order(G, edges))
+        edges = edges.taken(ordered.result())
 
     G.graph["name"] = name
     G.graph["meta"] = {
@@ -191,11 +193,12 @@ def _build(
     return G, index, edges
 
 
-def fill_graph(G: nx.MultiDiGraph, edges: EdgeArrays) -> EdgeArrays:
+def fill_graph(G: nx.MultiDiGraph, edges: EdgeArrays, order: np.ndarray | None = None) -> EdgeArrays:
     """Add ``edges`` to ``G`` (the "graph" stage); returns them in ``G.edges(keys=True)`` order, which
-    the save reads instead of walking millions of networkx edges."""
+    the save reads instead of walking millions of networkx edges (``order``: :func:`graph_order` of
+    ``G`` and ``edges``, if the caller has it)."""
     add_to_graph(G, edges)
-    return edges.taken(graph_order(G, edges))
+    return edges.taken(graph_order(G, edges) if order is None else order)
 
 
 def refresh_counts(G: nx.MultiDiGraph, *, edges: EdgeArrays | None = None) -> None:
