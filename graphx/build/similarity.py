@@ -183,13 +183,17 @@ def best_first(src: np.ndarray, vals: np.ndarray, then: np.ndarray | None = None
     # abs: -0.0 (bits 0x80000000) ties with 0.0, as in the lexsort.
     key = src.astype(np.uint64) << np.uint64(31)
     key |= (np.uint32(0x7F800000) - np.abs(vals).view(np.uint32)).astype(np.uint64)
+    if then is None:  # ties by position: a stable sort (citation strengths, full of ties)
+        return np.argsort(key, kind="stable")
     order = np.argsort(key)
     key = key[order]
     tied = np.flatnonzero(key[1:] == key[:-1])
     if len(tied):
-        at = np.union1d(tied, tied + 1)  # each run of equal keys, whole and in place
+        at = np.zeros(len(key), dtype=bool)  # each run of equal keys, whole and in place
+        at[tied] = at[tied + 1] = True
+        at = np.flatnonzero(at)
         sub = order[at]
-        order[at] = sub[np.lexsort((sub, then[sub], key[at]) if then is not None else (sub, key[at]))]
+        order[at] = sub[np.lexsort((sub, then[sub], key[at]))]
     return order
 
 
