@@ -119,3 +119,20 @@ def test_cli_names_an_unreachable_scheduler(tmp_path):
     result = CliRunner().invoke(cli, [*args, "--cache-dir", str(tmp_path), "--quiet"])
     assert result.exit_code != 0
     assert "Could not reach the Dask scheduler at tcp://127.0.0.1:9" in result.output
+
+
+def test_dask_client_shares_its_igraph_work_with_a_helper_process(both_engines, tmp_path):
+    """With a helper process (half the Leiden runs, then the layout while the workers count the label
+    terms) the Dask engine stores the same areas, sub-areas, positions and labels as without one."""
+    _, alone = both_engines
+    release = alone.parents[2] / "release"
+    shared = build_tables(
+        release, "dask10k-helper", BuildOptions(seed=42), cache_dir=tmp_path / "cache", n_workers=2,
+        memory_limit="2GB", processes=2,
+    )  # fmt: skip
+    meta, alone_meta = (json.loads((f / "meta.json").read_text()) for f in (shared, alone))
+    assert meta["helper"]["pieces"] >= 3 and "helper" not in alone_meta  # runs, graph, layout
+    columns = ["id", "community", "subcommunity", "x", "y"]
+    nodes = [pq.read_table(f / "nodes.parquet", columns=columns).to_pandas() for f in (shared, alone)]
+    assert nodes[0].equals(nodes[1])
+    assert [c["label"] for c in meta["communities"]] == [c["label"] for c in alone_meta["communities"]]

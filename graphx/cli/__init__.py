@@ -276,7 +276,7 @@ def _build_dask(release, values, cache: Path, name: str, options, scale: dict, b
 
     folder = build_tables(
         release, name, options, filt=filter_from_options(values), cache_dir=cache,
-        scheduler=scale.get("scheduler"), progress=bars,
+        scheduler=scale.get("scheduler"), progress=bars, processes=scale.get("processes", 0),
     )  # fmt: skip
     bars.close()
     print_tables_summary(folder, time.perf_counter() - started)

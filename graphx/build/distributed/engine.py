@@ -19,7 +19,7 @@ import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
 from graphx.atomic import atomic_write
-from graphx.build import communities, layout
+from graphx.build import communities, layout, parallel
 from graphx.build.distributed import blocks, cluster, read
 from graphx.build.distributed import labels as dlabels
 from graphx.build.distributed import text as dtext
@@ -68,6 +68,7 @@ def build_tables(
     memory_limit: int | str | None = None,
     progress: Progress | None = None,
     keep_work: bool = False,
+    processes: int = parallel.AUTO,
 ) -> Path:
     """Build the graph of an S2AG release on Dask and store it as tables (``CACHE/graphs/NAME``).
 
@@ -75,6 +76,8 @@ def build_tables(
     ``release_dir`` and ``cache_dir``; without it an embedded ``LocalCluster`` of ``n_workers``
     processes of ``memory_limit`` bytes each (from the machine: :mod:`.cluster`). Per-stage seconds,
     the workers and their peak memory land in the stored metadata (``timings_s``, ``dask``).
+    ``processes`` as for the local engine (:func:`graphx.build.parallel.helper_wanted`): whether the
+    client shares its igraph work with a helper process (never above ``HELPER_MAX_PAPERS`` papers).
     """
     from graphx.store.graphs import check_name
 
@@ -87,7 +90,7 @@ def build_tables(
         with cluster.dask_client(
             scheduler, n_workers=n_workers, memory_limit=memory_limit, local_directory=work / "dask"
         ) as client:
-            build = _Build(client, files, work, options, filt, StageTimer(progress, None))
+            build = _Build(client, files, work, options, filt, StageTimer(progress, None), processes)
             tables = build.run()
             usage = cluster.worker_usage(client)
             n_workers = len(client.scheduler_info()["workers"])
@@ -122,9 +125,9 @@ def _release_files(release_dir) -> dict[str, list[Path]]:
 
 
 class _Build:
-    def __init__(self, client, files, work: Path, options, filt, stage: StageTimer):
+    def __init__(self, client, files, work: Path, options, filt, stage: StageTimer, processes: int):
         self.client, self.files, self.work, self.options, self.filt = client, files, work, options, filt
-        self.stage = stage
+        self.stage, self.processes = stage, processes
         self.n_workers = max(1, len(client.scheduler_info()["workers"]))
         self.notes: list[str] = []
 
@@ -137,9 +140,18 @@ class _Build:
         self.stage("citations", self.citations)
         self.stage("strengths", self.strengths)
         self.stage("metrics", self.metrics)
-        self.stage("communities", self.communities)
-        self.stage("labels", self.labels)
-        self.stage("layout", self.layout)
+        # The client's own igraph work, shared with a helper process as in the local engine: half the
+        # Leiden runs, then the layout while the workers count the label terms. Not above
+        # HELPER_MAX_PAPERS, where its copy of the graph would not fit the cluster's memory budget.
+        processes = self.processes if self.n <= HELPER_MAX_PAPERS else parallel.ONE
+        with parallel.helper(self.n, processes) as self.helper:
+            self.stage("communities", self.communities)
+            laid = self._lay_out()
+            self.stage("labels", self.labels)
+            self.stage("layout", lambda: self._place(laid.result()))
+        if self.helper.warning:
+            self.warnings.append(self.helper.warning)
+        helper = self.helper.report()
         return {
             **self.tables(),
             "meta": {
@@ -149,6 +161,7 @@ class _Build:
                 "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "warnings": self.warnings,
                 "notes": self.notes,
+                **({"helper": helper} if helper is not None else {}),
                 "counts": {
                     "papers": self.n,
                     "edges": dict(self.edge_counts),
@@ -458,6 +471,7 @@ class _Build:
             seed=o.seed,
             weighted=self.weighted,
             map_areas=self._subareas_on_workers,
+            helper=self.helper,
         )
         self.area = np.fromiter((part.area[i] for i in range(self.n)), dtype=np.int64, count=self.n)
         self.sub = np.fromiter((part.subarea[i] for i in range(self.n)), dtype=np.int64, count=self.n)
@@ -513,14 +527,21 @@ class _Build:
     def _all_blocks(self) -> list[tuple[int, int]]:
         return [(int(a), int(b)) for a, b in zip(self.offsets[:-1], self.offsets[1:], strict=True)]
 
-    def layout(self) -> None:
-        g, nodes = self.weighted
-        pos = layout.area_positions(g, nodes, self.area, self.sub, seed=self.options.seed)
+    def _lay_out(self) -> parallel.Pending:
+        """The layout (:func:`layout.positions`), in the helper process if there is one (then while the
+        labels are found), else here when asked for; the client lets its graph go once it is sent."""
+        g, _ = self.weighted  # vertex i is row i (_weighted_graph): positions come in row order
+        area, sub, seed = self.area, self.sub, self.options.seed
+        kept = communities.kept_graph(self.helper, g)
+        laid = self.helper.submit_or(
+            lambda: layout.positions(g, area, sub, seed), layout.vertex_positions, kept, area, sub, seed
+        )
+        self.helper.forget(kept)
         self.weighted = None
-        xy = np.zeros((self.n, 2), dtype=np.float32)
-        for i, p in pos.items():
-            xy[i] = p
-        self.xy = np.round(xy, 2)
+        return laid
+
+    def _place(self, P: np.ndarray) -> None:
+        self.xy = np.round(P.astype(np.float32), 2)
 
     # ------------------------------------------------------------------ tables
 
@@ -770,6 +791,11 @@ def _incidence(rows: np.ndarray, items: np.ndarray, n: int) -> sp.csr_matrix:
     r, c = codes // len(cols), codes % len(cols)
     M = sp.csr_matrix((np.ones(len(r), dtype=np.float32), (r, c)), shape=(n, len(cols)), dtype=np.float32)
     return normalize(M).astype(np.float32)
+
+
+# Above this many papers the Dask engine's client works alone: a helper's copy of the weighted graph
+# (2-3 GB at a million papers) does not fit beside the workers in issue 12's 16 GB.
+HELPER_MAX_PAPERS = 250_000
 
 
 def _weighted_graph(n: int, edges: dict, weights: dict) -> tuple[ig.Graph, list]:
