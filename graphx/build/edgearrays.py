@@ -71,15 +71,16 @@ class EdgeArrays:
 def unique_sorted(values: np.ndarray) -> np.ndarray:
     """The distinct values of an integer array, ascending: ``np.unique(values)``, by a sort.
 
-    numpy 2.3+ answers a bare ``np.unique`` with a hash table: 7 s of CPU for the 4.6 million pair
-    codes of a 100k-paper graph, against 0.1 s for a sort and a comparison of neighbours.
+    numpy 2.3+ answers a bare ``np.unique`` with a hash table: 4-7 s of CPU for the 4.6 million pair
+    codes of a 100k-paper graph, against 0.1 s for a sort and a comparison of neighbours. Not a stable
+    sort: equal values are equal (numpy's default sort is vectorised, 10x faster than its radix sort).
 
     Examples
     --------
     >>> unique_sorted(np.array([3, 1, 3, 2, 1])).tolist()
     [1, 2, 3]
     """
-    ordered = np.sort(np.asarray(values), kind="stable")
+    ordered = np.sort(np.asarray(values))
     if len(ordered) == 0:
         return ordered
     return ordered[np.concatenate([[True], ordered[1:] != ordered[:-1]])]

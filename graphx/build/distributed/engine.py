@@ -24,6 +24,7 @@ from graphx.build.distributed import blocks, cluster, read
 from graphx.build.distributed import labels as dlabels
 from graphx.build.distributed import text as dtext
 from graphx.build.distributed.shards import shard_rows
+from graphx.build.edgearrays import unique_sorted
 from graphx.build.embedding import MODEL_DIM
 from graphx.build.metrics import PAGERANK_ALPHA
 from graphx.build.runner import StageTimer
@@ -396,7 +397,7 @@ class _Build:
         citing, cited = frame["citing"].to_numpy(), frame["cited"].to_numpy()
         del frame
         both = (src >= 0) & (dst >= 0)
-        pairs = np.unique(src[both] * self.n + dst[both])
+        pairs = unique_sorted(src[both] * self.n + dst[both])
         self._write_edges("cites", pairs // self.n, pairs % self.n, np.ones(len(pairs), dtype=np.float32))
         # Reference sets (coupling) and citer sets (co-citation) as incidence matrices over corpus ids.
         self.incidence = {
@@ -448,7 +449,7 @@ class _Build:
         self.pagerank = np.asarray(C.pagerank(damping=PAGERANK_ALPHA), dtype=np.float64) if n else np.zeros(0)
         del C
         self.in_citations = np.bincount(cv, minlength=n)
-        codes = np.unique(
+        codes = unique_sorted(
             np.concatenate(
                 [np.minimum(u, v).astype(np.int64) * n + np.maximum(u, v) for u, v, _ in self.edges.values()]
             )
@@ -787,7 +788,7 @@ def _incidence(rows: np.ndarray, items: np.ndarray, n: int) -> sp.csr_matrix:
     if len(rows) == 0:
         return sp.csr_matrix((n, 1), dtype=np.float32)
     cols, inverse = np.unique(items, return_inverse=True)
-    codes = np.unique(rows.astype(np.int64) * len(cols) + inverse)
+    codes = unique_sorted(rows.astype(np.int64) * len(cols) + inverse)
     r, c = codes // len(cols), codes % len(cols)
     M = sp.csr_matrix((np.ones(len(r), dtype=np.float32), (r, c)), shape=(n, len(cols)), dtype=np.float32)
     return normalize(M).astype(np.float32)

@@ -11,6 +11,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
+from graphx.build.edgearrays import unique_sorted
 from graphx.errors import ConfigError
 from graphx.store import graphs as graphstore
 from graphx.store.tables.files import (
@@ -177,7 +178,7 @@ def _node_table(table: Any):
 
 def _groups(node_table: Any, key: np.ndarray) -> tuple[np.ndarray, ...]:
     """Per value of ``key`` (ints >= 0): the value, its papers, their mean position and spread around it."""
-    ids = np.unique(key)
+    ids = unique_sorted(key)
     x = node_table["x"].to_numpy().astype(np.float64)
     y = node_table["y"].to_numpy().astype(np.float64)
     width = int(ids.max()) + 1 if len(ids) else 1
