@@ -10,6 +10,7 @@ same weighted graph.
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -136,3 +137,18 @@ def test_dask_client_shares_its_igraph_work_with_a_helper_process(both_engines, 
     nodes = [pq.read_table(f / "nodes.parquet", columns=columns).to_pandas() for f in (shared, alone)]
     assert nodes[0].equals(nodes[1])
     assert [c["label"] for c in meta["communities"]] == [c["label"] for c in alone_meta["communities"]]
+
+
+def test_partition_term_counts_are_the_analysers_terms(neurips_papers):
+    """Each partition counts its terms by the local engine's vectorised counting, hashing each distinct
+    term once: the same (row, key, count) triples as analysing and hashing every text, on real
+    abstracts (LaTeX, phrases across "of", punctuation)."""
+    from graphx.build.text import analyze
+
+    texts = [paper_text(p) for p in neurips_papers[:3000]]
+    indptr, keys = dtext.term_keys([analyze(t) for t in texts])
+    rows = np.repeat(np.arange(len(texts)), np.diff(indptr))
+    triples = sorted(Counter(zip(rows.tolist(), keys.tolist(), strict=True)).items())
+    got_rows, got_keys, got_counts = dtext.count_terms(texts)
+    assert [(r, k) for (r, k), _ in triples] == list(zip(got_rows.tolist(), got_keys.tolist(), strict=True))
+    assert [c for _, c in triples] == got_counts.astype(int).tolist()

@@ -27,7 +27,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction._hashing_fast import transform as _hash_transform
 from sklearn.preprocessing import normalize
 
-from graphx.build.text import MAX_DOC_FREQ, analyze
+from graphx.build.text import MAX_DOC_FREQ, _term_counts
 
 HALF_BITS = 31
 _MOD = 2**HALF_BITS - 1
@@ -54,16 +54,22 @@ def term_keys(term_lists: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarr
 
 
 def count_terms(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(row, key, count)`` of every distinct term of every text, sorted by row then key."""
-    indptr, keys = term_keys([analyze(t) for t in texts])
-    rows = np.repeat(np.arange(len(texts), dtype=np.int64), np.diff(indptr))
+    """``(row, key, count)`` of every distinct term of every text, sorted by row then key.
+
+    The terms of :func:`graphx.build.text.analyze`, counted as the local engine counts them
+    (:func:`graphx.build.text._term_counts`: one regex pass per text, phrases formed by numpy), and
+    each distinct term hashed once: ~2x faster than analysing and hashing text by text."""
+    counts, term = _term_counts(texts)
+    counts = sp.coo_matrix(counts)
+    _, column_keys = term_keys([[term(c) for c in range(counts.shape[1])]])
+    rows, keys, values = counts.row.astype(np.int64), column_keys[counts.col], counts.data
     order = np.lexsort((keys, rows))
-    rows, keys = rows[order], keys[order]
+    rows, keys, values = rows[order], keys[order], values[order]
     new = np.ones(len(rows), dtype=bool)
     new[1:] = (rows[1:] != rows[:-1]) | (keys[1:] != keys[:-1])
-    starts = np.flatnonzero(new)
-    counts = np.diff(np.append(starts, len(rows)))
-    return rows[starts], keys[starts], counts.astype(np.float32)
+    starts = np.flatnonzero(new)  # two terms of one 62-bit key (1 in 10^8) count as one, as before
+    summed = np.add.reduceat(values, starts) if len(starts) else values
+    return rows[starts], keys[starts], summed.astype(np.float32)
 
 
 def document_frequencies(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
