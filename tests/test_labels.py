@@ -185,7 +185,7 @@ def test_iclr_areas_named_as_the_curators_named_them(iclr_graph):
 
 
 def test_closeness_gives_scipy_products_numbers(neurips_papers):
-    """_closeness computes the centroid, dot products and squared lengths without scipy's products over
+    """Closeness computes the centroid, dot products and squared lengths without scipy's products over
     a million columns (columns one member uses are added apart from the product); on real abstracts its
     numbers equal those products' up to the order of float additions."""
     import scipy.sparse as sp
@@ -211,7 +211,7 @@ def test_closeness_gives_scipy_products_numbers(neurips_papers):
         sq = np.asarray(sums.multiply(sums).sum(axis=1)).ravel()
         denom = np.sqrt(sq) / users * max(float(np.sqrt(centroid.multiply(centroid).sum())), 1e-12)
         expected = np.clip(dots / np.where(denom > 0, denom, 1.0), 0.0, 1.0)
-        found = labels._closeness(cols, members, uses, V)
+        found = labels._closeness_in(members, uses, V)(labels._users(uses, cols))
         np.testing.assert_allclose(found, expected, rtol=1e-12, atol=1e-15)
         compared += len(cols)
     assert compared > 100
@@ -240,7 +240,7 @@ def test_ranking_skips_candidates_that_cannot_reach_the_top(neurips_papers):
         cols, vals = scores.indices[start:end], scores.data[start:end]
         best = np.lexsort((cols, -vals))[: 2 * labels.CANDIDATES]
         cols, vals = cols[best], vals[best]
-        scaled = vals * (0.5 + 0.5 * labels._closeness(cols, members, uses, V))
+        scaled = vals * (0.5 + 0.5 * labels._closeness_in(members, uses, V)(labels._users(uses, cols)))
         order = np.lexsort((cols, -scaled))[: labels.CANDIDATES]
         assert ranked == [(terms[cols[t]], float(scaled[t])) for t in order]
         skipped += int((vals < np.sort(scaled[: labels.CANDIDATES]).min()).sum())

@@ -312,26 +312,19 @@ def _extend(term: str, uses: Sequence[tuple[str, list[re.Match]]], *, min_papers
     return out
 
 
-def _closeness(
-    cols: np.ndarray, members: np.ndarray, uses: sp.csr_matrix, vectors: np.ndarray | sp.csr_matrix
-) -> np.ndarray:
-    """Cosine of each candidate term's centroid (its papers in the community) with the community's.
-
-    ``uses`` holds the binary term rows of ``members``; ``vectors`` are :func:`_unit_rows`."""
-    return _closeness_in(members, uses, vectors)(_users(uses, cols))
-
-
 def _users(uses: sp.csr_matrix, cols: np.ndarray) -> sp.csr_matrix:
-    """Which members use each candidate term: candidate x member, float64 (for :func:`_closeness_in`)."""
+    """Which members use each candidate term (columns ``cols`` of ``uses``, the binary term rows of the
+    members): candidate x member, float64 (for :func:`_closeness_in`)."""
     return uses[:, cols].T.tocsr().astype(np.float64)
 
 
 def _closeness_in(
     members: np.ndarray, uses: sp.csr_matrix, vectors: np.ndarray | sp.csr_matrix
 ) -> Callable[[sp.csr_matrix], np.ndarray]:
-    """:func:`_closeness` of one community's candidates, given their :func:`_users`: what depends on the
+    """The closeness of one community's candidate terms, given their :func:`_users`: the cosine of each
+    candidate's centroid (its papers in the community) with the community's. What depends on the
     community alone (its rows, their centroid) is computed once, for candidates asked for in more than
-    one call.
+    one call. ``vectors`` are :func:`_unit_rows`.
 
     For sparse rows (TF-IDF: a million columns at 100k papers), no product over all the columns: a
     candidate's dot with the centroid is the sum of its papers' dots, and a column that only one paper
@@ -373,7 +366,7 @@ def _closeness_in(
 
 
 def _unit_rows(vectors: np.ndarray | sp.csr_matrix) -> np.ndarray | sp.csr_matrix:
-    """``vectors`` as float64 rows of length 1 (zero rows stay zero), for :func:`_closeness`.
+    """``vectors`` as float64 rows of length 1 (zero rows stay zero), for :func:`_closeness_in`.
 
     Each row is scaled by its own norm, so scaling all rows once gives every community's rows the
     values scaling them community by community gave (one call per label call, not per community)."""
@@ -549,17 +542,18 @@ def _ranked(
     column = {terms[c]: int(c) for c in cols}
     if len(cols) and len(members) > 1:
         closeness, used = _closeness_in(members, uses, vectors), _users(uses, cols)
-        first = min(CANDIDATES, len(cols))
-        scaled = vals[:first] * (1 - CENTROID_WEIGHT + CENTROID_WEIGHT * closeness(used[:first]))
+
+        def scaled(at: np.ndarray) -> np.ndarray:
+            return vals[at] * (1 - CENTROID_WEIGHT + CENTROID_WEIGHT * closeness(used[at]))
+
+        first = np.arange(min(CANDIDATES, len(cols)))
+        best = scaled(first)
         # Closeness scales a value by 1 - CENTROID_WEIGHT to 1: a candidate valued below the lowest of the
         # CANDIDATES best once scaled cannot pass them. A third of the candidates (the product's work at
         # 100k papers) is not scaled at all; the ranking is the same.
-        rest = first + np.flatnonzero(vals[first:] >= scaled.min())
-        if len(rest):
-            scaled = np.concatenate(
-                [scaled, vals[rest] * (1 - CENTROID_WEIGHT + CENTROID_WEIGHT * closeness(used[rest]))]
-            )
-        cols, vals = np.concatenate([cols[:first], cols[rest]]), scaled
+        rest = len(first) + np.flatnonzero(vals[len(first) :] >= best.min())
+        kept = np.concatenate([first, rest])
+        cols, vals = cols[kept], np.concatenate([best, scaled(rest)]) if len(rest) else best
     order = np.lexsort((cols, -vals))[:CANDIDATES]
     return [(terms[cols[t]], float(vals[t])) for t in order], column
 
