@@ -9,15 +9,15 @@ nothing sit on a grid below the map. Cost grows with edges + areas squared, not 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import igraph as ig
 import networkx as nx
 import numpy as np
 
-from graphx.build.communities import Shipped, edge_ends, seeded_igraph
+from graphx.build.communities import Shipped, edge_ends, kept_graph, seeded_igraph
 from graphx.build.edgearrays import unique_sorted
-from graphx.build.parallel import Kept
+from graphx.build.parallel import Helper, Kept, Pending
 
 EXTENT = 1000.0  # coordinates end up in [-EXTENT, EXTENT]
 SUBAREA_PULL = 2.0  # weight multiplier for edges inside a sub-area
@@ -39,6 +39,18 @@ def vertex_positions(graph: Kept[Shipped], area: np.ndarray, sub: np.ndarray, se
     """:func:`area_positions` of every vertex of the kept weighted graph, as an ``(n, 2)`` array in
     vertex order (the build's helper process lays out while the labels are chosen)."""
     return positions(graph.value.graph, area, sub, seed)
+
+
+def positions_there(
+    helper: Helper, g: ig.Graph, area: np.ndarray, sub: np.ndarray, seed: int, here: Callable[[], np.ndarray]
+) -> Pending[np.ndarray]:
+    """:func:`positions` of ``g``, made by the build's ``helper`` process (which holds ``g`` from then on,
+    and lets it go once laid out), or by ``here()`` in this process when there is none or it fails.
+    Both engines lay out this way while their labels are chosen."""
+    kept = kept_graph(helper, g)
+    laid = helper.submit_or(here, vertex_positions, kept, area, sub, seed)
+    helper.forget(kept)
+    return laid
 
 
 def positions(g: ig.Graph, area: np.ndarray, sub: np.ndarray, seed: int) -> np.ndarray:

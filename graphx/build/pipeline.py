@@ -33,7 +33,7 @@ from graphx.build import (
     text,
     transformer,
 )
-from graphx.build.edgearrays import EdgeArrays, add_to_graph, graph_order, node_ranks, order_of
+from graphx.build.edgearrays import EdgeArrays, add_to_graph, node_ranks, order_of
 from graphx.build.runner import StageTimer, paused_gc
 from graphx.build.text import VECTORS_DTYPE, TextIndex, build_text_index, paper_text
 from graphx.edgekinds import EDGE_KINDS
@@ -160,12 +160,10 @@ def _build(
         )
         return layout.positions(here, area, sub, options.seed)
 
-    kept = communities.kept_graph(helper, g)
-    laid = helper.submit_or(lay_out_here, layout.vertex_positions, kept, area, sub, options.seed)
-    helper.forget(kept)  # its memory back once laid out, before the save
+    laid = layout.positions_there(helper, g, area, sub, options.seed, lay_out_here)
     if helper.active:
         weighted = None  # the helper holds the graph: ~0.4 GB less here at 100k papers, while labels run
-    del g, kept
+    del g
     stage("labels", lambda: labels.annotate(G, index, partition, max_terms=options.label_terms))
     stage("layout", lambda: layout.place(G, dict(zip(order, laid.result(), strict=True))))
     weighted = laid = None  # read by no later stage: freed before networkx's edges are made
@@ -193,12 +191,12 @@ def _build(
     return G, index, edges
 
 
-def fill_graph(G: nx.MultiDiGraph, edges: EdgeArrays, order: np.ndarray | None = None) -> EdgeArrays:
-    """Add ``edges`` to ``G`` (the "graph" stage); returns them in ``G.edges(keys=True)`` order, which
-    the save reads instead of walking millions of networkx edges (``order``: :func:`graph_order` of
-    ``G`` and ``edges``, if the caller has it)."""
+def fill_graph(G: nx.MultiDiGraph, edges: EdgeArrays, order: np.ndarray) -> EdgeArrays:
+    """Add ``edges`` to ``G`` (the "graph" stage); returns them in ``G.edges(keys=True)`` order
+    (``order``: :func:`graphx.build.edgearrays.graph_order` of ``G`` and ``edges``), which the save reads
+    instead of walking millions of networkx edges."""
     add_to_graph(G, edges)
-    return edges.taken(graph_order(G, edges) if order is None else order)
+    return edges.taken(order)
 
 
 def refresh_counts(G: nx.MultiDiGraph, *, edges: EdgeArrays | None = None) -> None:

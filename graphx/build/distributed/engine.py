@@ -533,11 +533,8 @@ class _Build:
         labels are found), else here when asked for; the client lets its graph go once it is sent."""
         g, _ = self.weighted  # vertex i is row i (_weighted_graph): positions come in row order
         area, sub, seed = self.area, self.sub, self.options.seed
-        kept = communities.kept_graph(self.helper, g)
-        laid = self.helper.submit_or(
-            lambda: layout.positions(g, area, sub, seed), layout.vertex_positions, kept, area, sub, seed
-        )
-        self.helper.forget(kept)
+        here = lambda: layout.positions(g, area, sub, seed)  # noqa: E731
+        laid = layout.positions_there(self.helper, g, area, sub, seed, here)
         self.weighted = None
         return laid
 
