@@ -133,17 +133,15 @@ PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
 
 def all_processes_mb() -> float:
     """Resident memory of this process and all its children (a build's helper, a LocalCluster's
-    workers) at this moment, MB. Needs psutil (installed with graphx[test])."""
+    workers) at this moment, MB."""
+    return sum(map(_resident_mb, family_pids()))
+
+
+def family_pids() -> list[int]:
+    """This process and all its children. Needs psutil (installed with graphx[test])."""
     import psutil
 
-    me = psutil.Process()
-    total = 0
-    for proc in [me, *me.children(recursive=True)]:
-        try:
-            total += proc.memory_info().rss
-        except psutil.Error:  # a child that just ended
-            pass
-    return total / 2**20
+    return [os.getpid(), *(child.pid for child in psutil.Process().children(recursive=True))]
 
 
 class Resident:
@@ -161,13 +159,10 @@ class Resident:
         self.thread.start()
 
     def run(self) -> None:
-        import psutil
-
-        me, pids, listed = psutil.Process(), [os.getpid()], 0.0
+        pids, listed = [os.getpid()], 0.0
         while not self.stop.wait(0.02):
             if time.monotonic() - listed > 0.5:
-                pids = [os.getpid(), *(child.pid for child in me.children(recursive=True))]
-                listed = time.monotonic()
+                pids, listed = family_pids(), time.monotonic()
             self.peak_mb = max(self.peak_mb, sum(map(_resident_mb, pids)))
 
     def __enter__(self) -> Resident:
